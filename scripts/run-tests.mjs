@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Runs every compiled test file (packages/*/dist/test/**/*.test.js) with Node's built-in
+// test runner. Node 20's `--test` does not expand globs itself, so we collect the files here.
+// Usage: node scripts/run-tests.mjs [substring-filter ...]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) collect(p, out);
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const files = [];
+for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+  const dir = join(root, 'packages', pkg, 'dist', 'test');
+  if (existsSync(dir)) collect(dir, files);
+}
+const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+if (selected.length === 0) {
+  console.error('run-tests: no compiled test files found (did `npm run build` run?)');
+  process.exit(1);
+}
+const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', ...selected];
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);
