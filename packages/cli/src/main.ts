@@ -1,2 +1,21 @@
 #!/usr/bin/env node
-export {};
+/**
+ * `openvse`: the command-line entry point. Each sub-command lives in commands/<name>.ts and
+ * registers itself on the commander program.
+ */
+import { Command } from 'commander';
+import { registerConformanceCommand } from './commands/conformance.js';
+import { registerTaCommands } from './commands/ta.js';
+
+const program = new Command();
+program
+  .name('openvse')
+  .description('OpenVSE: a virtual secure element for HCE mobile payments')
+  .version('0.1.0');
+registerConformanceCommand(program);
+registerTaCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`openvse: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
