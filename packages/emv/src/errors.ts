@@ -41,6 +41,12 @@ export const EmvErrorCode = {
   // --- conformance vectors ------------------------------------------------------------------
   VECTOR_FILE_INVALID: 'ERR_VECTOR_FILE_INVALID',
   VECTOR_UNKNOWN_CATEGORY: 'ERR_VECTOR_UNKNOWN_CATEGORY',
+  // --- cryptography, appended (crypto/keys/cryptogram/cvn) ---------------------------------
+  IV_LENGTH: 'ERR_IV_LENGTH',
+  PADDING_INVALID: 'ERR_PADDING_INVALID',
+  IAD_INVALID: 'ERR_IAD_INVALID',
+  API_INVALID: 'ERR_API_INVALID',
+  PIN_INVALID: 'ERR_PIN_INVALID',
 } as const;
 
 export type EmvErrorCode = (typeof EmvErrorCode)[keyof typeof EmvErrorCode];

@@ -8,6 +8,7 @@
  */
 
 export * from './apdu/index.js';
+export * from './conformance/index.js';
 export * from './crypto/index.js';
 export * from './cryptogram/index.js';
 export * from './cvn/index.js';

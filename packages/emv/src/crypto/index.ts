@@ -1,2 +1,29 @@
-// Placeholder: filled in by the crypto work.
-export {};
+/**
+ * crypto/: block ciphers and MACs on node:crypto for EMV Book 2 (Annex A1.1–A1.2, §8):
+ * DES/TDES and AES in ECB/CBC, ISO/IEC 9797-1 padding and MAC algorithms 1 and 3,
+ * AES-CMAC (RFC 4493, NIST SP 800-38B), key check values and DES parity.
+ */
+export { AES_BLOCK_SIZE, aesCbcDecrypt, aesCbcEncrypt, aesEcbDecrypt, aesEcbEncrypt } from './aes.js';
+export { aesCmac } from './cmac.js';
+export {
+  DES_BLOCK_SIZE,
+  desCbcDecrypt,
+  desCbcEncrypt,
+  desEcbDecrypt,
+  desEcbEncrypt,
+  tdesCbcDecrypt,
+  tdesCbcEncrypt,
+  tdesEcbDecrypt,
+  tdesEcbEncrypt,
+} from './des.js';
+export { type KeyCheckValueOptions, keyCheckValue } from './kcv.js';
+export { macIso9797Alg1, macIso9797Alg3 } from './mac-iso9797.js';
+export {
+  assertPaddingMethod,
+  type PaddingMethod,
+  padIso9797,
+  padIso9797M1,
+  padIso9797M2,
+  unpadIso9797M2,
+} from './padding.js';
+export { adjustOddParity, hasOddParity } from './parity.js';

@@ -1,2 +1,6 @@
-// Placeholder: filled in by the cryptogram work.
-export {};
+/**
+ * cryptogram/: EMV Book 2 §8 application cryptograms (ARQC/TC/AAC, TDES and AES) and
+ * authorisation response cryptograms (ARPC methods 1 and 2).
+ */
+export { type GenerateAcInput, generateAc, type VerifyAcInput, verifyAc } from './application-cryptogram.js';
+export { generateArpcMethod1, generateArpcMethod2, verifyArpcMethod1, verifyArpcMethod2 } from './arpc.js';

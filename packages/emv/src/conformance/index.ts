@@ -1,0 +1,3 @@
+export { vectorCategories } from './categories.js';
+export * from './runner.js';
+export * from './vector-file.js';

@@ -1,0 +1,71 @@
+/**
+ * The conformance runner: computes every `expected` field of every vector with this library and
+ * reports, per vector, each field that differs. The per-category computations live in
+ * categories.ts; this file only dispatches, compares and counts.
+ */
+import { isEmvError } from '../errors.js';
+import { vectorCategories } from './categories.js';
+import type { TestVector, VectorFile } from './vector-file.js';
+
+export type FieldMismatch = { field: string; expected: string; actual: string | undefined };
+
+export type VectorResult =
+  | { id: string; category: string; ok: true }
+  | { id: string; category: string; ok: false; mismatches: FieldMismatch[]; error?: string };
+
+export type ConformanceReport = { results: VectorResult[]; passed: number; failed: number };
+
+/** Categories this implementation can check. */
+export function knownCategories(): string[] {
+  return Object.keys(vectorCategories).sort();
+}
+
+export function runVector(v: TestVector): VectorResult {
+  const check = Object.hasOwn(vectorCategories, v.category) ? vectorCategories[v.category] : undefined;
+  if (!check) {
+    return {
+      id: v.id,
+      category: v.category,
+      ok: false,
+      mismatches: [],
+      error: `unknown category "${v.category}"`,
+    };
+  }
+  let computed: Record<string, string>;
+  try {
+    computed = check({ ...v.inputs, __id: v.id, __description: v.description ?? '' });
+  } catch (e) {
+    const why = isEmvError(e)
+      ? `${e.code}: ${e.message}`
+      : `unexpected ${(e as Error)?.name ?? 'error'}: ${String(e)}`;
+    return { id: v.id, category: v.category, ok: false, mismatches: [], error: why };
+  }
+  const mismatches: FieldMismatch[] = [];
+  for (const [field, expected] of Object.entries(v.expected)) {
+    const actual = Object.hasOwn(computed, field) ? computed[field] : undefined;
+    if (actual === undefined || actual.toUpperCase() !== expected.toUpperCase()) {
+      mismatches.push({ field, expected: expected.toUpperCase(), actual: actual?.toUpperCase() });
+    }
+  }
+  return mismatches.length === 0
+    ? { id: v.id, category: v.category, ok: true }
+    : { id: v.id, category: v.category, ok: false, mismatches };
+}
+
+export function runConformance(file: VectorFile): ConformanceReport {
+  const results = file.vectors.map(runVector);
+  const passed = results.filter((r) => r.ok).length;
+  return { results, passed, failed: results.length - passed };
+}
+
+/** One line per failing vector, naming each field that differs. */
+export function describeFailure(r: VectorResult): string {
+  if (r.ok) return `PASS ${r.id}`;
+  if (r.error) return `FAIL ${r.id} [${r.category}]: ${r.error}`;
+  const parts = r.mismatches.map((m) =>
+    m.actual === undefined
+      ? `${m.field} not computed`
+      : `${m.field} differs (expected ${m.expected}, got ${m.actual})`,
+  );
+  return `FAIL ${r.id} [${r.category}]: ${parts.join('; ')}`;
+}

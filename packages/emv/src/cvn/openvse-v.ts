@@ -1,0 +1,73 @@
+/**
+ * OpenVSE profile V: qVSDC cloud card, CVN 0x43 as OpenVSE defines it (DESIGN.md "Cards, keys
+ * and cryptograms"; payments.md §2.2–§2.3, Samsung-style layout that MACs the whole IAD).
+ *
+ * - AC key: LUK = EMV CSK(MK_AC, R = 00000000 ‖ BCD("0" ‖ API)); MK_AC by Option A
+ *   (Option B for PANs over 16 digits).
+ * - IAD (32 bytes): 1F ‖ 43 ‖ DKI ‖ CVR(4) ‖ BCD("0" ‖ API)(4) ‖ 00×21.
+ * - AC data: PDOL data without TTQ (9F02 9F03 9F1A 95 5F2A 9A 9C 9F37, 29 bytes) ‖ AIP ‖ ATC ‖
+ *   IAD(32) = 65 bytes; ISO/IEC 9797-1 MAC algorithm 3, padding method 2, under the LUK.
+ * - ARPC (OpenVSE choice; the card never checks it in a contactless flow): method 1 with the LUK.
+ */
+
+import { concatBytes, toBytes } from '../hex.js';
+import { decodeApiBcd, encodeApiBcd } from '../keys/luk.js';
+import { iadError, requiredIad } from './iad-common.js';
+import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';
+import type { AcTransactionData, Bytes, CvnProfile, IadFields, ParsedIad } from './types.js';
+
+export const OPENVSE_V_CVN = 0x43;
+export const OPENVSE_V_IAD_LENGTH = 32;
+
+function buildIad(f: IadFields): Uint8Array {
+  if (f.api === undefined) throw iadError('openvse-v', 'api missing');
+  const out = new Uint8Array(OPENVSE_V_IAD_LENGTH);
+  out[0] = 0x1f;
+  out[1] = OPENVSE_V_CVN;
+  out[2] = indexByte(f.dki, 'dki');
+  out.set(fixedField(f.cvr, 4, 'cvr'), 3);
+  out.set(encodeApiBcd(f.api), 7);
+  return out;
+}
+
+function parseIad(iad: Bytes): ParsedIad {
+  const b = toBytes(iad, 'iad');
+  if (b.length !== OPENVSE_V_IAD_LENGTH || b[0] !== 0x1f)
+    throw iadError('openvse-v', 'expected 32 bytes starting 1F');
+  if (b[1] !== OPENVSE_V_CVN) throw iadError('openvse-v', `CVN byte is ${b[1]}, expected 0x43`);
+  return { cvn: b[1]!, dki: b[2]!, cvr: b.slice(3, 7), api: decodeApiBcd(b.slice(7, 11)) };
+}
+
+export const openvseProfileV: CvnProfile = Object.freeze({
+  id: 'openvse-v',
+  name: 'OpenVSE profile V (qVSDC cloud, CVN 0x43)',
+  scheme: 'openvse',
+  cvn: OPENVSE_V_CVN,
+  mkDerivation: 'B',
+  sessionKey: 'openvse-luk',
+  paddingMethod: 2,
+  arpc: Object.freeze({ method: 1, key: 'session-key' }),
+  cvrLength: 4,
+  acCoversIad: true,
+  mdCryptogram: false,
+  acDataLayout: Object.freeze([
+    '9F02',
+    '9F03',
+    '9F1A',
+    '95',
+    '5F2A',
+    '9A',
+    '9C',
+    '9F37',
+    '82',
+    '9F36',
+    '9F10 (32)',
+  ]),
+  buildAcData(tx: AcTransactionData): Uint8Array {
+    const iad = requiredIad(tx);
+    if (iad.length !== OPENVSE_V_IAD_LENGTH) throw iadError('openvse-v', 'expected 32 bytes');
+    return concatBytes(minimumDataSet(tx), iad);
+  },
+  buildIad,
+  parseIad,
+} as const satisfies CvnProfile);
