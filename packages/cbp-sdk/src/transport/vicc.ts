@@ -1,0 +1,220 @@
+/**
+ * The card side of vsmartcard's virtual reader: a "virtual ICC" (vicc) that connects to the
+ * vpcd driver inside pcscd and answers its requests, so any PC/SC client (a POS terminal,
+ * opensc-tool, scriptor, cardpeek) sees this wallet as a contactless card in
+ * `Virtual PCD 00 00` (TCP 35963) or `Virtual PCD 00 01` (TCP 35964).
+ *
+ * Protocol (vsmartcard vpcd/vicc, `vpcd.c` / `vicc.py`): TCP, the *card* connects to vpcd.
+ * Every message both ways is a u16 big-endian length followed by that many bytes. A 1-byte
+ * message from vpcd is a control code: 0x00 power off, 0x01 power on, 0x02 reset, 0x04 get
+ * ATR (answered with the ATR; pcscd polls it to see that the card is present, so an ATR is
+ * mandatory). Any longer message is a C-APDU (ISO/IEC 7816-4), answered with one R-APDU.
+ *
+ * Latency: Debian's vpcd 3.3 writes the length and the payload in two send() calls, so
+ * Nagle plus the card's delayed ACK cost ~40 ms per APDU. Connecting to 127.0.0.2 through a
+ * loopback route with `quickack 1` (scripts/pcsc-up.sh) removes it; on our side the socket
+ * has TCP_NODELAY and each reply is exactly one write. When the connection drops (pcscd
+ * restarted, not started yet) the vicc reconnects every `reconnectDelayMs`.
+ * A processApdu that throws (or returns something that is not an R-APDU) answers 6F00
+ * ("no precise diagnosis"): the card never crashes the wallet.
+ */
+import { connect, type Socket } from 'node:net';
+
+export type ViccEvent =
+  | { type: 'connecting'; host: string; port: number }
+  | { type: 'connected'; host: string; port: number }
+  | { type: 'disconnected'; reason: string }
+  | { type: 'power-on' }
+  | { type: 'power-off' }
+  | { type: 'reset' }
+  | { type: 'atr' }
+  | { type: 'apdu'; capdu: Uint8Array; rapdu: Uint8Array; ms: number }
+  | { type: 'apdu-error'; capdu: Uint8Array; error: unknown }
+  | { type: 'protocol-error'; message: string };
+
+export interface ViccOptions {
+  /** vpcd host; 127.0.0.2 goes through the quickack loopback route. */
+  host?: string;
+  /** 35963 = "Virtual PCD 00 00", 35964 = "Virtual PCD 00 01". */
+  port?: number;
+  /** Answer to reset; default 3B 80 80 01 01 (T=1, no historical bytes, contactless-like). */
+  atr?: Uint8Array;
+  /** Answers one C-APDU with one R-APDU (data ‖ SW1 SW2). */
+  processApdu: (capdu: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+  onEvent?: (event: ViccEvent) => void;
+  /** Delay between reconnection attempts; default 250 ms (bounded to 50..5000). */
+  reconnectDelayMs?: number;
+}
+
+export interface ViccCard {
+  /** Resolves once connected to vpcd (immediately if already connected). */
+  waitConnected(timeoutMs?: number): Promise<void>;
+  readonly isConnected: boolean;
+  /** Stops reconnecting and closes the socket. */
+  close(): Promise<void>;
+}
+
+export const VPCD_DEFAULT_HOST = '127.0.0.2';
+export const VPCD_DEFAULT_PORT = 35963;
+export const DEFAULT_ATR = Uint8Array.of(0x3b, 0x80, 0x80, 0x01, 0x01);
+export const VPCD_CTRL = { OFF: 0x00, ON: 0x01, RESET: 0x02, ATR: 0x04 } as const;
+const SW_NO_PRECISE_DIAGNOSIS = Uint8Array.of(0x6f, 0x00);
+const MAX_MESSAGE = 0xffff;
+
+/** u16 big-endian length ‖ payload, as one buffer (one write). */
+export function frameViccMessage(payload: Uint8Array): Buffer {
+  if (payload.length > MAX_MESSAGE) throw new RangeError('vicc: message longer than 65535 bytes');
+  const out = Buffer.allocUnsafe(2 + payload.length);
+  out.writeUInt16BE(payload.length, 0);
+  out.set(payload, 2);
+  return out;
+}
+
+/** Splits a stream into length-prefixed messages; keeps the unfinished tail. */
+export class ViccFrameReader {
+  private buf: Buffer = Buffer.alloc(0);
+  push(chunk: Uint8Array): Uint8Array[] {
+    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    const out: Uint8Array[] = [];
+    while (this.buf.length >= 2) {
+      const n = this.buf.readUInt16BE(0);
+      if (this.buf.length < 2 + n) break;
+      out.push(new Uint8Array(this.buf.subarray(2, 2 + n)));
+      this.buf = this.buf.subarray(2 + n);
+    }
+    return out;
+  }
+}
+
+export function attachViccCard(options: ViccOptions): ViccCard {
+  if (typeof options?.processApdu !== 'function')
+    throw new TypeError('attachViccCard: processApdu is required');
+  const host = options.host ?? VPCD_DEFAULT_HOST;
+  const port = options.port ?? VPCD_DEFAULT_PORT;
+  const atr = new Uint8Array(options.atr ?? DEFAULT_ATR);
+  if (atr.length < 2 || atr.length > 33) throw new RangeError('attachViccCard: an ATR is 2..33 bytes');
+  const delay = Math.min(5000, Math.max(50, options.reconnectDelayMs ?? 250));
+  const emit = (e: ViccEvent): void => {
+    try {
+      options.onEvent?.(e);
+    } catch {
+      // An observer's failure must not take the card down.
+    }
+  };
+
+  let socket: Socket | undefined;
+  let connected = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let waiters: Array<() => void> = [];
+
+  const answer = async (capdu: Uint8Array): Promise<Uint8Array> => {
+    try {
+      const r = await options.processApdu(new Uint8Array(capdu));
+      if (r instanceof Uint8Array && r.length >= 2 && r.length <= MAX_MESSAGE) return r;
+      emit({ type: 'apdu-error', capdu, error: new TypeError('processApdu returned no R-APDU') });
+    } catch (error) {
+      emit({ type: 'apdu-error', capdu, error });
+    }
+    return SW_NO_PRECISE_DIAGNOSIS;
+  };
+
+  const open = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    emit({ type: 'connecting', host, port });
+    const s = connect({ host, port });
+    socket = s;
+    s.setNoDelay(true);
+    const reader = new ViccFrameReader();
+    // Requests are answered strictly in order: vpcd waits for each answer anyway.
+    let chain: Promise<void> = Promise.resolve();
+    s.on('connect', () => {
+      connected = true;
+      emit({ type: 'connected', host, port });
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f();
+    });
+    s.on('data', (chunk: Buffer) => {
+      for (const msg of reader.push(chunk)) {
+        chain = chain.then(async () => {
+          if (msg.length === 1) {
+            switch (msg[0]) {
+              case VPCD_CTRL.OFF:
+                emit({ type: 'power-off' });
+                return;
+              case VPCD_CTRL.ON:
+                emit({ type: 'power-on' });
+                return;
+              case VPCD_CTRL.RESET:
+                emit({ type: 'reset' });
+                return;
+              case VPCD_CTRL.ATR:
+                emit({ type: 'atr' });
+                if (!s.destroyed) s.write(frameViccMessage(atr));
+                return;
+              default:
+                emit({ type: 'protocol-error', message: `unknown control byte 0x${msg[0]!.toString(16)}` });
+                return;
+            }
+          }
+          if (msg.length === 0) {
+            emit({ type: 'protocol-error', message: 'empty message' });
+            return;
+          }
+          const t0 = performance.now();
+          const rapdu = await answer(msg);
+          if (!s.destroyed) s.write(frameViccMessage(rapdu));
+          emit({ type: 'apdu', capdu: msg, rapdu, ms: performance.now() - t0 });
+        });
+      }
+    });
+    s.on('error', () => {
+      // 'close' follows; the reason is reported there.
+    });
+    s.on('close', (hadError: boolean) => {
+      const was = connected;
+      connected = false;
+      if (socket === s) socket = undefined;
+      if (was) emit({ type: 'disconnected', reason: hadError ? 'error' : 'closed' });
+      if (!stopped) timer = setTimeout(open, delay);
+    });
+  };
+  open();
+
+  return {
+    get isConnected() {
+      return connected;
+    },
+    waitConnected(timeoutMs = 5000): Promise<void> {
+      if (connected) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== done);
+          reject(
+            new Error(
+              `vicc: not connected to vpcd at ${host}:${port} after ${timeoutMs} ms (is pcscd running?)`,
+            ),
+          );
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(t);
+          resolve();
+        };
+        waiters.push(done);
+      });
+    },
+    close(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const s = socket;
+      if (!s || s.destroyed) return Promise.resolve();
+      return new Promise((resolve) => {
+        s.once('close', () => resolve());
+        s.destroy();
+      });
+    },
+  };
+}

@@ -1,0 +1,4 @@
+/** outcome/: transaction outcomes (Contactless Book A §6) and field-55-style chip data. */
+export { buildOutcome, type OutcomeExtras } from './build-outcome.js';
+export { buildChipData, CHIP_DATA_TAGS } from './chip-data.js';
+export type { CryptogramType, CvmPerformed, Outcome, OutcomeReason, OutcomeType } from './outcome.js';
