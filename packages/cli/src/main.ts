@@ -5,6 +5,8 @@
  */
 import { Command } from 'commander';
 import { registerConformanceCommand } from './commands/conformance.js';
+import { registerGuardCommands } from './commands/guard.js';
+import { registerServerCommand } from './commands/server.js';
 import { registerTaCommands } from './commands/ta.js';
 
 const program = new Command();
@@ -14,6 +16,8 @@ program
   .version('0.1.0');
 registerConformanceCommand(program);
 registerTaCommands(program);
+registerGuardCommands(program);
+registerServerCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`openvse: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,125 @@
+/**
+ * `openvse server`, run as a user runs it: spawn the built CLI on an ephemeral port, read the
+ * bound address from the JSON log on stdout, talk HTTP to it, stop it with SIGTERM (exit 0);
+ * start-up failures are one line on stderr and exit 1.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const KEK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+
+interface Running {
+  child: ChildProcess;
+  address: string;
+  lines: string[];
+  exit: Promise<number | null>;
+}
+
+/** Spawns `openvse server …` and resolves with the address of its `listening on` log line. */
+function start(args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN, 'server', '--port', '0', ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no "listening on" line within 20 s:\n${lines.join('\n')}`));
+    }, 20_000);
+    let buf = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    child.stdout.on('data', (d) => {
+      buf += String(d);
+      let i = buf.indexOf('\n');
+      while (i >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        const m = /"msg":"listening on (http:\/\/127\.0\.0\.1:\d+)"/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve({ child, address: m[1]!, lines, exit });
+        }
+        i = buf.indexOf('\n');
+      }
+    });
+    exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening: ${stderr}`));
+    });
+  });
+}
+
+describe('openvse server', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openvse-server-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('listens on an ephemeral port, logs JSON, answers /healthz, exits 0 on SIGTERM', async () => {
+    const dataDir = join(dir, 'data');
+    const s = await start(['--data-dir', dataDir, '--test-issuer'], { OPENVSE_KEK: KEK });
+    try {
+      const h = await fetch(`${s.address}/healthz`);
+      assert.equal(h.status, 200);
+      assert.deepEqual(await h.json(), { status: 'ok', schemaVersion: 1 });
+      const keys = await fetch(`${s.address}/v1/issuer/keys`);
+      assert.equal(keys.status, 200);
+      assert.ok(existsSync(join(dataDir, 'openvse.db')), 'default database in the data directory');
+    } finally {
+      s.child.kill('SIGTERM');
+    }
+    assert.equal(await s.exit, 0);
+    for (const line of s.lines.filter((l) => l.trim()))
+      assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+    assert.ok(s.lines.some((l) => l.includes('"msg":"closing"')));
+    assert.ok(!s.lines.join('\n').includes(KEK), 'the KEK is never logged');
+  });
+
+  test('--db, --kek-file, SIGINT; the same database opens again with the same KEK', async () => {
+    const kekFile = join(dir, 'kek');
+    writeFileSync(kekFile, KEK, { mode: 0o600 });
+    const db = `sqlite:${join(dir, 'x.db')}`;
+    for (let i = 0; i < 2; i++) {
+      const s = await start(['--db', db, '--kek-file', kekFile, '--token-bin', 'V:400000'], {});
+      const h = await fetch(`${s.address}/healthz`);
+      assert.equal(h.status, 200);
+      s.child.kill('SIGINT');
+      assert.equal(await s.exit, 0);
+    }
+  });
+
+  test('start-up failures: one line on stderr, exit 1', () => {
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [MAIN, 'server', '--port', '0', ...args], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const noKek = run(['--db', `sqlite:${join(dir, 'y.db')}`]);
+    assert.equal(noKek.status, 1);
+    assert.match(noKek.stderr, /^openvse server: ERR_KEK_INVALID: KEK: give --kek-file or OPENVSE_KEK\n$/);
+    const wrongKek = run(['--db', `sqlite:${join(dir, 'x.db')}`], { OPENVSE_KEK: 'ff'.repeat(32) });
+    assert.equal(wrongKek.status, 1);
+    assert.match(wrongKek.stderr, /^openvse server: ERR_KEY_UNWRAP/);
+    assert.equal(wrongKek.stderr.trim().split('\n').length, 1);
+    const badBin = run(['--db', `sqlite:${join(dir, 'z.db')}`, '--token-bin', 'X:1'], { OPENVSE_KEK: KEK });
+    assert.equal(badBin.status, 1);
+    assert.match(badBin.stderr, /--token-bin/);
+    const badPort = run(['--port', 'abc']);
+    assert.notEqual(badPort.status, 0);
+    assert.match(badPort.stderr, /--port/);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * `createServer(config)`: the CBP server as a fastify instance (DESIGN.md "Tokenization and
+ * authorization", "Storage and scale", "Server ↔ TA messages"). Opens the store (migrations),
+ * the key store (KEK, issuer keys, signing key), then registers the OpenAPI generator, the error
+ * handling and one plugin per area. Ajv is strict: no coercion, no removal of unknown fields.
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { approveAllRiskEngine } from './authorization/risk-engine.js';
+import { resolveConfig, type ServerConfig } from './config.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { loggerOptions } from './http/logging.js';
+import { emptyQuery, errorSchema } from './http/schemas.js';
+import { loadKek } from './keys/kek.js';
+import { KeyStore } from './keys/key-store.js';
+import { authorizationRoutes } from './routes/authorizations.js';
+import { cardRoutes } from './routes/cards.js';
+import { deviceRoutes } from './routes/devices.js';
+import { issuerRoutes } from './routes/issuer.js';
+import type { Services } from './services.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface CreateServerOptions {
+  /** Use this store instead of opening `config.db` (it is then not closed with the server). */
+  store?: Store;
+}
+
+export async function createServer(
+  config: ServerConfig = {},
+  opts: CreateServerOptions = {},
+): Promise<FastifyInstance> {
+  const cfg = resolveConfig(config);
+  const kek = loadKek({ kek: config.kek, kekFile: config.kekFile, env: config.env });
+  const store =
+    opts.store ?? (await openStore(cfg.db, { pgSchema: cfg.pgSchema, pgPoolSize: cfg.pgPoolSize }));
+  let keys: KeyStore;
+  try {
+    keys = await KeyStore.open(store, kek, cfg.issuerKeys, cfg.clock);
+  } catch (e) {
+    if (!opts.store) await store.close();
+    throw e;
+  } finally {
+    kek.fill(0);
+  }
+  const services: Services = {
+    store,
+    keys,
+    config: cfg,
+    clock: cfg.clock,
+    risk: config.riskEngine ?? approveAllRiskEngine,
+  };
+
+  const app = Fastify({
+    logger: loggerOptions(config.logger),
+    bodyLimit: cfg.bodyLimit,
+    // While closing, a request that still arrives on an open keep-alive connection is served
+    // (the store is closed only after the last connection ends), not answered by fastify's
+    // built-in 503, whose body is not the `{ error: { code, message } }` shape of every error.
+    return503OnClosing: false,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+    },
+  });
+  // JSON only: a text/plain body is a 415, not a string for the schema to reject.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('services', services);
+  app.addSchema(errorSchema);
+  installErrorHandling(app);
+  // Every route gets a closed querystring schema unless it declares its own, so an unknown
+  // query parameter is a 400 everywhere (added before @fastify/swagger reads the schemas).
+  app.addHook('onRoute', (route) => {
+    if (!route.schema) route.schema = {};
+    const schema = route.schema as { querystring?: unknown };
+    if (schema.querystring === undefined) schema.querystring = emptyQuery;
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OpenVSE CBP server',
+        version: SERVER_VERSION,
+        description:
+          'Token service, device enrollment and provisioning, issuer authorization (docs/server-api.md)',
+      },
+    },
+  });
+  await app.register(cardRoutes);
+  await app.register(deviceRoutes);
+  await app.register(authorizationRoutes);
+  await app.register(issuerRoutes);
+  app.get(
+    '/openapi.json',
+    { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } },
+    async () => app.swagger(),
+  );
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        hide: true,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['status', 'schemaVersion'],
+            properties: { status: { type: 'string' }, schemaVersion: { type: 'integer' } },
+          },
+        },
+      },
+    },
+    async () => ({ status: 'ok', schemaVersion: await store.schemaVersion() }),
+  );
+  if (!opts.store) app.addHook('onClose', async () => store.close());
+  return app;
+}

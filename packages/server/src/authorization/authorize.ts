@@ -1,0 +1,381 @@
+/**
+ * Issuer authorization for terminals (DESIGN.md "Tokenization and authorization"; EMV Book 2
+ * §8.1–8.2): detokenize, check the token status, read the chip data, pick the CVN from the IAD,
+ * verify the ARQC with packages/emv (profile V: LUK of the API in the IAD, which must be issued
+ * to the card and not retired; profile M: SK_UMD and SK_MD, "wrong mobile PIN" when only the MD
+ * cryptogram is right), check the ATC (replay, window around the highest accepted ATC, profile M:
+ * a server-issued unused SUK), enforce the LUK thresholds, ask the risk engine, and answer with a
+ * stable reason and an ARPC.
+ *
+ * Every decision is written (authorization row + ATC ledger row + SUK/LUK consumption, one
+ * transaction) before it is answered; the database constraints are the guards against a
+ * concurrent replay (UNIQUE(card, atc)), a double SUK use and LUK thresholds. An idempotency key
+ * returns the first answer to a retry with the same body, and 409 to a different body.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { bytesToHex, type CvnProfile, EmvError, issuerVerifyCryptogram } from '@openvse/emv';
+import { ServerError, ServerErrorCode } from '../errors.js';
+import type { Services } from '../services.js';
+import type { AuthorizationPlan, AuthorizationRow, CardRow, Decision, LukRow } from '../storage/store.js';
+import { expiryValid, keyPan } from '../tokens/digitize.js';
+import { type ChipData, readChipData } from './chip-data.js';
+import { selectCvnProfile } from './cvn-select.js';
+
+export interface AuthorizationRequest {
+  idempotencyKey: string;
+  tokenPan?: string;
+  pan?: string;
+  panSequence?: string;
+  chipData: string;
+  amount: number;
+  currency: string;
+  terminalId?: string;
+  merchantId?: string;
+}
+
+export interface AuthorizationResponse {
+  authorizationId: string;
+  decision: Decision;
+  /** 'APPROVED' or the stable decline reason. */
+  reason: string;
+  /** All reasons (risk engine reasons included). */
+  reasons: string[];
+  /** ISO 8583 response code: '00' approved, '05' declined. */
+  responseCode: string;
+  atc?: number;
+  cvn?: string;
+  /** ARPC (hex), when the ARQC was valid. */
+  arpc?: string;
+  /** Tag 91 value (hex): ARPC ‖ ARC (method 1) or ARPC ‖ CSU (method 2). */
+  issuerAuthenticationData?: string;
+}
+
+/** Stable decline reasons (append only). */
+export const DeclineReason = {
+  UNKNOWN_TOKEN: 'UNKNOWN_TOKEN',
+  TOKEN_SUSPENDED: 'TOKEN_SUSPENDED',
+  TOKEN_DELETED: 'TOKEN_DELETED',
+  CARD_EXPIRED: 'CARD_EXPIRED',
+  CHIP_DATA_INVALID: 'CHIP_DATA_INVALID',
+  AMOUNT_MISMATCH: 'AMOUNT_MISMATCH',
+  CURRENCY_MISMATCH: 'CURRENCY_MISMATCH',
+  PSN_MISMATCH: 'PSN_MISMATCH',
+  CVN_UNSUPPORTED: 'CVN_UNSUPPORTED',
+  CARD_AAC: 'CARD_AAC',
+  CRYPTOGRAM_INVALID: 'CRYPTOGRAM_INVALID',
+  WRONG_MOBILE_PIN: 'WRONG_MOBILE_PIN',
+  ATC_REPLAY: 'ATC_REPLAY',
+  ATC_OUT_OF_WINDOW: 'ATC_OUT_OF_WINDOW',
+  ATC_NOT_ISSUED: 'ATC_NOT_ISSUED',
+  CREDENTIAL_DISCARDED: 'CREDENTIAL_DISCARDED',
+  LUK_UNKNOWN: 'LUK_UNKNOWN',
+  LUK_RETIRED: 'LUK_RETIRED',
+  LUK_THRESHOLD: 'LUK_THRESHOLD',
+  RISK_DECLINE: 'RISK_DECLINE',
+} as const;
+
+const ARC = { APPROVE: '3030', DECLINE: '3035' } as const;
+const CSU = { APPROVE: '00800000', DECLINE: '00000000' } as const;
+
+/** SHA-256 over the request with its keys sorted: what "the same body" means for idempotency. */
+export function requestHash(req: AuthorizationRequest): string {
+  const sorted = Object.fromEntries(Object.entries(req).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('base64url');
+}
+
+interface Verdict {
+  decision: Decision;
+  reasons: string[];
+  card?: CardRow;
+  chip?: ChipData;
+  profile?: CvnProfile;
+  cryptoValid: boolean;
+  /** The ATC is spent: write the ledger row (and consume the SUK for profile M). */
+  spendAtc: boolean;
+  luk?: LukRow;
+  /** Profile V: count this transaction against the LUK ('amount' also adds the amount). */
+  countLuk?: 'amount' | 'count';
+}
+
+const decline = (reason: string, v: Partial<Verdict> = {}): Verdict => ({
+  decision: 'DECLINE',
+  reasons: [reason],
+  cryptoValid: false,
+  spendAtc: false,
+  ...v,
+});
+
+async function findCard(s: Services, req: AuthorizationRequest): Promise<CardRow | undefined> {
+  const pan = req.tokenPan ?? req.pan;
+  if (!pan) return undefined;
+  const byToken = await s.store.getCardByTokenPan(pan);
+  if (byToken) return byToken;
+  if (req.tokenPan !== undefined) return undefined;
+  const plain = (await s.store.getCardsByFundingHash(s.keys.panHash(pan))).filter(
+    (c) => c.cardType === 'plain' && c.status !== 'DELETED',
+  );
+  return plain[0];
+}
+
+function txData(chip: ChipData) {
+  return {
+    amountAuthorized: chip.amountAuthorized,
+    amountOther: chip.amountOther,
+    terminalCountryCode: chip.terminalCountryCode,
+    tvr: chip.tvr,
+    transactionCurrencyCode: chip.transactionCurrencyCode,
+    transactionDate: chip.transactionDate,
+    transactionType: chip.transactionType,
+    unpredictableNumber: chip.unpredictableNumber,
+    aip: chip.aip,
+    atc: chip.atc,
+    iad: chip.iad,
+  };
+}
+
+function verifyAndArpc(
+  s: Services,
+  card: CardRow,
+  profile: CvnProfile,
+  chip: ChipData,
+  decision?: Decision,
+): { valid: boolean; acValid: boolean; mdValid?: boolean; arpc?: Uint8Array } {
+  const pan = keyPan(s, card);
+  return s.keys.withIssuerKeys((k) => {
+    const r = issuerVerifyCryptogram(profile, {
+      ...txData(chip),
+      imkAc: k.imkAc,
+      imkMd: profile.mdCryptogram ? k.imkMd : undefined,
+      pan,
+      psn: card.psn,
+      arqc: chip.arqc,
+      ...(decision && profile.arpc.method === 1 ? { arc: ARC[decision] } : {}),
+      ...(decision && profile.arpc.method === 2 ? { csu: CSU[decision] } : {}),
+    });
+    return { valid: r.valid, acValid: r.acValid, mdValid: r.mdValid, arpc: r.arpc };
+  });
+}
+
+async function evaluate(s: Services, req: AuthorizationRequest, id: string): Promise<Verdict> {
+  const card = await findCard(s, req);
+  if (!card) return decline(DeclineReason.UNKNOWN_TOKEN);
+  if (card.status === 'DELETED') return decline(DeclineReason.TOKEN_DELETED, { card });
+  if (card.status === 'SUSPENDED') return decline(DeclineReason.TOKEN_SUSPENDED, { card });
+  const chip = readChipData(req.chipData);
+  if ('problem' in chip) return decline(DeclineReason.CHIP_DATA_INVALID, { card });
+  if (chip.amount !== req.amount) return decline(DeclineReason.AMOUNT_MISMATCH, { card, chip });
+  if (chip.currency !== req.currency) return decline(DeclineReason.CURRENCY_MISMATCH, { card, chip });
+  const psn = req.panSequence ?? chip.psn;
+  if (psn !== undefined && psn !== card.psn) return decline(DeclineReason.PSN_MISMATCH, { card, chip });
+  const now = s.clock.now();
+  if (!expiryValid(card.expiry, now)) return decline(DeclineReason.CARD_EXPIRED, { card, chip });
+  const profile = selectCvnProfile(card, chip.iad);
+  if (!profile) return decline(DeclineReason.CVN_UNSUPPORTED, { card, chip });
+  if (chip.cid !== undefined && (chip.cid & 0xc0) !== 0x80)
+    return decline(DeclineReason.CARD_AAC, { card, chip, profile });
+
+  let crypto: ReturnType<typeof verifyAndArpc>;
+  try {
+    crypto = verifyAndArpc(s, card, profile, chip);
+  } catch (e) {
+    // The chip data passed the TLV and IAD checks but not the profile's own (e.g. Mastercard
+    // CVN 17/21 without counters): a malformed request, declined and stored, never a 500.
+    if (e instanceof EmvError) return decline(DeclineReason.CHIP_DATA_INVALID, { card, chip, profile });
+    throw e;
+  }
+  if (!crypto.valid) {
+    // UMD wrong, MD right: the device is genuine but the PIN mixed back in was wrong. Only
+    // meaningful for a card that has a mobile PIN; otherwise it is a forged cryptogram.
+    const wrongPin =
+      profile.mdCryptogram && card.mobilePinEnc !== null && crypto.mdValid === true && !crypto.acValid;
+    return decline(wrongPin ? DeclineReason.WRONG_MOBILE_PIN : DeclineReason.CRYPTOGRAM_INVALID, {
+      card,
+      chip,
+      profile,
+    });
+  }
+  const base = { card, chip, profile, cryptoValid: true };
+
+  // ATC: replay, then (profile M) a server-issued unused SUK, then the window.
+  const highest = await s.store.highestAtc(card.cardId);
+  const seen = await s.store.ledgerHas(card.cardId, chip.atc);
+  if (seen) return decline(DeclineReason.ATC_REPLAY, base);
+  if (card.cardType === 'cloud' && card.profile === 'M') {
+    const suk = await s.store.getSuk(card.cardId, chip.atc);
+    if (!suk) return decline(DeclineReason.ATC_NOT_ISSUED, base);
+    if (suk.status === 'USED') return decline(DeclineReason.ATC_REPLAY, base);
+    if (suk.status === 'DISCARDED') return decline(DeclineReason.CREDENTIAL_DISCARDED, base);
+  }
+  const { behind, ahead } = s.config.atcWindow;
+  const top = highest ?? 0;
+  if (chip.atc < top - behind || chip.atc > top + ahead)
+    return decline(DeclineReason.ATC_OUT_OF_WINDOW, base);
+
+  // Profile V: the LUK named by the API in the IAD, and its thresholds.
+  let luk: LukRow | undefined;
+  if (card.cardType === 'cloud' && card.profile === 'V') {
+    const api = profile.parseIad(chip.iad).api!;
+    luk = await s.store.getLuk(card.cardId, api);
+    if (!luk) return decline(DeclineReason.LUK_UNKNOWN, base);
+    if (luk.retiredAt !== null) return decline(DeclineReason.LUK_RETIRED, base);
+    if (
+      now > luk.notAfter ||
+      luk.usedCount >= luk.maxTransactions ||
+      luk.usedAmount + req.amount > luk.maxAmount
+    )
+      return decline(DeclineReason.LUK_THRESHOLD, { ...base, spendAtc: true, luk });
+  }
+
+  const risk = await s.risk.assess({
+    authorizationId: id,
+    cardId: card.cardId,
+    profile: card.profile,
+    cardType: card.cardType,
+    deviceId: card.deviceId,
+    cvnProfile: profile.id,
+    atc: chip.atc,
+    highestAtc: highest,
+    amount: req.amount,
+    currency: req.currency,
+    luk: luk && {
+      api: luk.api,
+      usedCount: luk.usedCount,
+      usedAmount: luk.usedAmount,
+      maxTransactions: luk.maxTransactions,
+      maxAmount: luk.maxAmount,
+    },
+    now,
+  });
+  if (risk.decision === 'DECLINE') {
+    const reasons = risk.reasons.length > 0 ? risk.reasons : [DeclineReason.RISK_DECLINE];
+    return {
+      ...base,
+      decision: 'DECLINE',
+      reasons,
+      spendAtc: true,
+      luk,
+      countLuk: luk ? 'count' : undefined,
+    };
+  }
+  return {
+    ...base,
+    decision: 'APPROVE',
+    reasons: risk.reasons,
+    spendAtc: true,
+    luk,
+    countLuk: luk ? 'amount' : undefined,
+  };
+}
+
+function respond(s: Services, id: string, v: Verdict): AuthorizationResponse {
+  const reason = v.decision === 'APPROVE' ? 'APPROVED' : v.reasons[0]!;
+  const out: AuthorizationResponse = {
+    authorizationId: id,
+    decision: v.decision,
+    reason,
+    reasons: v.decision === 'APPROVE' ? ['APPROVED', ...v.reasons] : v.reasons,
+    responseCode: v.decision === 'APPROVE' ? '00' : '05',
+  };
+  if (v.chip) out.atc = v.chip.atc;
+  if (v.profile) out.cvn = v.profile.id;
+  if (v.cryptoValid && v.card && v.profile && v.chip) {
+    const r = verifyAndArpc(s, v.card, v.profile, v.chip, v.decision);
+    if (r.arpc) {
+      out.arpc = bytesToHex(r.arpc);
+      const tail = v.profile.arpc.method === 1 ? ARC[v.decision] : CSU[v.decision];
+      out.issuerAuthenticationData = out.arpc + tail;
+    }
+  }
+  return out;
+}
+
+function plan(
+  req: AuthorizationRequest,
+  hash: string,
+  id: string,
+  v: Verdict,
+  body: AuthorizationResponse,
+  now: number,
+) {
+  const authorization: AuthorizationRow = {
+    id,
+    idempotencyKey: req.idempotencyKey,
+    requestHash: hash,
+    cardId: v.card?.cardId ?? null,
+    atc: v.chip?.atc ?? null,
+    amount: req.amount,
+    currency: req.currency,
+    cryptogram: v.chip ? bytesToHex(v.chip.arqc) : null,
+    decision: v.decision,
+    reason: body.reason,
+    arpc: body.arpc ?? null,
+    responseJson: JSON.stringify(body),
+    createdAt: now,
+  };
+  const p: AuthorizationPlan = { authorization };
+  if (v.spendAtc && v.card && v.chip) {
+    p.ledger = {
+      cardId: v.card.cardId,
+      atc: v.chip.atc,
+      api: v.luk?.api ?? null,
+      un: bytesToHex(v.chip.unpredictableNumber),
+      amount: req.amount,
+      authorizationId: id,
+      decision: v.decision,
+      createdAt: now,
+    };
+    if (v.card.cardType === 'cloud' && v.card.profile === 'M')
+      p.consumeSuk = { cardId: v.card.cardId, atc: v.chip.atc };
+    if (v.luk && v.countLuk)
+      p.consumeLuk = {
+        cardId: v.card.cardId,
+        api: v.luk.api,
+        amount: req.amount,
+        countAmount: v.countLuk === 'amount',
+      };
+  }
+  return p;
+}
+
+function replay(existing: AuthorizationRow, hash: string): AuthorizationResponse {
+  if (existing.requestHash !== hash)
+    throw new ServerError(
+      ServerErrorCode.IDEMPOTENCY_CONFLICT,
+      'idempotencyKey was already used for a different request',
+    );
+  return JSON.parse(existing.responseJson) as AuthorizationResponse;
+}
+
+/** Authorizes one request; the answer is stored before it is returned. */
+export async function authorize(s: Services, req: AuthorizationRequest): Promise<AuthorizationResponse> {
+  const hash = requestHash(req);
+  const existing = await s.store.getAuthorizationByKey(req.idempotencyKey);
+  if (existing) return replay(existing, hash);
+  const id = randomUUID();
+  let v = await evaluate(s, req, id);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const body = respond(s, id, v);
+    const r = await s.store.commitAuthorization(plan(req, hash, id, v, body, s.clock.now()));
+    switch (r.kind) {
+      case 'stored':
+        return body;
+      case 'idempotent':
+        return replay(r.existing, hash);
+      case 'atc-replay':
+      case 'suk-unavailable':
+        // Lost a race for this ATC / SUK: the ATC is already spent by another authorization.
+        v = {
+          ...v,
+          decision: 'DECLINE',
+          reasons: [DeclineReason.ATC_REPLAY],
+          spendAtc: false,
+          countLuk: undefined,
+        };
+        break;
+      case 'luk-threshold':
+        v = { ...v, decision: 'DECLINE', reasons: [DeclineReason.LUK_THRESHOLD], countLuk: undefined };
+        break;
+    }
+  }
+  throw new ServerError(ServerErrorCode.INTERNAL, 'authorization could not be stored');
+}

@@ -1,0 +1,169 @@
+/**
+ * Server configuration (DESIGN.md "Tokenization and authorization", "Storage and scale",
+ * "Protection level"; docs/server-api.md lists every field). Defaults are resolved here once so
+ * that the rest of the server reads one complete object.
+ */
+import type { Writable } from 'node:stream';
+import type { RiskEngine } from './authorization/risk-engine.js';
+import { type Clock, systemClock } from './clock.js';
+import { ServerError, ServerErrorCode } from './errors.js';
+import type { IssuerKeySetup } from './keys/key-store.js';
+import type { CardProfile } from './storage/store.js';
+import { checkTokenBin, type TokenBinRange } from './tokens/token-pan.js';
+
+export type ProtectionLevel = 'L0' | 'L1' | 'L2';
+
+/** UUID of the CBP TA (docs/cbp-protocol.md §4). */
+export const CBP_TA_UUID = 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de';
+
+export interface AttestationPolicy {
+  /** SHA-256 (lowercase hex) of the TA code builds that may enroll. Empty = nobody. */
+  allowedCodeHashes: string[];
+  /** Lowest protection level accepted at enrollment. */
+  minimumLevel: ProtectionLevel;
+  /** TA UUID that must be attested (default the CBP TA). */
+  taUuid?: string;
+  /** How old (or how far in the future) an attestation's iat may be, seconds. Default 300. */
+  maxAgeSeconds?: number;
+}
+
+export interface LukPolicy {
+  maxTransactions: number;
+  ttlSeconds: number;
+  /** Minor units. */
+  maxAmount: number;
+}
+
+export interface CardDefaults {
+  cvmLimit: number;
+  currency: string;
+  country: string;
+  cdcvmResetTimeoutSec: number;
+  replenishBelow: number;
+  kdi: string;
+}
+
+export interface ServerConfig {
+  port?: number;
+  host?: string;
+  /** `sqlite:<path>` (default `sqlite:openvse-server.db`) or `postgres://…`. */
+  db?: string;
+  /** PostgreSQL: schema to use (created if absent). */
+  pgSchema?: string;
+  /** PostgreSQL: pool size per instance (default 10). */
+  pgPoolSize?: number;
+  /** KEK bytes or 64 hex digits; else `kekFile`; else env OPENVSE_KEK. */
+  kek?: Uint8Array | string;
+  kekFile?: string;
+  /** How to create missing issuer keys on first start (default: generate). */
+  issuerKeys?: IssuerKeySetup;
+  /** Token BIN range per profile. */
+  tokenBins?: Partial<Record<CardProfile, TokenBinRange>>;
+  attestation?: AttestationPolicy;
+  /** ATC acceptance window around the highest accepted ATC. */
+  atcWindow?: { behind: number; ahead: number };
+  luk?: Partial<LukPolicy>;
+  /** Profile M: SUKs per credentials message. */
+  sukBatch?: number;
+  cardDefaults?: Partial<CardDefaults>;
+  messageTtlSeconds?: number;
+  nonceTtlSeconds?: number;
+  /** Maximum request body, bytes (default 64 KiB). */
+  bodyLimit?: number;
+  clock?: Clock;
+  riskEngine?: RiskEngine;
+  /** false = no logs; an object sets the level and/or a destination stream (tests capture it). */
+  logger?: boolean | { level?: string; stream?: Writable };
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedConfig {
+  port: number;
+  host: string;
+  db: string;
+  pgSchema?: string;
+  pgPoolSize?: number;
+  issuerKeys: IssuerKeySetup;
+  tokenBins: Record<CardProfile, TokenBinRange>;
+  attestation: Required<AttestationPolicy>;
+  atcWindow: { behind: number; ahead: number };
+  luk: LukPolicy;
+  sukBatch: number;
+  cardDefaults: CardDefaults;
+  messageTtlSeconds: number;
+  nonceTtlSeconds: number;
+  bodyLimit: number;
+  clock: Clock;
+}
+
+export const DEFAULTS = Object.freeze({
+  port: 8443,
+  host: '127.0.0.1',
+  db: 'sqlite:openvse-server.db',
+  tokenBins: { V: { bin: '489537', panLength: 16 }, M: { bin: '535580', panLength: 16 } },
+  atcWindow: { behind: 50, ahead: 1000 },
+  luk: { maxTransactions: 10, ttlSeconds: 86_400, maxAmount: 100_000 },
+  sukBatch: 10,
+  cardDefaults: {
+    cvmLimit: 5000,
+    currency: '0978',
+    country: '0250',
+    cdcvmResetTimeoutSec: 300,
+    replenishBelow: 3,
+    kdi: '01',
+  },
+  messageTtlSeconds: 86_400,
+  nonceTtlSeconds: 300,
+  bodyLimit: 64 * 1024,
+});
+
+function positiveInt(v: number, what: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new ServerError(ServerErrorCode.CONFIG, `${what}: bad value`);
+  return v;
+}
+
+export function resolveConfig(c: ServerConfig): ResolvedConfig {
+  const tokenBins = { ...DEFAULTS.tokenBins, ...(c.tokenBins ?? {}) };
+  checkTokenBin(tokenBins.V);
+  checkTokenBin(tokenBins.M);
+  const att = c.attestation ?? { allowedCodeHashes: [], minimumLevel: 'L1' as const };
+  if (!['L0', 'L1', 'L2'].includes(att.minimumLevel))
+    throw new ServerError(ServerErrorCode.CONFIG, 'attestation.minimumLevel: expected L0, L1 or L2');
+  for (const h of att.allowedCodeHashes)
+    if (!/^[0-9a-fA-F]{64}$/.test(h))
+      throw new ServerError(ServerErrorCode.CONFIG, 'attestation.allowedCodeHashes: expected SHA-256 hex');
+  const luk = { ...DEFAULTS.luk, ...(c.luk ?? {}) };
+  const atcWindow = c.atcWindow ?? DEFAULTS.atcWindow;
+  const cardDefaults = { ...DEFAULTS.cardDefaults, ...(c.cardDefaults ?? {}) };
+  return {
+    port: positiveInt(c.port ?? DEFAULTS.port, 'port', 65535),
+    host: c.host ?? DEFAULTS.host,
+    db: c.db ?? DEFAULTS.db,
+    pgSchema: c.pgSchema,
+    pgPoolSize: c.pgPoolSize,
+    issuerKeys: c.issuerKeys ?? { mode: 'generate' },
+    tokenBins,
+    attestation: {
+      allowedCodeHashes: att.allowedCodeHashes.map((h) => h.toLowerCase()),
+      minimumLevel: att.minimumLevel,
+      taUuid: att.taUuid ?? CBP_TA_UUID,
+      maxAgeSeconds: att.maxAgeSeconds ?? 300,
+    },
+    atcWindow: {
+      behind: positiveInt(atcWindow.behind, 'atcWindow.behind', 65535),
+      ahead: positiveInt(atcWindow.ahead, 'atcWindow.ahead', 65535),
+    },
+    luk: {
+      maxTransactions: positiveInt(luk.maxTransactions, 'luk.maxTransactions', 65535),
+      ttlSeconds: positiveInt(luk.ttlSeconds, 'luk.ttlSeconds'),
+      maxAmount: positiveInt(luk.maxAmount, 'luk.maxAmount', 999_999_999_999),
+    },
+    sukBatch: positiveInt(c.sukBatch ?? DEFAULTS.sukBatch, 'sukBatch', 100),
+    cardDefaults,
+    messageTtlSeconds: positiveInt(c.messageTtlSeconds ?? DEFAULTS.messageTtlSeconds, 'messageTtlSeconds'),
+    nonceTtlSeconds: positiveInt(c.nonceTtlSeconds ?? DEFAULTS.nonceTtlSeconds, 'nonceTtlSeconds'),
+    bodyLimit: positiveInt(c.bodyLimit ?? DEFAULTS.bodyLimit, 'bodyLimit', 16 * 1024 * 1024),
+    clock: c.clock ?? systemClock,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Issuing card credentials (DESIGN.md "Cards, keys and cryptograms"; docs/cbp-protocol.md §2
+ * `credentials`):
+ * - profile V: one LUK = CSK(MK_AC, 00000000 ‖ BCD("0" ‖ API)) (MK_AC Option A, B for PANs over
+ *   16 digits), with thresholds (max transactions, time to live, max cumulative amount); once
+ *   the new LUK is stored, the card's previous ones are retired;
+ * - profile M: N SUKs for server-assigned ATCs: SK_UMD = CSK(MK_AC, ATC ‖ 00×6),
+ *   SK_MD = CSK(MK_MD, ATC ‖ 00×6), both Option A; `sukUmd` is SK_UMD with the mobile PIN mixed
+ *   out when the card has one (payments.md §1.6).
+ * The issued key bytes are returned to be sealed into a message and zeroed by the caller.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  issuerDeriveAcKey,
+  issuerDeriveMdKey,
+  mixMobilePin,
+  openvseProfileM,
+  openvseProfileV,
+} from '@openvse/emv';
+import { ServerError, ServerErrorCode } from '../errors.js';
+import type { Services } from '../services.js';
+import type { CardRow, LukRow } from '../storage/store.js';
+import { keyPan } from '../tokens/digitize.js';
+import { apiPrefix, makeApi } from './api.js';
+
+export interface IssuedLuk {
+  row: LukRow;
+  key: Uint8Array;
+}
+
+export interface IssuedSuk {
+  atc: number;
+  sukUmd: Uint8Array;
+  skMd: Uint8Array;
+  idn: Uint8Array;
+}
+
+export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
+  if (card.profile !== 'V' || card.cardType !== 'cloud')
+    throw new ServerError(ServerErrorCode.CARD_STATE, 'LUKs are for cloud cards of profile V');
+  const now = s.clock.now();
+  const prefix = apiPrefix(now);
+  const taken = new Set((await s.store.listLuks(card.cardId)).map((l) => l.api));
+  const p = s.config.luk;
+  for (let cc = 0; cc < 100; cc++) {
+    const api = makeApi(prefix, cc);
+    if (taken.has(api)) continue;
+    const row: LukRow = {
+      cardId: card.cardId,
+      api,
+      dki: card.kdi,
+      maxTransactions: p.maxTransactions,
+      notAfter: now + p.ttlSeconds * 1000,
+      maxAmount: p.maxAmount,
+      issuedAt: now,
+      retiredAt: null,
+      usedCount: 0,
+      usedAmount: 0,
+    };
+    if (!(await s.store.insertLuk(row))) continue;
+    // The new LUK replaces the card's previous ones (docs/cbp-protocol.md §2 `credentials`).
+    await s.store.retireLuks(card.cardId, now, api);
+    const pan = keyPan(s, card);
+    const key = s.keys.withIssuerKeys((k) =>
+      issuerDeriveAcKey(openvseProfileV, { imkAc: k.imkAc, pan, psn: card.psn, api }),
+    );
+    return { row, key };
+  }
+  throw new ServerError(ServerErrorCode.CARD_STATE, 'more than 100 LUKs in one hour for this card');
+}
+
+export async function issueSuks(s: Services, card: CardRow, n: number): Promise<IssuedSuk[]> {
+  if (card.profile !== 'M' || card.cardType !== 'cloud')
+    throw new ServerError(ServerErrorCode.CARD_STATE, 'SUKs are for cloud cards of profile M');
+  const first = await s.store.allocateAtcs(card.cardId, n);
+  if (first + n - 1 > 0xffff)
+    throw new ServerError(ServerErrorCode.CARD_STATE, 'ATC space of the card exhausted');
+  const now = s.clock.now();
+  await s.store.insertSuks(
+    Array.from({ length: n }, (_, i) => ({
+      cardId: card.cardId,
+      atc: first + i,
+      status: 'UNUSED' as const,
+      issuedAt: now,
+    })),
+  );
+  const pan = keyPan(s, card);
+  const pin = card.mobilePinEnc
+    ? s.keys.decryptSecret('mobile-pin', card.cardId, card.mobilePinEnc)
+    : undefined;
+  return s.keys.withIssuerKeys((k) =>
+    Array.from({ length: n }, (_, i) => {
+      const atc = first + i;
+      const skUmd = issuerDeriveAcKey(openvseProfileM, { imkAc: k.imkAc, pan, psn: card.psn, atc });
+      const skMd = issuerDeriveMdKey(openvseProfileM, { imkMd: k.imkMd, pan, psn: card.psn, atc });
+      let sukUmd = skUmd;
+      if (pin !== undefined) {
+        sukUmd = mixMobilePin(skUmd, pin);
+        skUmd.fill(0);
+      }
+      return { atc, sukUmd, skMd, idn: new Uint8Array(randomBytes(8)) };
+    }),
+  );
+}
+
+/** Zeroes issued key bytes once they are sealed into a message. */
+export function wipeIssued(luk?: IssuedLuk, suks?: IssuedSuk[]): void {
+  luk?.key.fill(0);
+  for (const s of suks ?? []) {
+    s.sukUmd.fill(0);
+    s.skMd.fill(0);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Provisioning a card to an enrolled device (docs/cbp-protocol.md §2): binds the card to the
+ * device, queues a `provision` message (the card profile) and a first `credentials` message
+ * (profile V: one LUK with thresholds; profile M: a batch of SUKs for server-assigned ATCs),
+ * both JWS-in-JWE to the TA, and returns them for the SDK to relay.
+ */
+
+import { issueLuk, issueSuks, wipeIssued } from '../credentials/issue.js';
+import { credentialsBody } from '../credentials/message-body.js';
+import { ServerError, ServerErrorCode } from '../errors.js';
+import { type QueuedMessage, queueMessage } from '../messages/outbox.js';
+import type { Services } from '../services.js';
+import type { CardRow, DeviceRow } from '../storage/store.js';
+import { buildCardProfile } from './card-profile.js';
+import { requireDevice } from './enrollment.js';
+
+export async function requireCard(s: Services, cardId: string): Promise<CardRow> {
+  const c = await s.store.getCard(cardId);
+  if (!c) throw new ServerError(ServerErrorCode.CARD_NOT_FOUND, 'unknown card');
+  return c;
+}
+
+/** Issues fresh credentials for the card and queues the `credentials` message. */
+export async function issueCredentialsMessage(
+  s: Services,
+  device: DeviceRow,
+  card: CardRow,
+): Promise<QueuedMessage> {
+  if (card.profile === 'V') {
+    const luk = await issueLuk(s, card);
+    try {
+      return await queueMessage(s, device, 'credentials', card.cardId, credentialsBody(card, luk, undefined));
+    } finally {
+      wipeIssued(luk);
+    }
+  }
+  const suks = await issueSuks(s, card, s.config.sukBatch);
+  try {
+    return await queueMessage(s, device, 'credentials', card.cardId, credentialsBody(card, undefined, suks));
+  } finally {
+    wipeIssued(undefined, suks);
+  }
+}
+
+export async function provisionCard(s: Services, deviceId: string, cardId: string): Promise<QueuedMessage[]> {
+  const device = await requireDevice(s, deviceId);
+  const card = await requireCard(s, cardId);
+  if (card.cardType !== 'cloud')
+    throw new ServerError(ServerErrorCode.CARD_STATE, 'plain cards cannot be provisioned to a device');
+  if (card.status !== 'ACTIVE') throw new ServerError(ServerErrorCode.CARD_STATE, `card is ${card.status}`);
+  if (!(await s.store.bindCardDevice(card.cardId, device.deviceId, s.clock.now())))
+    throw new ServerError(ServerErrorCode.CARD_BOUND_ELSEWHERE, 'card is provisioned to another device');
+  const bound = (await s.store.getCard(card.cardId))!;
+  const provision = await queueMessage(s, device, 'provision', card.cardId, {
+    card: buildCardProfile(bound, s.config.cardDefaults),
+  });
+  const credentials = await issueCredentialsMessage(s, device, bound);
+  return [provision, credentials];
+}

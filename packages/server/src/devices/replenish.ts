@@ -1,0 +1,160 @@
+/**
+ * Replenishment (docs/cbp-protocol.md §3 `replenish`; DESIGN.md "Profile V": "the server checks
+ * [the proof] against its own authorization log before issuing new LUKs").
+ *
+ * The TA-signed statement is verified (ta-statement.ts). Profile V: the API must name the card's
+ * current (not retired) LUK; the proof MAC = ISO 9797-1 MAC algorithm 3, padding method 2, under
+ * that outgoing LUK over BCD("0"‖API) ‖ firstATC ‖ lastATC ‖ Σ(ATC ‖ UN ‖ amount n12) must verify;
+ * every ATC the server accepted under that API must be in the TA's log with the same UN and
+ * amount, inside [firstATC, lastATC]. Profile M: SUKs the TA reports USED or DISCARDED that the
+ * server still holds UNUSED are discarded server-side (they can never be honoured). Only then
+ * is the statement accepted (replay and state-counter checks) and new credentials issued.
+ */
+import {
+  encodeApiBcd,
+  equalBytes,
+  hexToBytes,
+  issuerDeriveAcKey,
+  macIso9797Alg3,
+  openvseProfileV,
+} from '@openvse/emv';
+import { ServerError, ServerErrorCode } from '../errors.js';
+import type { QueuedMessage } from '../messages/outbox.js';
+import type { Services } from '../services.js';
+import type { CardRow } from '../storage/store.js';
+import { keyPan } from '../tokens/digitize.js';
+import { requireDevice } from './enrollment.js';
+import { issueCredentialsMessage, requireCard } from './provision.js';
+import { acceptStatement, type Statement, verifyStatementSignature } from './ta-statement.js';
+
+interface LogEntry {
+  atc: number;
+  un: string;
+  amount: number;
+}
+
+function invalid(message: string): ServerError {
+  return new ServerError(ServerErrorCode.STATEMENT_INVALID, `replenish: ${message}`);
+}
+
+const isAtc = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
+
+function readLog(st: Statement): {
+  api: string;
+  firstAtc: number;
+  lastAtc: number;
+  log: LogEntry[];
+  mac: string;
+} {
+  const { api, firstAtc, lastAtc, log, mac } = st;
+  if (typeof api !== 'string' || !/^[0-9]{7}$/.test(api)) throw invalid('api must be 7 digits');
+  if (!isAtc(firstAtc) || !isAtc(lastAtc) || firstAtc > lastAtc) throw invalid('firstAtc/lastAtc invalid');
+  if (!Array.isArray(log) || log.length > 1000) throw invalid('log must be an array');
+  const entries: LogEntry[] = [];
+  for (const e of log) {
+    const x = e as Record<string, unknown>;
+    if (
+      typeof x !== 'object' ||
+      x === null ||
+      !isAtc(x.atc) ||
+      typeof x.un !== 'string' ||
+      !/^[0-9A-Fa-f]{8}$/.test(x.un) ||
+      !Number.isInteger(x.amount) ||
+      (x.amount as number) < 0 ||
+      (x.amount as number) > 999_999_999_999
+    )
+      throw invalid('log entry invalid');
+    entries.push({ atc: x.atc as number, un: (x.un as string).toUpperCase(), amount: x.amount as number });
+  }
+  if (typeof mac !== 'string' || !/^[0-9A-Fa-f]{16}$/.test(mac)) throw invalid('mac must be 8 bytes hex');
+  return { api, firstAtc, lastAtc, log: entries, mac };
+}
+
+/** The data the replenishment proof MAC covers (docs/cbp-protocol.md §3). */
+export function replenishMacData(
+  api: string,
+  firstAtc: number,
+  lastAtc: number,
+  log: LogEntry[],
+): Uint8Array {
+  const u16 = (n: number) => [(n >> 8) & 0xff, n & 0xff];
+  const parts: number[] = [...encodeApiBcd(api), ...u16(firstAtc), ...u16(lastAtc)];
+  for (const e of log) {
+    parts.push(...u16(e.atc), ...hexToBytes(e.un), ...hexToBytes(String(e.amount).padStart(12, '0')));
+  }
+  return new Uint8Array(parts);
+}
+
+async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise<void> {
+  const r = readLog(st);
+  const luk = await s.store.getLuk(card.cardId, r.api);
+  if (!luk || luk.retiredAt !== null)
+    throw new ServerError(ServerErrorCode.REPLENISH_STALE, 'api does not name the current LUK of the card');
+  const pan = keyPan(s, card);
+  const key = s.keys.withIssuerKeys((k) =>
+    issuerDeriveAcKey(openvseProfileV, { imkAc: k.imkAc, pan, psn: card.psn, api: r.api }),
+  );
+  let mac: Uint8Array | undefined;
+  try {
+    mac = macIso9797Alg3(key, replenishMacData(r.api, r.firstAtc, r.lastAtc, r.log), 2);
+    if (!equalBytes(mac, hexToBytes(r.mac)))
+      throw new ServerError(
+        ServerErrorCode.REPLENISH_PROOF_INVALID,
+        'proof MAC does not verify under the LUK',
+      );
+  } finally {
+    key.fill(0);
+    mac?.fill(0);
+  }
+  const taLog = new Map(r.log.map((e) => [e.atc, e]));
+  for (const row of await s.store.ledgerFor(card.cardId, r.api)) {
+    const e = taLog.get(row.atc);
+    if (
+      !e ||
+      e.un !== row.un.toUpperCase() ||
+      e.amount !== row.amount ||
+      row.atc < r.firstAtc ||
+      row.atc > r.lastAtc
+    )
+      throw new ServerError(
+        ServerErrorCode.REPLENISH_LOG_MISMATCH,
+        `the TA log does not match the server's authorization log (ATC ${row.atc})`,
+      );
+  }
+}
+
+/** Profile M: the ATCs the TA no longer holds as UNUSED. */
+function checkProfileM(st: Statement): number[] {
+  const creds = st.credentials;
+  if (!Array.isArray(creds) || creds.length > 1000) throw invalid('credentials must be an array');
+  const gone: number[] = [];
+  for (const c of creds) {
+    const x = c as Record<string, unknown>;
+    if (
+      typeof x !== 'object' ||
+      x === null ||
+      !isAtc(x.atc) ||
+      !['USED', 'UNUSED', 'DISCARDED'].includes(String(x.status))
+    )
+      throw invalid('credential entry invalid');
+    if (x.status !== 'UNUSED') gone.push(x.atc as number);
+  }
+  return gone;
+}
+
+export async function replenish(s: Services, deviceId: string, statement: string): Promise<QueuedMessage> {
+  const device = await requireDevice(s, deviceId);
+  const st = await verifyStatementSignature(s, device, statement, 'replenish');
+  if (typeof st.cardId !== 'string') throw invalid('cardId missing');
+  const card = await requireCard(s, st.cardId);
+  if (card.deviceId !== device.deviceId)
+    throw new ServerError(ServerErrorCode.CARD_NOT_FOUND, 'card is not provisioned to this device');
+  if (card.status !== 'ACTIVE') throw new ServerError(ServerErrorCode.CARD_STATE, `card is ${card.status}`);
+  let discard: number[] = [];
+  if (card.profile === 'V') await checkProfileV(s, card, st);
+  else discard = checkProfileM(st);
+  await acceptStatement(s, device, statement, st);
+  if (discard.length > 0) await s.store.discardSuks(card.cardId, discard);
+  return issueCredentialsMessage(s, device, card);
+}

@@ -1,0 +1,41 @@
+/**
+ * The per-device message outbox (DESIGN.md "Server ↔ TA messages": `seq` strictly increasing per
+ * device over all types). The sequence number is allocated by the database
+ * (`UPDATE devices SET last_seq = last_seq + 1 … RETURNING`), so two server instances never hand
+ * out the same one; the message is sealed with it and stored under PRIMARY KEY (device, seq).
+ * The wallet fetches what it missed with GET /v1/devices/:deviceId/messages?after=<seq>.
+ */
+import type { Services } from '../services.js';
+import type { DeviceRow } from '../storage/store.js';
+import { type ServerMessageType, sealServerMessage } from './server-message.js';
+
+export interface QueuedMessage {
+  seq: number;
+  typ: ServerMessageType;
+  cardId: string | null;
+  message: string;
+  expiresAt: number;
+}
+
+export async function queueMessage(
+  s: Services,
+  device: DeviceRow,
+  typ: ServerMessageType,
+  cardId: string | null,
+  body: Record<string, unknown>,
+): Promise<QueuedMessage> {
+  const seq = await s.store.allocateSeq(device.deviceId);
+  const now = s.clock.now();
+  const sealed = await sealServerMessage(s.keys, device, typ, seq, body, now, s.config.messageTtlSeconds);
+  const row = {
+    deviceId: device.deviceId,
+    seq,
+    typ,
+    cardId,
+    message: sealed.jwe,
+    createdAt: now,
+    expiresAt: sealed.exp * 1000,
+  };
+  await s.store.insertMessage(row);
+  return { seq, typ, cardId, message: sealed.jwe, expiresAt: row.expiresAt };
+}

@@ -1,0 +1,101 @@
+/**
+ * Token service routes (DESIGN.md "Tokenization and authorization"): POST /v1/cards
+ * (digitize), GET /v1/cards/:cardId, and the lifecycle POST /v1/cards/:cardId/suspend | resume |
+ * delete (status change + a signed `lifecycle` message queued to the card's device,
+ * docs/cbp-protocol.md §2).
+ */
+import type { FastifyInstance } from 'fastify';
+import { requireCard } from '../devices/provision.js';
+import {
+  cardViewSchema,
+  emptyBody,
+  errorResponses,
+  idPattern,
+  queuedMessageSchema,
+} from '../http/schemas.js';
+import { cardView, type DigitizeInput, digitize } from '../tokens/digitize.js';
+import { changeLifecycle, type LifecycleAction } from '../tokens/lifecycle.js';
+
+const digitizeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fundingPan', 'expiry', 'profile'],
+  properties: {
+    fundingPan: { type: 'string', pattern: '^[0-9]{12,19}$' },
+    expiry: { type: 'string', pattern: '^[0-9]{4}$', description: 'YYMM' },
+    profile: { type: 'string', enum: ['V', 'M'] },
+    cardType: { type: 'string', enum: ['cloud', 'plain'], default: 'cloud' },
+    psn: { type: 'string', pattern: '^[0-9]{2}$' },
+    mobilePin: { type: 'string', pattern: '^[0-9]{4,8}$' },
+  },
+} as const;
+
+const cardIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cardId'],
+  properties: { cardId: { type: 'string', pattern: idPattern } },
+} as const;
+
+const lifecycleResponse = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cardId', 'status', 'messages'],
+  properties: {
+    cardId: { type: 'string' },
+    status: { type: 'string', enum: ['ACTIVE', 'SUSPENDED', 'DELETED'] },
+    messages: { type: 'array', items: queuedMessageSchema },
+  },
+} as const;
+
+export async function cardRoutes(app: FastifyInstance): Promise<void> {
+  const s = app.services;
+
+  app.post(
+    '/v1/cards',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Digitize a funding card into a token (or register a plain card)',
+        body: digitizeBody,
+        response: { 201: cardViewSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const view = await digitize(s, req.body as DigitizeInput);
+      return reply.code(201).send(view);
+    },
+  );
+
+  app.get(
+    '/v1/cards/:cardId',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Card / token record (no secrets)',
+        params: cardIdParams,
+        response: { 200: cardViewSchema, ...errorResponses },
+      },
+    },
+    async (req) => cardView(s, await requireCard(s, (req.params as { cardId: string }).cardId)),
+  );
+
+  for (const action of ['suspend', 'resume', 'delete'] as const satisfies LifecycleAction[]) {
+    app.post(
+      `/v1/cards/:cardId/${action}`,
+      {
+        schema: {
+          tags: ['lifecycle'],
+          summary: `Lifecycle: ${action} the token and queue a lifecycle message to its device`,
+          params: cardIdParams,
+          body: emptyBody,
+          response: { 200: lifecycleResponse, ...errorResponses },
+        },
+        preValidation: async (req) => {
+          if (req.body === undefined || req.body === null) req.body = {};
+        },
+      },
+      async (req) => changeLifecycle(s, (req.params as { cardId: string }).cardId, action),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * GET /v1/issuer/keys: the key inventory (DESIGN.md "Storage and scale"; the dashboard's key
+ * inventory): versions, KCVs and the signing key id only. No route ever returns key material.
+ */
+import type { FastifyInstance } from 'fastify';
+import { errorResponses, publicJwkSchema } from '../http/schemas.js';
+
+const kcv = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'kcv'],
+  properties: { version: { type: 'integer' }, kcv: { type: 'string' } },
+} as const;
+
+export async function issuerRoutes(app: FastifyInstance): Promise<void> {
+  const s = app.services;
+  app.get(
+    '/v1/issuer/keys',
+    {
+      schema: {
+        tags: ['issuer'],
+        summary: 'Issuer key inventory (KCVs only) and the server signing public key',
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['imkAc', 'imkMd', 'serverSigning'],
+            properties: {
+              imkAc: kcv,
+              imkMd: kcv,
+              serverSigning: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['version', 'kid', 'jwk'],
+                properties: { version: { type: 'integer' }, kid: { type: 'string' }, jwk: publicJwkSchema },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      const inv = s.keys.inventory();
+      return { ...inv, serverSigning: { ...inv.serverSigning, jwk: s.keys.signingPublicJwk } };
+    },
+  );
+}

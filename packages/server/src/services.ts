@@ -1,0 +1,17 @@
+/**
+ * What every route and service of the server shares: the store, the key store, the resolved
+ * configuration, the clock and the risk engine (DESIGN.md "Tokenization and authorization").
+ */
+import type { RiskEngine } from './authorization/risk-engine.js';
+import type { Clock } from './clock.js';
+import type { ResolvedConfig } from './config.js';
+import type { KeyStore } from './keys/key-store.js';
+import type { Store } from './storage/store.js';
+
+export interface Services {
+  store: Store;
+  keys: KeyStore;
+  config: ResolvedConfig;
+  clock: Clock;
+  risk: RiskEngine;
+}

@@ -1,0 +1,147 @@
+/**
+ * Versioned schema migrations shared by both adapters (DESIGN.md "Storage and scale"). Each
+ * migration is applied once, in order, inside a transaction, and recorded in
+ * `schema_migrations`. The only dialect difference is the integer type (SQLite INTEGER is
+ * already 64-bit). The guards the authorization path relies on are constraints here, not
+ * application code: PRIMARY KEY (card_id, atc) on atc_ledger, UNIQUE idempotency_key,
+ * PRIMARY KEY (device_id, seq) on outbox, UNIQUE token_pan.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements(dialect: Dialect): string[];
+}
+
+function big(d: Dialect): string {
+  return d === 'postgres' ? 'BIGINT' : 'INTEGER';
+}
+
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'core',
+    statements: (d: Dialect) => {
+      const B = big(d);
+      return [
+        `CREATE TABLE issuer_keys (
+          name TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          kcv TEXT NOT NULL,
+          wrapped TEXT NOT NULL,
+          public_jwk TEXT,
+          created_at ${B} NOT NULL,
+          PRIMARY KEY (name, version)
+        )`,
+        `CREATE TABLE cards (
+          card_id TEXT PRIMARY KEY,
+          token_pan TEXT NOT NULL UNIQUE,
+          psn TEXT NOT NULL,
+          funding_pan_enc TEXT NOT NULL,
+          funding_pan_hash TEXT NOT NULL,
+          expiry TEXT NOT NULL,
+          profile TEXT NOT NULL CHECK (profile IN ('V', 'M')),
+          card_type TEXT NOT NULL CHECK (card_type IN ('cloud', 'plain')),
+          status TEXT NOT NULL CHECK (status IN ('ACTIVE', 'SUSPENDED', 'DELETED')),
+          device_id TEXT,
+          mobile_pin_enc TEXT,
+          kdi TEXT NOT NULL,
+          next_atc ${B} NOT NULL DEFAULT 1,
+          created_at ${B} NOT NULL,
+          updated_at ${B} NOT NULL
+        )`,
+        'CREATE INDEX cards_funding_hash ON cards (funding_pan_hash)',
+        `CREATE TABLE devices (
+          device_id TEXT PRIMARY KEY,
+          platform_jwk TEXT NOT NULL,
+          platform_kid TEXT NOT NULL,
+          ta_enc_jwk TEXT NOT NULL,
+          ta_enc_kid TEXT NOT NULL,
+          ta_sig_jwk TEXT NOT NULL,
+          ta_sig_kid TEXT NOT NULL,
+          ta_code_sha256 TEXT NOT NULL,
+          protection_level TEXT NOT NULL,
+          last_state_counter TEXT NOT NULL,
+          last_seq ${B} NOT NULL DEFAULT 0,
+          enrolled_at ${B} NOT NULL
+        )`,
+        `CREATE TABLE nonces (
+          nonce TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          created_at ${B} NOT NULL,
+          expires_at ${B} NOT NULL,
+          used_at ${B}
+        )`,
+        'CREATE INDEX nonces_expiry ON nonces (expires_at)',
+        `CREATE TABLE luks (
+          card_id TEXT NOT NULL REFERENCES cards (card_id),
+          api TEXT NOT NULL,
+          dki TEXT NOT NULL,
+          max_transactions INTEGER NOT NULL,
+          not_after ${B} NOT NULL,
+          max_amount ${B} NOT NULL,
+          issued_at ${B} NOT NULL,
+          retired_at ${B},
+          used_count INTEGER NOT NULL DEFAULT 0,
+          used_amount ${B} NOT NULL DEFAULT 0,
+          PRIMARY KEY (card_id, api)
+        )`,
+        `CREATE TABLE suks (
+          card_id TEXT NOT NULL REFERENCES cards (card_id),
+          atc INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('UNUSED', 'USED', 'DISCARDED')),
+          issued_at ${B} NOT NULL,
+          PRIMARY KEY (card_id, atc)
+        )`,
+        `CREATE TABLE outbox (
+          device_id TEXT NOT NULL REFERENCES devices (device_id),
+          seq ${B} NOT NULL,
+          typ TEXT NOT NULL,
+          card_id TEXT,
+          message TEXT NOT NULL,
+          created_at ${B} NOT NULL,
+          expires_at ${B} NOT NULL,
+          PRIMARY KEY (device_id, seq)
+        )`,
+        `CREATE TABLE authorizations (
+          id TEXT PRIMARY KEY,
+          idempotency_key TEXT NOT NULL UNIQUE,
+          request_hash TEXT NOT NULL,
+          card_id TEXT,
+          atc INTEGER,
+          amount ${B} NOT NULL,
+          currency TEXT NOT NULL,
+          cryptogram TEXT,
+          decision TEXT NOT NULL CHECK (decision IN ('APPROVE', 'DECLINE')),
+          reason TEXT NOT NULL,
+          arpc TEXT,
+          response_json TEXT NOT NULL,
+          created_at ${B} NOT NULL
+        )`,
+        'CREATE INDEX authorizations_card ON authorizations (card_id, created_at)',
+        `CREATE TABLE atc_ledger (
+          card_id TEXT NOT NULL REFERENCES cards (card_id),
+          atc INTEGER NOT NULL,
+          api TEXT,
+          un TEXT NOT NULL,
+          amount ${B} NOT NULL,
+          authorization_id TEXT NOT NULL REFERENCES authorizations (id),
+          decision TEXT NOT NULL,
+          created_at ${B} NOT NULL,
+          CONSTRAINT atc_ledger_card_atc UNIQUE (card_id, atc)
+        )`,
+        'CREATE INDEX atc_ledger_api ON atc_ledger (card_id, api)',
+      ];
+    },
+  },
+]);
+
+export const SCHEMA_MIGRATIONS_DDL = (d: Dialect): string =>
+  `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at ${big(d)} NOT NULL
+  )`;

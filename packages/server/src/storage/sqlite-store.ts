@@ -1,0 +1,136 @@
+/**
+ * SQLite adapter (better-sqlite3 12; DESIGN.md "Storage and scale": the embedded default). One
+ * file in WAL mode with synchronous = FULL, a busy timeout, foreign keys on. Transactions run
+ * synchronously (`BEGIN IMMEDIATE`), so nothing else can interleave with them; the guards are
+ * the constraints of migrations.ts.
+ */
+import Database from 'better-sqlite3';
+import { type Dialect, MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import { authorizationFromRaw, authValues, insertSql, ledgerValues } from './rows.js';
+import { AUTH_COLUMNS, COMMIT_SQL, LEDGER_INSERT_COLUMNS, type Raw, SqlStore } from './sql-store.js';
+import type { AuthorizationPlan, CommitResult } from './store.js';
+
+function isConstraint(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
+}
+
+class Abort {
+  constructor(readonly result: CommitResult) {}
+}
+
+export class SqliteStore extends SqlStore {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #stmts = new Map<string, Database.Statement>();
+
+  constructor(path: string) {
+    super();
+    this.#db = new Database(path);
+    if (path !== ':memory:') this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    // FULL: a commit is on disk before the answer leaves (an approved ATC must survive a crash).
+    this.#db.pragma('synchronous = FULL');
+  }
+
+  #stmt(sql: string): Database.Statement {
+    let s = this.#stmts.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  protected async all(sql: string, params: unknown[] = []): Promise<Raw[]> {
+    const s = this.#stmt(sql);
+    if (s.reader) return s.all(...params) as Raw[];
+    s.run(...params);
+    return [];
+  }
+
+  protected async run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.#stmt(sql).run(...params).changes;
+  }
+
+  protected async tryInsert(sql: string, params: unknown[]): Promise<boolean> {
+    try {
+      this.#stmt(sql).run(...params);
+      return true;
+    } catch (e) {
+      if (isConstraint(e)) return false;
+      throw e;
+    }
+  }
+
+  async migrate(): Promise<number> {
+    const dialect: Dialect = 'sqlite';
+    this.#db.exec(SCHEMA_MIGRATIONS_DDL(dialect));
+    const applied = new Set(
+      (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    );
+    let n = 0;
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.#db
+        .transaction(() => {
+          for (const s of m.statements(dialect)) this.#db.exec(s);
+          this.#db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(m.version, m.name, Date.now());
+        })
+        .immediate();
+      n++;
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.#stmts.clear();
+    if (this.#db.open) this.#db.close();
+  }
+
+  async commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult> {
+    const tx = this.#db.transaction((p: AuthorizationPlan): CommitResult => {
+      try {
+        this.#stmt(insertSql('authorizations', AUTH_COLUMNS, 'sqlite')).run(...authValues(p.authorization));
+      } catch (e) {
+        if (!isConstraint(e)) throw e;
+        const r = this.#stmt('SELECT * FROM authorizations WHERE idempotency_key = ?').get(
+          p.authorization.idempotencyKey,
+        ) as Raw | undefined;
+        if (!r) throw e;
+        throw new Abort({ kind: 'idempotent', existing: authorizationFromRaw(r) });
+      }
+      if (p.ledger) {
+        try {
+          this.#stmt(insertSql('atc_ledger', LEDGER_INSERT_COLUMNS, 'sqlite')).run(...ledgerValues(p.ledger));
+        } catch (e) {
+          if (isConstraint(e)) throw new Abort({ kind: 'atc-replay' });
+          throw e;
+        }
+      }
+      if (p.consumeSuk) {
+        const n = this.#stmt(COMMIT_SQL.consumeSuk).run(p.consumeSuk.cardId, p.consumeSuk.atc).changes;
+        if (n !== 1) throw new Abort({ kind: 'suk-unavailable' });
+      }
+      if (p.consumeLuk) {
+        const c = p.consumeLuk;
+        const n = c.countAmount
+          ? this.#stmt(COMMIT_SQL.consumeLukCounted).run(c.amount, c.cardId, c.api, c.amount).changes
+          : this.#stmt(COMMIT_SQL.consumeLukCountOnly).run(c.cardId, c.api).changes;
+        if (n !== 1) throw new Abort({ kind: 'luk-threshold' });
+      }
+      return { kind: 'stored' };
+    });
+    try {
+      return tx.immediate(plan);
+    } catch (e) {
+      if (e instanceof Abort) return e.result;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Token lifecycle (DESIGN.md "Tokenization and authorization": ACTIVE / SUSPENDED / DELETED;
+ * docs/cbp-protocol.md §2 `lifecycle`): suspend (ACTIVE → SUSPENDED), resume (SUSPENDED →
+ * ACTIVE), delete (→ DELETED, final: the card's LUKs are retired and unused SUKs discarded).
+ * The status change is stored first, then a signed `lifecycle` message is queued to the device
+ * the card is provisioned to. Authorizations read the status, so a suspended token is declined
+ * at once even before the device has the message.
+ */
+import { requireCard } from '../devices/provision.js';
+import { ServerError, ServerErrorCode } from '../errors.js';
+import { type QueuedMessage, queueMessage } from '../messages/outbox.js';
+import type { Services } from '../services.js';
+import type { CardStatus } from '../storage/store.js';
+
+export type LifecycleAction = 'suspend' | 'resume' | 'delete';
+
+const TARGET: Record<LifecycleAction, CardStatus> = {
+  suspend: 'SUSPENDED',
+  resume: 'ACTIVE',
+  delete: 'DELETED',
+};
+const FROM: Record<LifecycleAction, CardStatus[]> = {
+  suspend: ['ACTIVE'],
+  resume: ['SUSPENDED'],
+  delete: ['ACTIVE', 'SUSPENDED'],
+};
+
+export async function changeLifecycle(
+  s: Services,
+  cardId: string,
+  action: LifecycleAction,
+): Promise<{ cardId: string; status: CardStatus; messages: QueuedMessage[] }> {
+  const card = await requireCard(s, cardId);
+  if (!FROM[action].includes(card.status))
+    throw new ServerError(ServerErrorCode.CARD_STATE, `cannot ${action} a card that is ${card.status}`);
+  const now = s.clock.now();
+  const updated = await s.store.setCardStatus(cardId, TARGET[action], now);
+  if (!updated) throw new ServerError(ServerErrorCode.CARD_STATE, 'card was deleted concurrently');
+  if (action === 'delete') {
+    await s.store.retireLuks(cardId, now);
+    await s.store.discardSuks(cardId);
+  }
+  const messages: QueuedMessage[] = [];
+  if (updated.deviceId) {
+    const device = await s.store.getDevice(updated.deviceId);
+    if (device) messages.push(await queueMessage(s, device, 'lifecycle', cardId, { cardId, action }));
+  }
+  return { cardId, status: updated.status, messages };
+}

@@ -1,0 +1,115 @@
+/**
+ * The claims of an attestation statement (DESIGN.md "Attestation"; tee.md §1.9, §8.6: V-OS version,
+ * TA uuid and code hash, device id, protection level, V-Guard verdict, the TA's public keys, the
+ * server's nonce and the monotonic state counter). Checked exactly, on creation and on
+ * verification, including the honesty rule: a statement cannot claim a level its own evidence
+ * does not support (L1/L2 need the permission model and no threat flag; L2 a hardware root).
+ */
+import type { JsonWebKey } from 'node:crypto';
+import { isTaUuid } from '../ta-package/manifest.js';
+import { isVersion } from '../ta-package/version.js';
+import { isProtectionLevel, type ProtectionLevel } from './protection-level.js';
+
+export type AttestationClaims = {
+  vosVersion: string;
+  deviceId: string;
+  ta: { uuid: string; codeSha256: string; version: string };
+  protectionLevel: ProtectionLevel;
+  /** True only when the permission model is active and denies everything L1 requires. */
+  permissionModel: boolean;
+  rootOfTrust: { kind: string; hardwareBacked: boolean; anchor: boolean };
+  threatFlags: string[];
+  guardVerdict?: unknown;
+  taPublicKeys?: Record<string, JsonWebKey>;
+  nonce: string;
+  /** Monotonic V-OS state counter, decimal u64. */
+  stateCounter: string;
+};
+
+const CLAIMS = new Set([
+  'vosVersion',
+  'deviceId',
+  'ta',
+  'protectionLevel',
+  'permissionModel',
+  'rootOfTrust',
+  'threatFlags',
+  'guardVerdict',
+  'taPublicKeys',
+  'nonce',
+  'stateCounter',
+]);
+const OPTIONAL = new Set(['guardVerdict', 'taPublicKeys']);
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+const U64_MAX = 0xffffffffffffffffn;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isText(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= max;
+}
+
+function exactKeys(v: Record<string, unknown>, keys: string[]): boolean {
+  const own = Object.keys(v);
+  return own.length === keys.length && keys.every((k) => Object.hasOwn(v, k));
+}
+
+/**
+ * The first problem with `value` as attestation claims, or undefined. `extra` names members the
+ * caller allows besides the claims (the JWT `iat` when verifying).
+ */
+export function claimsProblem(value: unknown, extra: readonly string[] = []): string | undefined {
+  if (!isObject(value)) return 'claims must be an object';
+  for (const k of Object.keys(value)) {
+    if (!CLAIMS.has(k) && !extra.includes(k)) return `claim "${k.slice(0, 40)}" is not allowed`;
+  }
+  for (const k of CLAIMS) if (!OPTIONAL.has(k) && !Object.hasOwn(value, k)) return `claim "${k}" is missing`;
+  if (!isText(value.vosVersion, 64)) return 'vosVersion must be a non-empty string';
+  if (!isText(value.deviceId, 256)) return 'deviceId must be a non-empty string';
+  const ta = value.ta;
+  if (!isObject(ta) || !exactKeys(ta, ['uuid', 'codeSha256', 'version']))
+    return 'ta must be { uuid, codeSha256, version }';
+  if (!isTaUuid(ta.uuid)) return 'ta.uuid must be a lowercase RFC 4122 UUID';
+  if (typeof ta.codeSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(ta.codeSha256))
+    return 'ta.codeSha256 must be 64 lowercase hex digits';
+  if (!isVersion(ta.version)) return 'ta.version must be MAJOR.MINOR.PATCH';
+  if (!isProtectionLevel(value.protectionLevel)) return 'protectionLevel must be L0, L1 or L2';
+  if (typeof value.permissionModel !== 'boolean') return 'permissionModel must be a boolean';
+  const rot = value.rootOfTrust;
+  if (!isObject(rot) || !exactKeys(rot, ['kind', 'hardwareBacked', 'anchor'])) {
+    return 'rootOfTrust must be { kind, hardwareBacked, anchor }';
+  }
+  if (!isText(rot.kind, 64) || typeof rot.hardwareBacked !== 'boolean' || typeof rot.anchor !== 'boolean') {
+    return 'rootOfTrust members have the wrong types';
+  }
+  const flags = value.threatFlags;
+  if (!Array.isArray(flags) || flags.length > 256 || !flags.every((f) => isText(f, 128))) {
+    return 'threatFlags must be an array of non-empty strings';
+  }
+  if (Object.hasOwn(value, 'taPublicKeys')) {
+    const keys = value.taPublicKeys;
+    if (!isObject(keys)) return 'taPublicKeys must be an object';
+    for (const [name, jwk] of Object.entries(keys)) {
+      if (!isText(name, 64)) return 'taPublicKeys names must be non-empty strings';
+      if (!isObject(jwk) || typeof jwk.kty !== 'string') return `taPublicKeys.${name} must be a JWK`;
+      if (PRIVATE_JWK_MEMBERS.some((m) => Object.hasOwn(jwk, m)))
+        return `taPublicKeys.${name} holds private key material`;
+    }
+  }
+  if (!isText(value.nonce, 512)) return 'nonce must be a non-empty string of at most 512 characters';
+  const sc = value.stateCounter;
+  if (typeof sc !== 'string' || !/^(0|[1-9][0-9]{0,19})$/.test(sc) || BigInt(sc) > U64_MAX) {
+    return 'stateCounter must be a decimal u64 string';
+  }
+  // Honesty rule (DESIGN.md "Protection level").
+  if (value.protectionLevel !== 'L0') {
+    if (value.permissionModel !== true)
+      return `${value.protectionLevel} claimed without the permission model`;
+    if (flags.length > 0) return `${value.protectionLevel} claimed with threats flagged`;
+  }
+  if (value.protectionLevel === 'L2' && rot.hardwareBacked !== true)
+    return 'L2 claimed without a hardware-backed root of trust';
+  return undefined;
+}

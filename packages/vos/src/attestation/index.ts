@@ -1,0 +1,20 @@
+/**
+ * V-OS attestation (DESIGN.md "Attestation", "Protection level"; tee.md §1.9, §2.6, §8.6):
+ * permission-model detection, the protection level, the ES256 platform identity, and the
+ * attestation JWS (RFC 7515) with its verifier. Documented in docs/attestation.md.
+ */
+export { type AttestationClaims, claimsProblem } from './claims.js';
+export { ATTESTATION_ALG, ATTESTATION_TYP, createAttestation } from './create-attestation.js';
+export {
+  detectPermissionModel,
+  type PermissionModelState,
+  permissionModelEnforced,
+} from './permission-model.js';
+export { PlatformIdentity } from './platform-identity.js';
+export {
+  computeProtectionLevel,
+  isProtectionLevel,
+  PROTECTION_LEVELS,
+  type ProtectionLevel,
+} from './protection-level.js';
+export { type VerifiedAttestation, verifyAttestation } from './verify-attestation.js';

@@ -1,0 +1,31 @@
+/**
+ * The fixed vocabulary of TA capabilities. A TA's signed manifest lists the capabilities it needs;
+ * the V-OS runtime builds the TA's SES Compartment globals only from those (tee.md §8.1 step 3,
+ * in the spirit of GP TEE Internal Core API §4 property sets and OP-TEE `user_ta_header_defines.h`).
+ * A manifest naming anything outside this list is refused at load, so a new power can never be
+ * granted by a typo or by a TA author inventing a name.
+ */
+
+export const TA_CAPABILITIES = Object.freeze([
+  'keys',
+  'crypto.tdes',
+  'crypto.aes',
+  'crypto.ec',
+  'crypto.ed25519',
+  'crypto.hkdf',
+  'crypto.sha',
+  'random',
+  'clock',
+  'storage',
+  'counter',
+  'attest',
+  'log',
+] as const);
+
+export type TaCapability = (typeof TA_CAPABILITIES)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(TA_CAPABILITIES);
+
+export function isTaCapability(value: unknown): value is TaCapability {
+  return typeof value === 'string' && KNOWN.has(value);
+}

@@ -1,0 +1,25 @@
+/**
+ * Signed TA packages (OP-TEE signed TA header, trusted_applications.rst; Ed25519 RFC 8032):
+ * manifest schema, bundle packing and verification, signing keys, and the per-UUID version floor.
+ * Format: docs/ta-packages.md.
+ */
+export {
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_MAGIC,
+  MAX_BUNDLE_LENGTH,
+  MAX_CODE_LENGTH,
+  MAX_MANIFEST_LENGTH,
+} from './bundle-format.js';
+export { isTaCapability, TA_CAPABILITIES, type TaCapability } from './capabilities.js';
+export { isTaUuid, type TaManifest, type TaManifestInput } from './manifest.js';
+export { packTa, type TaPackInput } from './pack.js';
+export {
+  generateTaSigningKeyPair,
+  loadTaPublicKey,
+  loadTaSigningKey,
+  type TaSigningKeyPair,
+  taKeyId,
+} from './signing-keys.js';
+export { type VerifiedTa, verifyTaBundle } from './verify.js';
+export { compareVersions, isVersion, parseVersion } from './version.js';
+export { VersionFloor, type VersionFloorStore } from './version-floor.js';

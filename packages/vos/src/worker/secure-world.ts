@@ -1,0 +1,244 @@
+/**
+ * The secure world's start compartment: boots V-OS inside the worker and serves the host's
+ * requests (the V-OS analogue of OP-TEE's core entry, thread_std_smc_entry → tee_entry_std:
+ * OPEN_SESSION / INVOKE_COMMAND / CLOSE_SESSION dispatch).
+ *
+ * Boot: root of trust (key file or PKCS#11) → sealed store → platform identity (created at first
+ * boot, kept sealed in 'vos:system') → permission-model check → reload and re-verify every
+ * installed TA. Core services (TA manager, storage, key manager, crypto) live here; TAs live in
+ * their own compartments (ta-instance.ts). Runs after `lockdown()` (entry.ts).
+ */
+import type { JsonWebKey } from 'node:crypto';
+import { join } from 'node:path';
+import { type MessagePort, workerData } from 'node:worker_threads';
+// Only the light attestation modules at boot; the JOSE-based ones load on first use.
+import type { PlatformIdentity } from '../attestation/index.js';
+import { type PermissionModelState, permissionModelEnforced } from '../attestation/permission-model.js';
+import { computeProtectionLevel } from '../attestation/protection-level.js';
+import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';
+import { openKeyFileRoot } from '../root-of-trust/keyfile-root.js';
+import type { RootOfTrust } from '../root-of-trust/types.js';
+import { SealedStore } from '../storage/sealed-store.js';
+import type { StoreNamespace } from '../syscalls/context.js';
+import type { TaManifest } from '../ta-package/manifest.js';
+import { confirmPermissionModel } from './permission-check.js';
+import { Op, type Reply, type Request, type VosStatus, type WorkerBootData } from './protocol.js';
+import { TaManager } from './ta-manager.js';
+import { loadTaRuntime } from './ta-runtime.js';
+
+const IDENTITY_ID = 'platform-identity';
+
+type World = {
+  boot: WorkerBootData;
+  root: RootOfTrust;
+  store: SealedStore;
+  identity(): Promise<PlatformIdentity>;
+  permission: PermissionModelState;
+  threatFlags: Set<string>;
+  tas: TaManager;
+};
+
+async function loadIdentity(system: StoreNamespace): Promise<PlatformIdentity> {
+  const { PlatformIdentity } = await import('../attestation/index.js');
+  const got = await system.read(IDENTITY_ID);
+  if (got) {
+    const text = new TextDecoder().decode(got.data);
+    got.data.fill(0);
+    return PlatformIdentity.fromJwk(JSON.parse(text) as JsonWebKey);
+  }
+  const identity = await PlatformIdentity.create();
+  const blob = new TextEncoder().encode(JSON.stringify(identity.exportPrivateJwkForSealing()));
+  try {
+    await system.write(IDENTITY_ID, blob, { kind: 'platform-identity' });
+  } finally {
+    blob.fill(0);
+  }
+  return identity;
+}
+
+function level(w: Pick<World, 'permission' | 'threatFlags' | 'root'>): 'L0' | 'L1' | 'L2' {
+  return computeProtectionLevel({
+    permissionModel: w.permission,
+    threatFlags: [...w.threatFlags],
+    hardwareRoot: w.root.hardwareBacked,
+  });
+}
+
+async function attestTa(
+  w: World,
+  ta: TaManifest,
+  nonce: string,
+  keys: Record<string, JsonWebKey>,
+): Promise<string> {
+  const d = w.root.describe();
+  const lvl = level(w);
+  const { createAttestation } = await import('../attestation/index.js');
+  return createAttestation(await w.identity(), {
+    vosVersion: w.boot.vosVersion,
+    deviceId: d.deviceId,
+    ta: { uuid: ta.uuid, codeSha256: ta.codeSha256, version: ta.version },
+    protectionLevel: lvl,
+    permissionModel: permissionModelEnforced(w.permission),
+    rootOfTrust: { kind: d.kind, hardwareBacked: d.hardwareBacked, anchor: d.anchor },
+    threatFlags: [...w.threatFlags],
+    ...(Object.keys(keys).length > 0 ? { taPublicKeys: keys } : {}),
+    nonce,
+    stateCounter: w.store.stateCounter.toString(),
+  });
+}
+
+async function status(w: World): Promise<VosStatus> {
+  const d = w.root.describe();
+  const identity = await w.identity();
+  return {
+    vosVersion: w.boot.vosVersion,
+    stateCounter: w.store.stateCounter,
+    protectionLevel: level(w),
+    permissionModel: permissionModelEnforced(w.permission),
+    rootOfTrust: { kind: d.kind, hardwareBacked: d.hardwareBacked, anchor: d.anchor, deviceId: d.deviceId },
+    installedTas: w.tas.installed().map(({ manifest: m }) => ({
+      uuid: m.uuid,
+      name: m.name,
+      version: m.version,
+      codeSha256: m.codeSha256,
+    })),
+    openSessions: w.tas.openSessions,
+    threatFlags: [...w.threatFlags],
+    platformKey: { jwk: { ...identity.publicJwk }, keyId: identity.keyId },
+  };
+}
+
+async function boot(data: WorkerBootData): Promise<World> {
+  const rc = data.rootOfTrust;
+  const root =
+    rc.kind === 'pkcs11'
+      ? await (await import('../root-of-trust/pkcs11-root.js')).openPkcs11Root({
+          module: rc.module,
+          tokenLabel: rc.tokenLabel,
+          pin: rc.pin,
+        })
+      : await openKeyFileRoot({
+          dir: join(data.dataDir, 'root'),
+          ...(rc.deviceIdentity !== undefined ? { deviceIdentity: rc.deviceIdentity } : {}),
+        });
+  let store: SealedStore;
+  try {
+    store = await SealedStore.open({ dir: join(data.dataDir, 'store'), root });
+  } catch (e) {
+    await root.close().catch(() => {});
+    throw e;
+  }
+  const system = store.namespace('vos:system') as StoreNamespace;
+  let identity: Promise<PlatformIdentity> | null = null;
+  const getIdentity = () => {
+    identity ??= loadIdentity(system);
+    return identity;
+  };
+  const permission = confirmPermissionModel(data.hostPermission);
+  const threatFlags = new Set<string>();
+  const partial = { root, store, identity: getIdentity, permission, threatFlags, boot: data } as Omit<
+    World,
+    'tas'
+  >;
+  const w = partial as World;
+  w.tas = new TaManager({
+    system,
+    pinnedTaKeys: data.pinnedTaKeys,
+    defaultTimeoutMs: data.defaultTimeoutMs,
+    namespace: (uuid) => store.namespace(`ta:${uuid}`) as StoreNamespace,
+    stateCounter: () => store.stateCounter,
+    protectionLevel: () => level(w),
+    attest: (ta, nonce, keys) => attestTa(w, ta, nonce, keys),
+    log: (uuid, line) => console.error(`[ta ${uuid.slice(0, 8)}] ${line}`),
+  });
+  await w.tas.loadAll();
+  return w;
+}
+
+function errorReply(id: number, e: unknown): Reply {
+  if (e instanceof VosError) return { id, r: e.result, o: e.origin, m: e.message };
+  return { id, r: TeeResult.ERROR_GENERIC, o: TeeOrigin.TEE, m: 'internal error' };
+}
+
+/** Serves requests until the host terminates the worker. */
+export async function run(): Promise<void> {
+  const data = workerData as WorkerBootData;
+  const requests = data.requestPort as MessagePort;
+  const replies = data.replyPort as MessagePort;
+  const send = (reply: Reply) => {
+    replies.postMessage(reply);
+    requests.postMessage(0);
+  };
+  let world: World;
+  try {
+    world = await boot(data);
+  } catch (e) {
+    send(errorReply(0, e));
+    return;
+  }
+  const w = world;
+
+  async function handleAsync(req: Request): Promise<Reply> {
+    switch (req.op) {
+      case Op.OPEN: {
+        const out = await w.tas.open(req.uuid);
+        return { id: req.id, ...out };
+      }
+      case Op.CLOSE:
+        return { id: req.id, ...(await w.tas.close(req.sid)) };
+      case Op.INSTALL: {
+        const m = await w.tas.install(req.bundle);
+        return {
+          id: req.id,
+          r: TeeResult.SUCCESS,
+          o: TeeOrigin.TEE,
+          v: { uuid: m.uuid, name: m.name, version: m.version },
+        };
+      }
+      case Op.STATUS:
+        return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE, v: await status(w) };
+      case Op.ATTEST: {
+        const m = w.tas.manifest(req.uuid);
+        if (!m)
+          return { id: req.id, r: TeeResult.ERROR_ITEM_NOT_FOUND, o: TeeOrigin.TEE, m: 'TA not installed' };
+        const jws = await attestTa(w, m, Buffer.from(req.nonce).toString('base64url'), {});
+        return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE, v: jws };
+      }
+      case Op.THREATS:
+        for (const f of req.flags)
+          if (typeof f === 'string' && f.length > 0) w.threatFlags.add(f.slice(0, 64));
+        return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE };
+      case Op.SHUTDOWN:
+        await w.tas.shutdown();
+        await w.store.close();
+        await w.root.close();
+        return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE };
+      default:
+        return { id: (req as { id: number }).id, r: TeeResult.ERROR_NOT_SUPPORTED, o: TeeOrigin.TEE };
+    }
+  }
+
+  requests.on('message', (req: Request) => {
+    if (req.op === Op.INVOKE) {
+      // Hot path: no promise at all when the TA answers synchronously.
+      const out = w.tas.invoke(req.sid, req.cmd, req.p);
+      if (out instanceof Promise) {
+        out.then(
+          (o) => send(o.p ? { id: req.id, r: o.r, o: o.o, p: o.p } : { id: req.id, r: o.r, o: o.o }),
+          (e: unknown) => send(errorReply(req.id, e)),
+        );
+      } else {
+        send(out.p ? { id: req.id, r: out.r, o: out.o, p: out.p } : { id: req.id, r: out.r, o: out.o });
+      }
+      return;
+    }
+    handleAsync(req).then(send, (e: unknown) => send(errorReply(req.id, e)));
+  });
+  send({ id: 0, r: TeeResult.SUCCESS, o: TeeOrigin.TEE });
+  // After the boot reply: load the crypto library and the platform identity (created at first
+  // boot) in the background, so neither is on the cold-start path.
+  void loadTaRuntime().catch(() => {});
+  void w
+    .identity()
+    .catch((e: unknown) => console.error('V-OS: platform identity unavailable:', errorReply(0, e).m));
+}

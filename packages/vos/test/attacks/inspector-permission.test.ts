@@ -1,0 +1,83 @@
+/**
+ * Attack 8: the in-process inspector against the V-OS worker (tee.md §2.5, §2.6; proto.md §6).
+ *  - Under Node's permission model with only what V-OS needs (fs read of the code, the data dir
+ *    and machine-id; fs write of the data dir; --allow-worker; no --allow-addons, so the key-file
+ *    root is used), `new inspector.Session().connect()` fails with ERR_ACCESS_DENIED, so nothing
+ *    can attach to the worker, and V-OS reports L1 in status and in its attestation.
+ *  - With `--allow-fs-read=*` the inspector is still denied, but /proc/self/mem is readable, so
+ *    V-OS honestly reports L0 (tee.md §8.1: "keep /proc out of the read list").
+ *  - Without the flag V-OS reports L0, and the test demonstrates what L0 does not stop: an
+ *    inspector session attaches to the worker (NodeWorker domain) and finds the imported key in
+ *    the worker heap. docs/threat-model.md says so.
+ * Each case runs in a child process (compiled probe script).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../runtime/fixture.js';
+
+const probe = fileURLToPath(new URL('./inspector-probe.js', import.meta.url));
+const repo = fileURLToPath(new URL('../../../../../', import.meta.url)).replace(/\/$/, '');
+
+function runProbe(flags: (dataDir: string) => string[]): Record<string, unknown> {
+  const dataDir = tempDir('vos-insp-');
+  try {
+    const r = spawnSync(process.execPath, [...flags(dataDir), probe, dataDir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    assert.ok(line.startsWith('{'), `probe output: ${r.stdout} ${r.stderr}`);
+    return JSON.parse(line) as Record<string, unknown>;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// Node 20 takes one path per flag (repeat the flag) and grants a directory tree with `/*`.
+const permission = (read: string[]) => (dataDir: string) => [
+  '--experimental-permission',
+  ...read.map((p) => `--allow-fs-read=${p.replace('<data>', dataDir)}`),
+  `--allow-fs-write=${dataDir}/*`,
+  '--allow-worker',
+  '--no-warnings',
+];
+
+describe('attack 8: inspector and the permission model', () => {
+  it('under the permission model (narrow reads) the inspector is denied and V-OS reports L1', () => {
+    const out = runProbe(
+      permission([`${repo}/*`, '<data>/*', '/etc/machine-id', '/var/lib/dbus/machine-id']),
+    );
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.permission, true);
+    assert.equal(out.imported, true);
+    assert.equal(out.connect, 'ERR_ACCESS_DENIED');
+    assert.equal(out.attachedToWorker, undefined, 'never attached');
+    assert.equal(out.level, 'L1');
+    assert.equal(out.attestedLevel, 'L1');
+    assert.equal(out.permissionModel, true);
+  });
+
+  it('with --allow-fs-read=* the inspector is denied, but /proc/self/mem is readable: L0', () => {
+    const out = runProbe(permission(['*']));
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.connect, 'ERR_ACCESS_DENIED');
+    assert.equal(out.level, 'L0');
+    assert.equal(out.attestedLevel, 'L0');
+  });
+
+  it('without it V-OS reports L0, and an inspector session CAN attach and read the worker heap', () => {
+    const out = runProbe(() => []);
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.level, 'L0');
+    assert.equal(out.attestedLevel, 'L0');
+    assert.equal(out.connect, 'connected');
+    assert.equal(out.attachedToWorker, true);
+    assert.equal(out.workerEval, 'function/true', 'code ran inside the locked-down V-OS worker');
+    // The honest part: L0 does not stop this (docs/threat-model.md).
+    assert.equal(out.inspectorReadKey, true, 'the inspector found the key in the worker heap');
+  });
+});
