@@ -1,0 +1,56 @@
+/**
+ * App-manifest signing keys: Ed25519 (RFC 8032), PKCS#8 / SPKI PEM (RFC 8410). The key id is the
+ * RFC 7638 JWK thumbprint of the public key, the same naming as V-OS's TA-signing keys, so one key
+ * has one name everywhere. The public key is pinned in the app (V-Guard configuration).
+ */
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+
+export type GuardKeyPair = { privateKeyPem: string; publicKeyPem: string; keyId: string };
+
+export class ManifestKeyError extends Error {
+  readonly code = 'VGUARD_BAD_KEY';
+}
+
+export function generateManifestKeyPair(): GuardKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    keyId: manifestKeyId(publicKey),
+  };
+}
+
+export function manifestKeyId(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' }) as { x?: string };
+  const thumb = `{"crv":"Ed25519","kty":"OKP","x":"${jwk.x ?? ''}"}`;
+  return createHash('sha256').update(thumb).digest('base64url');
+}
+
+export function loadManifestPrivateKey(pem: string): KeyObject {
+  let k: KeyObject;
+  try {
+    k = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new ManifestKeyError('manifest signing key is not a readable PEM private key');
+  }
+  if (k.asymmetricKeyType !== 'ed25519') throw new ManifestKeyError('manifest signing key must be Ed25519');
+  return k;
+}
+
+export function loadManifestPublicKey(pem: string): KeyObject {
+  if (/PRIVATE KEY/.test(pem)) throw new ManifestKeyError('a pinned manifest key must be a public key');
+  let k: KeyObject;
+  try {
+    k = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new ManifestKeyError('pinned manifest key is not a readable PEM public key');
+  }
+  if (k.asymmetricKeyType !== 'ed25519') throw new ManifestKeyError('pinned manifest key must be Ed25519');
+  return k;
+}
