@@ -6,6 +6,13 @@
 export { type AttestationClaims, claimsProblem } from './claims.js';
 export { ATTESTATION_ALG, ATTESTATION_TYP, createAttestation } from './create-attestation.js';
 export {
+  DEVICE_REPORT_TYP,
+  type DeviceReportClaims,
+  type DeviceReportKind,
+  parseScan,
+  signDeviceReport,
+} from './device-report.js';
+export {
   detectPermissionModel,
   type PermissionModelState,
   permissionModelEnforced,

@@ -17,6 +17,7 @@ import { Op, type Reply, type VosStatus } from '../worker/protocol.js';
 import { type CheckedConfig, checkConfig, type VosConfig } from './config.js';
 import { copyParams, outParams } from './param-copy.js';
 import {
+  JSONStringify,
   ObjectFreeze,
   own,
   PromiseCtor,
@@ -47,6 +48,11 @@ export type VosClient = {
   attest(taUuid: string, nonce: Uint8Array): Promise<string>;
   /** Adds threat flags from V-Guard; flags only accumulate until restart and lower the level. */
   reportThreats(flags: string[]): Promise<void>;
+  /**
+   * A threat report (with V-Guard's scan, any JSON object) or a heartbeat, signed by the platform
+   * identity with a sealed, strictly increasing sequence number (docs/cbp-protocol.md §6).
+   */
+  signDeviceReport(kind: 'threat-report' | 'heartbeat', scan?: unknown): Promise<string>;
   shutdown(): Promise<void>;
 };
 
@@ -212,6 +218,32 @@ export async function startVos(config: VosConfig): Promise<VosClient> {
       }
       const { reply } = await link.request({ op: Op.THREATS, flags: [...flags] }, ADMIN_DEADLINE_MS);
       if (reply.r !== TeeResult.SUCCESS) throw fail(reply, 'reportThreats');
+    },
+    async signDeviceReport(kind, scan) {
+      guard();
+      if (kind !== 'threat-report' && kind !== 'heartbeat')
+        throw new VosError(
+          TeeResult.ERROR_BAD_PARAMETERS,
+          'kind must be threat-report or heartbeat',
+          TeeOrigin.API,
+        );
+      let scanJson: string | null = null;
+      if (kind === 'threat-report') {
+        try {
+          scanJson = JSONStringify(scan) ?? null;
+        } catch {
+          scanJson = null;
+        }
+        if (typeof scanJson !== 'string' || scanJson.length > 64 * 1024 || scanJson[0] !== '{')
+          throw new VosError(
+            TeeResult.ERROR_BAD_PARAMETERS,
+            'scan must be a JSON object up to 64 KiB',
+            TeeOrigin.API,
+          );
+      }
+      const { reply } = await link.request({ op: Op.REPORT, kind, scan: scanJson }, ADMIN_DEADLINE_MS);
+      if (reply.r !== TeeResult.SUCCESS) throw fail(reply, 'signDeviceReport');
+      return own(reply, 'v') as string;
     },
     async shutdown() {
       if (shut) return;

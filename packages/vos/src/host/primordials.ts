@@ -36,6 +36,8 @@ function getter(obj: object, key: PropertyKey): (self: unknown) => unknown {
 export const ObjectFreeze = Object.freeze;
 export const MathMax = Math.max;
 export const ArrayIsArray = Array.isArray;
+/** Captured so a patched JSON.stringify never sees the scan a device report carries. */
+export const JSONStringify = JSON.stringify;
 export const PromiseCtor = Promise;
 export const PromiseResolve: <T>(v: T) => Promise<Awaited<T>> = Promise.resolve.bind(Promise);
 export const PromiseThen = uncurryThis(Promise.prototype.then) as <T, R1, R2>(

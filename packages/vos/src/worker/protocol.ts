@@ -22,6 +22,7 @@ export const Op = {
   ATTEST: 6,
   SHUTDOWN: 7,
   THREATS: 8,
+  REPORT: 9,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -51,6 +52,8 @@ export type Request =
   | { op: typeof Op.STATUS; id: number }
   | { op: typeof Op.ATTEST; id: number; uuid: string; nonce: Uint8Array }
   | { op: typeof Op.THREATS; id: number; flags: string[] }
+  /** A device report signed by the platform identity; `scan` is JSON (threat reports only). */
+  | { op: typeof Op.REPORT; id: number; kind: 'threat-report' | 'heartbeat'; scan: string | null }
   | { op: typeof Op.SHUTDOWN; id: number };
 
 /**

@@ -27,6 +27,7 @@ import { TaManager } from './ta-manager.js';
 import { loadTaRuntime } from './ta-runtime.js';
 
 const IDENTITY_ID = 'platform-identity';
+const REPORT_SEQ_ID = 'device-report-seq';
 
 type World = {
   boot: WorkerBootData;
@@ -36,6 +37,7 @@ type World = {
   permission: PermissionModelState;
   threatFlags: Set<string>;
   tas: TaManager;
+  system: StoreNamespace;
 };
 
 async function loadIdentity(system: StoreNamespace): Promise<PlatformIdentity> {
@@ -84,6 +86,30 @@ async function attestTa(
     ...(Object.keys(keys).length > 0 ? { taPublicKeys: keys } : {}),
     nonce,
     stateCounter: w.store.stateCounter.toString(),
+  });
+}
+
+/**
+ * Signs a threat report or heartbeat (docs/cbp-protocol.md §6). The sequence number is advanced
+ * in sealed storage BEFORE the statement is signed, so no two statements ever share one, even
+ * across a crash.
+ */
+async function deviceReport(w: World, kind: 'threat-report' | 'heartbeat', scanJson: string | null) {
+  const { parseScan, signDeviceReport } = await import('../attestation/device-report.js');
+  if (kind !== 'threat-report' && kind !== 'heartbeat')
+    throw new VosError(TeeResult.ERROR_BAD_PARAMETERS, 'report: unknown kind');
+  const scan = kind === 'threat-report' ? parseScan(scanJson as string) : undefined;
+  const prev = await w.system.read(REPORT_SEQ_ID);
+  const seq = prev ? new DataView(prev.data.buffer, prev.data.byteOffset).getUint32(0) + 1 : 1;
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, seq);
+  await w.system.write(REPORT_SEQ_ID, bytes, { kind: 'counter' });
+  return signDeviceReport(await w.identity(), {
+    typ: kind,
+    deviceId: w.root.describe().deviceId,
+    seq,
+    stateCounter: w.store.stateCounter.toString(),
+    ...(scan ? { scan } : {}),
   });
 }
 
@@ -136,7 +162,7 @@ async function boot(data: WorkerBootData): Promise<World> {
   };
   const permission = confirmPermissionModel(data.hostPermission);
   const threatFlags = new Set<string>();
-  const partial = { root, store, identity: getIdentity, permission, threatFlags, boot: data } as Omit<
+  const partial = { root, store, system, identity: getIdentity, permission, threatFlags, boot: data } as Omit<
     World,
     'tas'
   >;
@@ -208,6 +234,13 @@ export async function run(): Promise<void> {
         for (const f of req.flags)
           if (typeof f === 'string' && f.length > 0) w.threatFlags.add(f.slice(0, 64));
         return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE };
+      case Op.REPORT:
+        return {
+          id: req.id,
+          r: TeeResult.SUCCESS,
+          o: TeeOrigin.TEE,
+          v: await deviceReport(w, req.kind, req.scan),
+        };
       case Op.SHUTDOWN:
         await w.tas.shutdown();
         await w.store.close();

@@ -235,9 +235,11 @@ describe('attack 1: no key bytes out of the client API', () => {
     assert.deepEqual(findings, []);
   });
 
-  it('status, attest, bad inputs and thrown objects hold no key material', async () => {
+  it('status, attest, device reports, bad inputs and thrown objects hold no key material', async () => {
     record('status', await vos.status());
     record('attest', await vos.attest(VAULT, randomBytes(32)));
+    record('threat report', await vos.signDeviceReport('threat-report', { clean: true, threats: [] }));
+    record('heartbeat', await vos.signDeviceReport('heartbeat'));
     const attempts: Array<() => Promise<unknown>> = [
       () => vos.attest(VAULT, new Uint8Array(2)),
       () => vos.attest('eeeeeeee-0000-4000-8000-000000000009', randomBytes(16)),
@@ -246,6 +248,8 @@ describe('attack 1: no key bytes out of the client API', () => {
       () => vos.openSession('eeeeeeee-0000-4000-8000-000000000009'),
       () => vos.openSession(KEYS.AES.toString('hex')),
       () => vos.reportThreats([KEYS.HMAC.toString('hex').slice(0, 10)]),
+      () => vos.signDeviceReport('threat-report', KEYS.AES as never),
+      () => vos.signDeviceReport(KEYS.AES.toString('hex') as never),
       () =>
         s.invoke(1, [
           { type: 'value', a: 0, b: 0 },

@@ -63,6 +63,7 @@ describe('V-OS client API', () => {
       'openSession',
       'reportThreats',
       'shutdown',
+      'signDeviceReport',
       'status',
     ]);
     assert.deepEqual(Object.keys(s).sort(), ['close', 'invoke', 'taUuid']);

@@ -1,0 +1,50 @@
+/**
+ * Device reports: threat reports and heartbeats signed by the V-OS platform identity
+ * (docs/cbp-protocol.md §6). The normal world (V-Guard, the SDK) produces the scan; V-OS adds its
+ * device id, a sequence number kept in sealed storage (strictly increasing, so the server can
+ * refuse replays and see gaps) and its state counter, and signs the whole as a compact JWS (ES256,
+ * `typ: openvse-threat+jwt`, RFC 7515) with `jose`. The normal world can relay a report but not
+ * forge or replay one.
+ */
+import { SignJWT } from 'jose';
+import { TeeResult, VosError } from '../gp/result-codes.js';
+import { identitySigningKey, type PlatformIdentity } from './platform-identity.js';
+
+export const DEVICE_REPORT_TYP = 'openvse-threat+jwt';
+export type DeviceReportKind = 'threat-report' | 'heartbeat';
+
+export type DeviceReportClaims = {
+  typ: DeviceReportKind;
+  deviceId: string;
+  seq: number;
+  stateCounter: string;
+  scan?: unknown;
+};
+
+/** Largest scan V-OS signs (a V-Guard ScanReport is a few kilobytes at most). */
+export const MAX_SCAN_JSON = 64 * 1024;
+
+/** Parses and bounds the scan JSON the normal world hands in; refuses anything but an object. */
+export function parseScan(scanJson: string): Record<string, unknown> {
+  if (typeof scanJson !== 'string' || scanJson.length > MAX_SCAN_JSON)
+    throw new VosError(TeeResult.ERROR_BAD_PARAMETERS, 'report: scan must be a JSON string up to 64 KiB');
+  let scan: unknown;
+  try {
+    scan = JSON.parse(scanJson);
+  } catch {
+    throw new VosError(TeeResult.ERROR_BAD_PARAMETERS, 'report: scan is not valid JSON');
+  }
+  if (typeof scan !== 'object' || scan === null || Array.isArray(scan))
+    throw new VosError(TeeResult.ERROR_BAD_PARAMETERS, 'report: scan must be a JSON object');
+  return scan as Record<string, unknown>;
+}
+
+export async function signDeviceReport(
+  identity: PlatformIdentity,
+  claims: DeviceReportClaims,
+): Promise<string> {
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'ES256', typ: DEVICE_REPORT_TYP, kid: identity.keyId })
+    .setIssuedAt()
+    .sign(identitySigningKey(identity));
+}
