@@ -8,6 +8,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approveAllRiskEngine } from './authorization/risk-engine.js';
 import { resolveConfig, type ServerConfig } from './config.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { FraudEngine } from './fraud/engine.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { emptyQuery, errorSchema } from './http/schemas.js';
@@ -20,6 +22,7 @@ import { issuerRoutes } from './routes/issuer.js';
 import type { Services } from './services.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { threatRoutes } from './threats/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,12 +54,16 @@ export async function createServer(
   } finally {
     kek.fill(0);
   }
+  // The fraud engine scores provisioning, replenishment and (unless a riskEngine is given)
+  // every authorization (docs/fraud-engine.md).
+  const fraud = config.fraud === false ? undefined : new FraudEngine(store, cfg.clock, config.fraud);
   const services: Services = {
     store,
     keys,
     config: cfg,
     clock: cfg.clock,
-    risk: config.riskEngine ?? approveAllRiskEngine,
+    risk: config.riskEngine ?? fraud ?? approveAllRiskEngine,
+    ...(fraud ? { fraud } : {}),
   };
 
   const app = Fastify({
@@ -97,6 +104,8 @@ export async function createServer(
   await app.register(deviceRoutes);
   await app.register(authorizationRoutes);
   await app.register(issuerRoutes);
+  await app.register(threatRoutes);
+  await app.register(dashboardRoutes);
   app.get(
     '/openapi.json',
     { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } },
@@ -119,6 +128,19 @@ export async function createServer(
     },
     async () => ({ status: 'ok', schemaVersion: await store.schemaVersion() }),
   );
+  // Graceful close: once closing has begun, every answer carries `Connection: close`, so a
+  // keep-alive connection whose request was in flight ends with that answer. Without it, such a
+  // connection (an acquirer's keep-alive pool) stays open and idle, server.close() waits for it
+  // until keepAliveTimeout (72 s), and the store is never closed meanwhile.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   if (!opts.store) app.addHook('onClose', async () => store.close());
   return app;
 }

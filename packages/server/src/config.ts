@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import type { RiskEngine } from './authorization/risk-engine.js';
 import { type Clock, systemClock } from './clock.js';
 import { ServerError, ServerErrorCode } from './errors.js';
+import type { FraudConfigInput } from './fraud/config.js';
 import type { IssuerKeySetup } from './keys/key-store.js';
 import type { CardProfile } from './storage/store.js';
 import { checkTokenBin, type TokenBinRange } from './tokens/token-pan.js';
@@ -72,6 +73,8 @@ export interface ServerConfig {
   bodyLimit?: number;
   clock?: Clock;
   riskEngine?: RiskEngine;
+  /** Fraud engine settings (docs/fraud-engine.md); false = no fraud engine (approve-all risk). */
+  fraud?: FraudConfigInput | false;
   /** false = no logs; an object sets the level and/or a destination stream (tests capture it). */
   logger?: boolean | { level?: string; stream?: Writable };
   env?: NodeJS.ProcessEnv;

@@ -5,6 +5,7 @@
 import type { RiskEngine } from './authorization/risk-engine.js';
 import type { Clock } from './clock.js';
 import type { ResolvedConfig } from './config.js';
+import type { FraudEngine } from './fraud/engine.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { Store } from './storage/store.js';
 
@@ -14,4 +15,6 @@ export interface Services {
   config: ResolvedConfig;
   clock: Clock;
   risk: RiskEngine;
+  /** The fraud engine (provisioning, replenishment, enrollment); absent when `fraud: false`. */
+  fraud?: FraudEngine;
 }

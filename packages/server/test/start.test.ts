@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServer } from '../src/app.js';
 import { commandConfig, runServerCommand, startServer } from '../src/start.js';
+import { MIGRATIONS } from '../src/storage/migrations.js';
 import { TEST_KEK } from './helpers/server.js';
 
 describe('starting the server', () => {
@@ -31,7 +32,7 @@ describe('starting the server', () => {
       const port = (app.server.address() as AddressInfo).port;
       const h = await fetch(`http://127.0.0.1:${port}/healthz`);
       assert.equal(h.status, 200);
-      assert.deepEqual(await h.json(), { status: 'ok', schemaVersion: 1 });
+      assert.deepEqual(await h.json(), { status: 'ok', schemaVersion: MIGRATIONS.at(-1)!.version });
       const bad = await fetch(`http://127.0.0.1:${port}/v1/cards`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

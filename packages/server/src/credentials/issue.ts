@@ -58,8 +58,10 @@ export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
       usedAmount: 0,
     };
     if (!(await s.store.insertLuk(row))) continue;
-    // The new LUK replaces the card's previous ones (docs/cbp-protocol.md §2 `credentials`).
-    await s.store.retireLuks(card.cardId, now, api);
+    // The new LUK replaces the card's previous ones (docs/cbp-protocol.md §2 `credentials`), but
+    // the caller retires them only once the message carrying it is in the outbox
+    // (devices/provision.ts issueCredentialsMessage): retiring here left a crash window in which
+    // the TA's LUK was retired and the new one never sent, and the card could not be replenished.
     const pan = keyPan(s, card);
     const key = s.keys.withIssuerKeys((k) =>
       issuerDeriveAcKey(openvseProfileV, { imkAc: k.imkAc, pan, psn: card.psn, api }),

@@ -22,6 +22,7 @@ import type { ProtectionLevel } from '../config.js';
 import { ServerError, ServerErrorCode } from '../errors.js';
 import type { Services } from '../services.js';
 import { type DeviceRow, padCounter } from '../storage/store.js';
+import { afterEnrollment } from '../threats/enroll.js';
 
 export const NONCE_KIND = 'challenge';
 const LEVEL_RANK: Record<string, number> = { L0: 0, L1: 1, L2: 2 };
@@ -138,6 +139,7 @@ export async function enrollDevice(
     await s.store.updateDeviceEnrollment(row);
   }
   const stored = (await s.store.getDevice(row.deviceId))!;
+  await afterEnrollment(s, stored);
   return {
     deviceId: row.deviceId,
     protectionLevel: claims.protectionLevel,

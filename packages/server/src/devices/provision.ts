@@ -8,6 +8,7 @@
 import { issueLuk, issueSuks, wipeIssued } from '../credentials/issue.js';
 import { credentialsBody } from '../credentials/message-body.js';
 import { ServerError, ServerErrorCode } from '../errors.js';
+import { gateProvisioning } from '../fraud/gate.js';
 import { type QueuedMessage, queueMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
 import type { CardRow, DeviceRow } from '../storage/store.js';
@@ -29,7 +30,12 @@ export async function issueCredentialsMessage(
   if (card.profile === 'V') {
     const luk = await issueLuk(s, card);
     try {
-      return await queueMessage(s, device, 'credentials', card.cardId, credentialsBody(card, luk, undefined));
+      const queued = await queueMessage(s, device, 'credentials', card.cardId, credentialsBody(card, luk, undefined));
+      // Retire the previous LUKs only now that the new one is durable in the outbox. A crash
+      // before this line leaves the TA's LUK current (it pays, and its next statement replenishes
+      // again); a crash after it leaves the new LUK for the TA to fetch from the outbox.
+      await s.store.retireLuks(card.cardId, s.clock.now(), luk.row.api);
+      return queued;
     } finally {
       wipeIssued(luk);
     }
@@ -48,6 +54,7 @@ export async function provisionCard(s: Services, deviceId: string, cardId: strin
   if (card.cardType !== 'cloud')
     throw new ServerError(ServerErrorCode.CARD_STATE, 'plain cards cannot be provisioned to a device');
   if (card.status !== 'ACTIVE') throw new ServerError(ServerErrorCode.CARD_STATE, `card is ${card.status}`);
+  await gateProvisioning(s, device, card);
   if (!(await s.store.bindCardDevice(card.cardId, device.deviceId, s.clock.now())))
     throw new ServerError(ServerErrorCode.CARD_BOUND_ELSEWHERE, 'card is provisioned to another device');
   const bound = (await s.store.getCard(card.cardId))!;

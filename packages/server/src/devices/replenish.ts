@@ -19,6 +19,7 @@ import {
   openvseProfileV,
 } from '@openvse/emv';
 import { ServerError, ServerErrorCode } from '../errors.js';
+import { gateReplenishment } from '../fraud/gate.js';
 import type { QueuedMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
 import type { CardRow } from '../storage/store.js';
@@ -154,6 +155,7 @@ export async function replenish(s: Services, deviceId: string, statement: string
   let discard: number[] = [];
   if (card.profile === 'V') await checkProfileV(s, card, st);
   else discard = checkProfileM(st);
+  await gateReplenishment(s, device, card);
   await acceptStatement(s, device, statement, st);
   if (discard.length > 0) await s.store.discardSuks(card.cardId, discard);
   return issueCredentialsMessage(s, device, card);

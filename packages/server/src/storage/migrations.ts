@@ -137,6 +137,79 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ];
     },
   },
+  {
+    // Threat intelligence and the fraud engine (docs/fraud-engine.md): per-device risk state
+    // (the last accepted report seq is the replay guard, a conditional update), the accepted
+    // reports and their threats, the stored reaction policies and every fraud decision.
+    version: 2,
+    name: 'fraud',
+    statements: (d: Dialect) => {
+      const B = big(d);
+      const serial = d === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+      return [
+        `CREATE TABLE device_risk (
+          device_id TEXT PRIMARY KEY REFERENCES devices (device_id),
+          last_report_seq ${B} NOT NULL DEFAULT 0,
+          last_report_at ${B},
+          last_heartbeat_at ${B},
+          last_seen_at ${B},
+          active_threats TEXT NOT NULL DEFAULT '[]',
+          seq_gaps ${B} NOT NULL DEFAULT 0,
+          reports ${B} NOT NULL DEFAULT 0,
+          updated_at ${B} NOT NULL
+        )`,
+        `CREATE TABLE threat_reports (
+          device_id TEXT NOT NULL REFERENCES devices (device_id),
+          seq ${B} NOT NULL,
+          typ TEXT NOT NULL CHECK (typ IN ('threat-report', 'heartbeat')),
+          scan_id TEXT,
+          scan_reason TEXT,
+          clean INTEGER,
+          threat_count INTEGER NOT NULL,
+          gap_before ${B} NOT NULL,
+          iat ${B} NOT NULL,
+          state_counter TEXT,
+          received_at ${B} NOT NULL,
+          PRIMARY KEY (device_id, seq)
+        )`,
+        'CREATE INDEX threat_reports_received ON threat_reports (received_at)',
+        `CREATE TABLE threats (
+          id ${serial},
+          device_id TEXT NOT NULL REFERENCES devices (device_id),
+          seq ${B} NOT NULL,
+          class TEXT NOT NULL,
+          code TEXT NOT NULL,
+          severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+          reaction TEXT NOT NULL,
+          evidence TEXT NOT NULL,
+          detected_at TEXT NOT NULL,
+          received_at ${B} NOT NULL
+        )`,
+        'CREATE INDEX threats_received ON threats (received_at)',
+        'CREATE INDEX threats_device ON threats (device_id, received_at)',
+        `CREATE TABLE reaction_policies (
+          version INTEGER PRIMARY KEY,
+          policy TEXT NOT NULL,
+          created_at ${B} NOT NULL
+        )`,
+        `CREATE TABLE risk_decisions (
+          id TEXT PRIMARY KEY,
+          context TEXT NOT NULL CHECK (context IN ('authorization', 'provision', 'replenish', 'enroll')),
+          device_id TEXT,
+          card_id TEXT,
+          authorization_id TEXT,
+          score INTEGER NOT NULL,
+          outcome TEXT NOT NULL CHECK (outcome IN ('approve', 'step_up', 'decline')),
+          reason TEXT NOT NULL,
+          rules TEXT NOT NULL,
+          created_at ${B} NOT NULL
+        )`,
+        'CREATE INDEX risk_decisions_time ON risk_decisions (created_at)',
+        'CREATE INDEX risk_decisions_device ON risk_decisions (device_id, context, created_at)',
+        'CREATE INDEX risk_decisions_card ON risk_decisions (card_id, context, created_at)',
+      ];
+    },
+  },
 ]);
 
 export const SCHEMA_MIGRATIONS_DDL = (d: Dialect): string =>

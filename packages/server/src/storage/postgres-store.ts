@@ -9,7 +9,14 @@
 import pg from 'pg';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import { authorizationFromRaw, authValues, insertSql, ledgerValues } from './rows.js';
-import { AUTH_COLUMNS, COMMIT_SQL, LEDGER_INSERT_COLUMNS, type Raw, SqlStore } from './sql-store.js';
+import {
+  AUTH_COLUMNS,
+  COMMIT_SQL,
+  LEDGER_INSERT_COLUMNS,
+  type Raw,
+  SqlStore,
+  type TxStep,
+} from './sql-store.js';
 import type { AuthorizationPlan, CommitResult } from './store.js';
 
 const MIGRATION_LOCK = 0x0bee_7ce0;
@@ -108,6 +115,34 @@ export class PostgresStore extends SqlStore {
   async dropSchema(): Promise<void> {
     if (!this.#schema) return;
     await this.#pool.query(`DROP SCHEMA IF EXISTS ${this.#schema} CASCADE`);
+  }
+
+  protected async runTx(steps: TxStep[]): Promise<boolean> {
+    const c = await this.#pool.connect();
+    try {
+      await c.query('BEGIN');
+      for (const st of steps) {
+        let n: number;
+        try {
+          n = (await c.query(toPg(st.sql), st.params)).rowCount ?? 0;
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+          await c.query('ROLLBACK');
+          return false;
+        }
+        if (st.expectOne && n !== 1) {
+          await c.query('ROLLBACK');
+          return false;
+        }
+      }
+      await c.query('COMMIT');
+      return true;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
   }
 
   async commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult> {

@@ -4,6 +4,17 @@
  * (migrations, commitAuthorization) is written by each adapter, because better-sqlite3 runs
  * transactions synchronously and pg on one checked-out client.
  */
+
+import {
+  authSummaryFromRaw,
+  deviceRiskFromRaw,
+  riskDecisionFromRaw,
+  THREAT_INSERT_COLUMNS,
+  THREAT_REPORT_COLUMNS,
+  threatFromRaw,
+  threatReportValues,
+  threatValues,
+} from './fraud-rows.js';
 import {
   AUTH_COLUMNS,
   authorizationFromRaw,
@@ -25,21 +36,39 @@ import {
 import type {
   AuthorizationPlan,
   AuthorizationRow,
+  AuthorizationSummary,
+  CardInventory,
   CardRow,
   CardStatus,
   CommitResult,
+  DeviceRiskRow,
   DeviceRow,
   KeyRow,
   LedgerRow,
   LukRow,
   OutboxRow,
+  PolicyRow,
+  RiskContextType,
+  RiskDecisionRow,
   Store,
   StoreTable,
   SukRow,
+  ThreatReportPlan,
+  ThreatRow,
 } from './store.js';
 import { STORE_TABLES } from './store.js';
 
 export type Raw = Record<string, unknown>;
+
+/** One statement of {@link SqlStore.runTx} (`?` placeholders). */
+export interface TxStep {
+  sql: string;
+  params: unknown[];
+  expectOne?: boolean;
+}
+
+const AUTH_SUMMARY_COLUMNS =
+  'a.id, a.card_id, a.atc, a.amount, a.currency, a.decision, a.reason, a.created_at';
 
 export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
@@ -51,6 +80,11 @@ export abstract class SqlStore implements Store {
   abstract migrate(): Promise<number>;
   abstract close(): Promise<void>;
   abstract commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult>;
+  /**
+   * Runs the steps in one transaction. A step with `expectOne` that changes no row, or a
+   * UNIQUE / PRIMARY KEY violation, rolls everything back and answers false.
+   */
+  protected abstract runTx(steps: TxStep[]): Promise<boolean>;
 
   protected async one(sql: string, params?: unknown[]): Promise<Raw | undefined> {
     const rows = await this.all(sql, params);
@@ -304,6 +338,257 @@ export abstract class SqlStore implements Store {
     return (
       await this.all('SELECT * FROM atc_ledger WHERE card_id = ? AND api = ? ORDER BY atc', [cardId, api])
     ).map(ledgerFromRaw);
+  }
+
+  // --- threat intelligence --------------------------------------------------------------------
+  async listDevices(limit: number): Promise<DeviceRow[]> {
+    return (
+      await this.all('SELECT * FROM devices ORDER BY enrolled_at DESC, device_id LIMIT ?', [limit])
+    ).map(deviceFromRaw);
+  }
+
+  async getDeviceRisk(deviceId: string): Promise<DeviceRiskRow | undefined> {
+    const r = await this.one('SELECT * FROM device_risk WHERE device_id = ?', [deviceId]);
+    return r ? deviceRiskFromRaw(r) : undefined;
+  }
+
+  async listDeviceRisk(): Promise<DeviceRiskRow[]> {
+    return (await this.all('SELECT * FROM device_risk ORDER BY device_id')).map(deviceRiskFromRaw);
+  }
+
+  async recordThreatReport(plan: ThreatReportPlan): Promise<'stored' | 'replay'> {
+    const r = plan.report;
+    await this.run(
+      `INSERT INTO device_risk (device_id, updated_at) VALUES (?, ?) ON CONFLICT (device_id) DO NOTHING`,
+      [r.deviceId, r.receivedAt],
+    );
+    const isScan = r.typ === 'threat-report';
+    const update: TxStep = {
+      // The guard: the seq must be above every seq accepted for the device.
+      sql: `UPDATE device_risk SET
+          seq_gaps = seq_gaps + (? - last_report_seq - 1),
+          last_report_seq = ?,
+          reports = reports + 1,
+          last_seen_at = ?,
+          ${isScan ? 'last_report_at = ?, active_threats = ?,' : 'last_heartbeat_at = ?,'}
+          updated_at = ?
+        WHERE device_id = ? AND last_report_seq < ?`,
+      params: [
+        r.seq,
+        r.seq,
+        r.receivedAt,
+        r.receivedAt,
+        ...(isScan ? [JSON.stringify(plan.activeThreats ?? [])] : []),
+        r.receivedAt,
+        r.deviceId,
+        r.seq,
+      ],
+      expectOne: true,
+    };
+    const steps: TxStep[] = [
+      update,
+      { sql: insertSql('threat_reports', THREAT_REPORT_COLUMNS, 'sqlite'), params: threatReportValues(r) },
+      ...plan.threats.map((t) => ({
+        sql: insertSql('threats', THREAT_INSERT_COLUMNS, 'sqlite'),
+        params: threatValues(t),
+      })),
+    ];
+    return (await this.runTx(steps)) ? 'stored' : 'replay';
+  }
+
+  async listThreats(opts: { since?: number; deviceId?: string; limit: number }): Promise<ThreatRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.since !== undefined) {
+      where.push('received_at >= ?');
+      params.push(opts.since);
+    }
+    if (opts.deviceId !== undefined) {
+      where.push('device_id = ?');
+      params.push(opts.deviceId);
+    }
+    const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    return (
+      await this.all(`SELECT * FROM threats ${w} ORDER BY received_at DESC, id DESC LIMIT ?`, [
+        ...params,
+        opts.limit,
+      ])
+    ).map(threatFromRaw);
+  }
+
+  insertPolicy(p: PolicyRow): Promise<boolean> {
+    return this.tryInsert(insertSql('reaction_policies', ['version', 'policy', 'created_at'], this.dialect), [
+      p.version,
+      p.policy,
+      p.createdAt,
+    ]);
+  }
+
+  async getPolicy(): Promise<PolicyRow | undefined> {
+    const r = await this.one('SELECT * FROM reaction_policies ORDER BY version DESC LIMIT 1');
+    return r
+      ? { version: Number(r.version), policy: String(r.policy), createdAt: Number(r.created_at) }
+      : undefined;
+  }
+
+  // --- fraud decisions ------------------------------------------------------------------------
+  async insertRiskDecision(d: RiskDecisionRow): Promise<void> {
+    await this.run(
+      insertSql(
+        'risk_decisions',
+        [
+          'id',
+          'context',
+          'device_id',
+          'card_id',
+          'authorization_id',
+          'score',
+          'outcome',
+          'reason',
+          'rules',
+          'created_at',
+        ],
+        'sqlite',
+      ),
+      [
+        d.id,
+        d.context,
+        d.deviceId,
+        d.cardId,
+        d.authorizationId,
+        d.score,
+        d.outcome,
+        d.reason,
+        JSON.stringify(d.rules),
+        d.createdAt,
+      ],
+    );
+  }
+
+  async listRiskDecisions(opts: {
+    limit: number;
+    context?: RiskContextType;
+    deviceId?: string;
+    cardId?: string;
+    authorizationId?: string;
+  }): Promise<RiskDecisionRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [col, v] of [
+      ['context', opts.context],
+      ['device_id', opts.deviceId],
+      ['card_id', opts.cardId],
+      ['authorization_id', opts.authorizationId],
+    ] as const) {
+      if (v === undefined) continue;
+      where.push(`${col} = ?`);
+      params.push(v);
+    }
+    const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    return (
+      await this.all(`SELECT * FROM risk_decisions ${w} ORDER BY created_at DESC, id LIMIT ?`, [
+        ...params,
+        opts.limit,
+      ])
+    ).map(riskDecisionFromRaw);
+  }
+
+  async countRiskDecisions(opts: {
+    context: RiskContextType;
+    deviceId?: string;
+    cardId?: string;
+    since: number;
+  }): Promise<number> {
+    const where = ['context = ?', 'created_at >= ?'];
+    const params: unknown[] = [opts.context, opts.since];
+    if (opts.deviceId !== undefined) {
+      where.push('device_id = ?');
+      params.push(opts.deviceId);
+    }
+    if (opts.cardId !== undefined) {
+      where.push('card_id = ?');
+      params.push(opts.cardId);
+    }
+    const r = await this.one(`SELECT COUNT(*) AS n FROM risk_decisions WHERE ${where.join(' AND ')}`, params);
+    return Number(r?.n ?? 0);
+  }
+
+  async authorizationsForCard(cardId: string, since: number, limit: number): Promise<AuthorizationSummary[]> {
+    return (
+      await this.all(
+        `SELECT ${AUTH_SUMMARY_COLUMNS} FROM authorizations a WHERE a.card_id = ? AND a.created_at >= ?
+         ORDER BY a.created_at DESC LIMIT ?`,
+        [cardId, since, limit],
+      )
+    ).map(authSummaryFromRaw);
+  }
+
+  async authorizationsForDevice(
+    deviceId: string,
+    since: number,
+    limit: number,
+  ): Promise<AuthorizationSummary[]> {
+    return (
+      await this.all(
+        `SELECT ${AUTH_SUMMARY_COLUMNS} FROM authorizations a JOIN cards c ON c.card_id = a.card_id
+         WHERE c.device_id = ? AND a.created_at >= ? ORDER BY a.created_at DESC LIMIT ?`,
+        [deviceId, since, limit],
+      )
+    ).map(authSummaryFromRaw);
+  }
+
+  async recentAuthorizations(limit: number): Promise<AuthorizationSummary[]> {
+    return (
+      await this.all(
+        `SELECT ${AUTH_SUMMARY_COLUMNS} FROM authorizations a ORDER BY a.created_at DESC, a.id LIMIT ?`,
+        [limit],
+      )
+    ).map(authSummaryFromRaw);
+  }
+
+  async declineReasons(since: number): Promise<{ reason: string; count: number }[]> {
+    return (
+      await this.all(
+        `SELECT reason, COUNT(*) AS n FROM authorizations WHERE decision = 'DECLINE' AND created_at >= ?
+         GROUP BY reason ORDER BY COUNT(*) DESC, reason`,
+        [since],
+      )
+    ).map((r) => ({ reason: String(r.reason), count: Number(r.n) }));
+  }
+
+  async authorizationCounts(since: number): Promise<{ approved: number; declined: number }> {
+    const r = await this.one(
+      `SELECT SUM(CASE WHEN decision = 'APPROVE' THEN 1 ELSE 0 END) AS a,
+              SUM(CASE WHEN decision = 'DECLINE' THEN 1 ELSE 0 END) AS d
+       FROM authorizations WHERE created_at >= ?`,
+      [since],
+    );
+    return { approved: Number(r?.a ?? 0), declined: Number(r?.d ?? 0) };
+  }
+
+  async listCards(limit: number): Promise<CardRow[]> {
+    return (await this.all('SELECT * FROM cards ORDER BY created_at DESC, card_id LIMIT ?', [limit])).map(
+      cardFromRaw,
+    );
+  }
+
+  async cardInventory(cardId: string): Promise<CardInventory | undefined> {
+    const card = await this.getCard(cardId);
+    if (!card) return undefined;
+    const luks = await this.listLuks(cardId);
+    const counts = await this.all(
+      'SELECT status, COUNT(*) AS n FROM suks WHERE card_id = ? GROUP BY status',
+      [cardId],
+    );
+    const suks = { unused: 0, used: 0, discarded: 0 };
+    for (const c of counts) {
+      const k = String(c.status).toLowerCase() as keyof typeof suks;
+      if (k in suks) suks[k] = Number(c.n);
+    }
+    const m = await this.one("SELECT COUNT(*) AS n FROM outbox WHERE card_id = ? AND typ = 'credentials'", [
+      cardId,
+    ]);
+    return { card, luks, suks, credentialMessages: Number(m?.n ?? 0) };
   }
 }
 

@@ -7,7 +7,14 @@
 import Database from 'better-sqlite3';
 import { type Dialect, MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import { authorizationFromRaw, authValues, insertSql, ledgerValues } from './rows.js';
-import { AUTH_COLUMNS, COMMIT_SQL, LEDGER_INSERT_COLUMNS, type Raw, SqlStore } from './sql-store.js';
+import {
+  AUTH_COLUMNS,
+  COMMIT_SQL,
+  LEDGER_INSERT_COLUMNS,
+  type Raw,
+  SqlStore,
+  type TxStep,
+} from './sql-store.js';
 import type { AuthorizationPlan, CommitResult } from './store.js';
 
 function isConstraint(e: unknown): boolean {
@@ -91,6 +98,28 @@ export class SqliteStore extends SqlStore {
   async close(): Promise<void> {
     this.#stmts.clear();
     if (this.#db.open) this.#db.close();
+  }
+
+  protected async runTx(steps: TxStep[]): Promise<boolean> {
+    const tx = this.#db.transaction((): boolean => {
+      for (const st of steps) {
+        let changes: number;
+        try {
+          changes = this.#stmt(st.sql).run(...st.params).changes;
+        } catch (e) {
+          if (isConstraint(e)) throw new Abort({ kind: 'atc-replay' });
+          throw e;
+        }
+        if (st.expectOne && changes !== 1) throw new Abort({ kind: 'atc-replay' });
+      }
+      return true;
+    });
+    try {
+      return tx.immediate();
+    } catch (e) {
+      if (e instanceof Abort) return false;
+      throw e;
+    }
   }
 
   async commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult> {

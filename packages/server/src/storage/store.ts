@@ -126,6 +126,122 @@ export interface LedgerRow {
   createdAt: number;
 }
 
+// --- threat intelligence and fraud (migration 2; docs/fraud-engine.md) ------------------------
+
+export type ThreatSeverity = 'low' | 'medium' | 'high' | 'critical';
+export type Reaction = 'report' | 'block_payments' | 'wipe_keys' | 'stop_app';
+
+/** A threat as the server keeps it in a device's active set. */
+export interface ActiveThreat {
+  class: string;
+  code: string;
+  severity: ThreatSeverity;
+  reaction: Reaction;
+  detectedAt: string;
+}
+
+export interface DeviceRiskRow {
+  deviceId: string;
+  /** Highest accepted report / heartbeat seq (the replay guard). */
+  lastReportSeq: number;
+  lastReportAt: number | null;
+  lastHeartbeatAt: number | null;
+  lastSeenAt: number | null;
+  /** The threats of the last accepted scan. */
+  activeThreats: ActiveThreat[];
+  /** Sum of the seq gaps seen (reports that never arrived). */
+  seqGaps: number;
+  reports: number;
+  updatedAt: number;
+}
+
+export interface ThreatReportRow {
+  deviceId: string;
+  seq: number;
+  typ: 'threat-report' | 'heartbeat';
+  scanId: string | null;
+  scanReason: string | null;
+  clean: boolean | null;
+  threatCount: number;
+  gapBefore: number;
+  iat: number;
+  stateCounter: string | null;
+  receivedAt: number;
+}
+
+export interface ThreatRow {
+  /** Assigned by the database. */
+  id?: number;
+  deviceId: string;
+  seq: number;
+  class: string;
+  code: string;
+  severity: ThreatSeverity;
+  reaction: Reaction;
+  /** JSON of the evidence object (bounded). */
+  evidence: string;
+  detectedAt: string;
+  receivedAt: number;
+}
+
+/** One accepted report: the row, its threats and the device state it leaves. */
+export interface ThreatReportPlan {
+  report: ThreatReportRow;
+  threats: ThreatRow[];
+  /** Replaces the active threats (a full scan); undefined for a heartbeat. */
+  activeThreats?: ActiveThreat[];
+}
+
+export type RiskContextType = 'authorization' | 'provision' | 'replenish' | 'enroll';
+export type RiskOutcome = 'approve' | 'step_up' | 'decline';
+
+export interface FiredRule {
+  rule: string;
+  typology: string;
+  weight: number;
+  evidence: Record<string, string | number | boolean | null>;
+}
+
+export interface RiskDecisionRow {
+  id: string;
+  context: RiskContextType;
+  deviceId: string | null;
+  cardId: string | null;
+  authorizationId: string | null;
+  score: number;
+  outcome: RiskOutcome;
+  reason: string;
+  rules: FiredRule[];
+  createdAt: number;
+}
+
+export interface PolicyRow {
+  version: number;
+  /** JSON of the reaction policy. */
+  policy: string;
+  createdAt: number;
+}
+
+/** What the fraud rules read about a card's (or a device's) recent authorizations. */
+export interface AuthorizationSummary {
+  id: string;
+  cardId: string | null;
+  atc: number | null;
+  amount: number;
+  currency: string;
+  decision: Decision;
+  reason: string;
+  createdAt: number;
+}
+
+/** Key inventory of a card (dashboard). */
+export interface CardInventory {
+  card: CardRow;
+  luks: LukRow[];
+  suks: { unused: number; used: number; discarded: number };
+  credentialMessages: number;
+}
+
 /** Everything written for one authorization decision, in one transaction. */
 export interface AuthorizationPlan {
   authorization: AuthorizationRow;
@@ -159,6 +275,11 @@ export const STORE_TABLES = [
   'outbox',
   'authorizations',
   'atc_ledger',
+  'device_risk',
+  'threat_reports',
+  'threats',
+  'reaction_policies',
+  'risk_decisions',
 ] as const;
 export type StoreTable = (typeof STORE_TABLES)[number];
 
@@ -231,6 +352,50 @@ export interface Store {
   ledgerFor(cardId: string, api: string): Promise<LedgerRow[]>;
   /** Writes the plan atomically; any guard that fails rolls everything back. */
   commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult>;
+
+  // --- threat intelligence (docs/fraud-engine.md) ---------------------------------------------
+  listDevices(limit: number): Promise<DeviceRow[]>;
+  getDeviceRisk(deviceId: string): Promise<DeviceRiskRow | undefined>;
+  listDeviceRisk(): Promise<DeviceRiskRow[]>;
+  /**
+   * Stores an accepted report atomically: advances the device's last report seq only if the
+   * report's seq is above it (else `replay` and nothing is written), adds the seq gap, records
+   * the report and its threats and (for a scan) replaces the active threats.
+   */
+  recordThreatReport(plan: ThreatReportPlan): Promise<'stored' | 'replay'>;
+  /** Threats received at or after `since`, newest first. */
+  listThreats(opts: { since?: number; deviceId?: string; limit: number }): Promise<ThreatRow[]>;
+  insertPolicy(row: PolicyRow): Promise<boolean>;
+  /** The current (highest version) reaction policy. */
+  getPolicy(): Promise<PolicyRow | undefined>;
+
+  // --- fraud decisions ------------------------------------------------------------------------
+  insertRiskDecision(row: RiskDecisionRow): Promise<void>;
+  listRiskDecisions(opts: {
+    limit: number;
+    context?: RiskContextType;
+    deviceId?: string;
+    cardId?: string;
+    authorizationId?: string;
+  }): Promise<RiskDecisionRow[]>;
+  /** Decisions of a context for a device or a card since a time (velocity of attempts). */
+  countRiskDecisions(opts: {
+    context: RiskContextType;
+    deviceId?: string;
+    cardId?: string;
+    since: number;
+  }): Promise<number>;
+  /** A card's authorizations since a time, newest first. */
+  authorizationsForCard(cardId: string, since: number, limit: number): Promise<AuthorizationSummary[]>;
+  /** Authorizations of every card bound to a device since a time, newest first. */
+  authorizationsForDevice(deviceId: string, since: number, limit: number): Promise<AuthorizationSummary[]>;
+  recentAuthorizations(limit: number): Promise<AuthorizationSummary[]>;
+  /** Decline reasons and their counts since a time. */
+  declineReasons(since: number): Promise<{ reason: string; count: number }[]>;
+  /** Approvals and declines since a time. */
+  authorizationCounts(since: number): Promise<{ approved: number; declined: number }>;
+  listCards(limit: number): Promise<CardRow[]>;
+  cardInventory(cardId: string): Promise<CardInventory | undefined>;
 }
 
 /** Zero-pads a decimal u64 to 20 digits (text order = numeric order). */

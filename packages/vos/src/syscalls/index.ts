@@ -11,6 +11,7 @@
  *   random              → random, Math (with a CSPRNG Math.random)
  *   counter             → counter
  *   attest              → attest
+ *   jose                → jose      (JOSE on key handles: syscalls/jose.ts)
  *   log                 → log
  *
  * All values are hardened (deep-frozen) before the compartment sees them.
@@ -19,6 +20,7 @@ import { TeeResult } from '../gp/result-codes.js';
 import { TEE, TeeError } from '../worker/tee-error.js';
 import type { TaContext } from './context.js';
 import { makeCryptoSyscalls } from './crypto.js';
+import { makeJoseSyscalls } from './jose.js';
 import { makeKeysSyscalls } from './keys.js';
 import { makeAttest, makeClock, makeCounter, makeLog, makeMath, makeRandom } from './misc.js';
 import { makeStorageSyscalls } from './storage.js';
@@ -44,6 +46,7 @@ export function buildEndowments(ctx: TaContext): Record<string, unknown> {
   }
   if (caps.has('counter')) g.counter = makeCounter(ctx);
   if (caps.has('attest')) g.attest = makeAttest(ctx);
+  if (caps.has('jose')) g.jose = makeJoseSyscalls(ctx);
   if (caps.has('log')) g.log = makeLog(ctx);
   return harden(revocable(g, ctx));
 }

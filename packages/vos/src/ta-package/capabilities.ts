@@ -20,6 +20,7 @@ export const TA_CAPABILITIES = Object.freeze([
   'counter',
   'attest',
   'log',
+  'jose',
 ] as const);
 
 export type TaCapability = (typeof TA_CAPABILITIES)[number];

@@ -1,0 +1,361 @@
+/**
+ * The UNPROTECTED software platform for the CBP TA core (docs/cbp-protocol.md §5 "SoftwareProvider
+ * runs the same logic with the keys in plain process memory").
+ *
+ * ⚠ This protects nothing. Every key (LUKs, SUKs, the TA's ECDH and signing keys, the "platform
+ * identity") is a Uint8Array / KeyObject in the app's own heap, readable by any code in the
+ * process, by a debugger, by a heap snapshot or a core dump; with `dataDir` they are also written
+ * in clear (base64) to `<dataDir>/cbp-software-state.json`. It exists as the baseline that an
+ * unprotected payment SDK represents, for comparison with V-OS and for tests. Its attestation is
+ * honest about it: protection level L0, root of trust `software`, no permission model.
+ *
+ * It implements the same `CbpPlatform` contract as V-OS (usage flags, JOSE algorithm allowlists,
+ * all-or-nothing transactions, a monotonic state counter), so the core behaves identically.
+ */
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  randomBytes,
+} from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { macIso9797Alg3 } from '@openvse/emv';
+import {
+  CompactSign,
+  calculateJwkThumbprint,
+  compactDecrypt,
+  compactVerify,
+  importJWK,
+  type JWK,
+} from 'jose';
+import { CBP_TA_UUID, CBP_TA_VERSION } from './commands.js';
+import type { CbpPlatform, KeyHandle, PublicEcJwk, StorageOp } from './core/platform.js';
+
+type Usage = 'mac' | 'derive' | 'sign';
+interface SoftKey {
+  type: 'DES3' | 'EC_P256';
+  secret: Uint8Array;
+  usage: Usage;
+  /** EC: uncompressed point. */
+  pub?: Uint8Array;
+  persistentId?: string;
+}
+
+interface FileState {
+  v: 1;
+  deviceId: string;
+  identityJwk: JsonWebKey;
+  counter: string;
+  objects: Record<string, string>;
+  keys: Record<string, { type: SoftKey['type']; usage: Usage; secret: string; pub?: string }>;
+}
+
+export interface SoftwarePlatformOptions {
+  /** Keep state in `<dataDir>/cbp-software-state.json` (in clear!); in memory when absent. */
+  dataDir?: string;
+  /** Injectable clock (ms since the epoch); also drives the CDCVM timeout. */
+  clock?: { now(): number };
+}
+
+export interface SoftwarePlatform extends CbpPlatform {
+  /** The public JWK of the software "platform identity" that signs its attestations. */
+  readonly platformPublicJwk: { kty: string; crv: string; x: string; y: string };
+  readonly deviceId: string;
+  threatFlags(): Promise<string[]>;
+  /** Stands in for V-Guard raising threat flags (`CODE` or `CODE:severity`). */
+  setThreatFlags(flags: string[]): void;
+  /** Every key currently held, for tests that show what an attacker in the process can read. */
+  dumpKeysForTests(): Array<{ type: string; usage: string; secret: Uint8Array; persistentId?: string }>;
+}
+
+type Identity = { publicJwk: JsonWebKey; keyId: string; exportPrivateJwkForSealing(): JsonWebKey };
+interface AttestationModule {
+  PlatformIdentity: { create(): Promise<Identity>; fromJwk(jwk: JsonWebKey): Promise<Identity> };
+  createAttestation(identity: Identity, claims: Record<string, unknown>): Promise<string>;
+}
+
+/** packages/vos/src/attestation (not re-exported by @openvse/vos's index), from its build. */
+async function vosAttestation(): Promise<AttestationModule> {
+  const index = import.meta.resolve('@openvse/vos');
+  return (await import(new URL('./attestation/index.js', index).href)) as AttestationModule;
+}
+
+const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+const unb64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
+const ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+class PlatformError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SoftwarePlatformError';
+  }
+}
+
+function ecPrivateJwk(k: SoftKey): JsonWebKey {
+  return {
+    kty: 'EC',
+    crv: 'P-256',
+    d: b64u(k.secret),
+    x: b64u(k.pub!.subarray(1, 33)),
+    y: b64u(k.pub!.subarray(33, 65)),
+  };
+}
+
+function checkPublicJwk(j: PublicEcJwk): JWK {
+  if (j?.kty !== 'EC' || j.crv !== 'P-256' || typeof j.x !== 'string' || typeof j.y !== 'string')
+    throw new PlatformError('not a public P-256 JWK');
+  return { kty: 'EC', crv: 'P-256', x: j.x, y: j.y };
+}
+
+/** Code identity reported in the software attestation: SHA-256 of the core's compiled code. */
+export function softwareTaCodeSha256(): string {
+  try {
+    return createHash('sha256')
+      .update(readFileSync(new URL('./core/core.js', import.meta.url)))
+      .digest('hex');
+  } catch {
+    return createHash('sha256').update('openvse-cbp-software').digest('hex');
+  }
+}
+
+export async function createSoftwarePlatform(
+  options: SoftwarePlatformOptions = {},
+): Promise<SoftwarePlatform> {
+  const att = await vosAttestation();
+  const clock = options.clock ?? { now: () => Date.now() };
+  const file = options.dataDir ? join(options.dataDir, 'cbp-software-state.json') : undefined;
+  let saved: FileState | undefined;
+  if (file) {
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as FileState;
+    } catch {
+      saved = undefined;
+    }
+  }
+  const identity = saved
+    ? await att.PlatformIdentity.fromJwk(saved.identityJwk)
+    : await att.PlatformIdentity.create();
+  const deviceId = saved?.deviceId ?? `sw-${randomBytes(8).toString('hex')}`;
+  const objects = new Map<string, Uint8Array>(
+    Object.entries(saved?.objects ?? {}).map(([k, v]) => [k, unb64u(v)]),
+  );
+  const persistent = new Map<string, SoftKey>(
+    Object.entries(saved?.keys ?? {}).map(([k, v]) => [
+      k,
+      { type: v.type, usage: v.usage, secret: unb64u(v.secret), ...(v.pub ? { pub: unb64u(v.pub) } : {}) },
+    ]),
+  );
+  let counter = BigInt(saved?.counter ?? '0');
+  const handles = new Map<number, SoftKey>();
+  let nextHandle = 1;
+  const codeSha256 = softwareTaCodeSha256();
+  let flags: string[] = [];
+
+  function save(): void {
+    counter += 1n;
+    if (!file) return;
+    const state: FileState = {
+      v: 1,
+      deviceId,
+      identityJwk: identity.exportPrivateJwkForSealing(),
+      counter: counter.toString(),
+      objects: Object.fromEntries([...objects].map(([k, v]) => [k, b64u(v)])),
+      keys: Object.fromEntries(
+        [...persistent].map(([k, v]) => [
+          k,
+          { type: v.type, usage: v.usage, secret: b64u(v.secret), ...(v.pub ? { pub: b64u(v.pub) } : {}) },
+        ]),
+      ),
+    };
+    writeFileSync(`${file}.tmp`, JSON.stringify(state));
+    renameSync(`${file}.tmp`, file);
+  }
+  if (file && !saved) save();
+
+  function add(k: SoftKey): KeyHandle {
+    const h = nextHandle++;
+    handles.set(h, k);
+    return h;
+  }
+  function get(h: KeyHandle, type?: SoftKey['type'], usage?: Usage): SoftKey {
+    const k = handles.get(h);
+    if (!k) throw new PlatformError('no such key handle');
+    if (type && k.type !== type) throw new PlatformError(`key is not ${type}`);
+    if (usage && k.usage !== usage) throw new PlatformError(`key usage does not allow ${usage}`);
+    return k;
+  }
+  function checkId(id: string): string {
+    if (typeof id !== 'string' || !ID.test(id)) throw new PlatformError('bad object id');
+    return id;
+  }
+
+  const platform: SoftwarePlatform = {
+    kind: 'software',
+    deviceId,
+    platformPublicJwk: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: identity.publicJwk.x!,
+      y: identity.publicJwk.y!,
+    },
+
+    async generateEcKey(purpose) {
+      const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwk = pair.privateKey.export({ format: 'jwk' });
+      const pub = new Uint8Array(65);
+      pub[0] = 4;
+      pub.set(unb64u(jwk.x!), 1);
+      pub.set(unb64u(jwk.y!), 33);
+      return add({
+        type: 'EC_P256',
+        secret: unb64u(jwk.d!),
+        usage: purpose === 'enc' ? 'derive' : 'sign',
+        pub,
+      });
+    },
+    async importDes3Key(bytes, usage) {
+      if (!(bytes instanceof Uint8Array) || bytes.length !== 16)
+        throw new PlatformError('3DES key must be 16 bytes');
+      return add({ type: 'DES3', secret: new Uint8Array(bytes), usage });
+    },
+    async xorDeriveDes3Key(base, mask) {
+      const k = get(base, 'DES3', 'derive');
+      if (mask.length !== k.secret.length) throw new PlatformError('mask length');
+      const out = new Uint8Array(k.secret.length);
+      for (let i = 0; i < out.length; i++) out[i] = k.secret[i]! ^ mask[i]!;
+      return add({ type: 'DES3', secret: out, usage: 'mac' });
+    },
+    async randomDes3Key() {
+      return add({ type: 'DES3', secret: new Uint8Array(randomBytes(16)), usage: 'mac' });
+    },
+    async persistKey(h, id) {
+      const k = get(h);
+      persistent.set(checkId(id), { ...k, secret: new Uint8Array(k.secret), persistentId: undefined });
+      k.persistentId = id;
+      save();
+    },
+    async loadKey(id) {
+      const k = persistent.get(checkId(id));
+      if (!k) throw new PlatformError('no such persistent key');
+      return add({ ...k, secret: new Uint8Array(k.secret), persistentId: id });
+    },
+    async destroyKey(h) {
+      const k = get(h);
+      k.secret.fill(0);
+      handles.delete(h);
+    },
+    async deletePersistentKey(id) {
+      const k = persistent.get(checkId(id));
+      if (!k) return false;
+      k.secret.fill(0);
+      persistent.delete(id);
+      for (const [h, hk] of handles) {
+        if (hk.persistentId === id) {
+          hk.secret.fill(0);
+          handles.delete(h);
+        }
+      }
+      save();
+      return true;
+    },
+    async listPersistentKeys() {
+      return [...persistent.keys()].sort();
+    },
+    async retailMac(h, data) {
+      const k = get(h, 'DES3', 'mac');
+      return new Uint8Array(macIso9797Alg3(k.secret, data, 2));
+    },
+    async publicJwk(h) {
+      const k = get(h, 'EC_P256');
+      return { kty: 'EC', crv: 'P-256', x: b64u(k.pub!.subarray(1, 33)), y: b64u(k.pub!.subarray(33, 65)) };
+    },
+
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    now: () => clock.now(),
+    monotonic: () => (options.clock ? clock.now() : performance.now()),
+
+    async read(id) {
+      const v = objects.get(checkId(id));
+      return v ? new Uint8Array(v) : null;
+    },
+    async transaction(ops: StorageOp[]) {
+      const next = new Map(objects);
+      for (const op of ops) {
+        if (op.op === 'write') next.set(checkId(op.id), new Uint8Array(op.data));
+        else {
+          if (!next.has(checkId(op.id))) throw new PlatformError('no such object');
+          next.delete(op.id);
+        }
+      }
+      objects.clear();
+      for (const [k, v] of next) objects.set(k, v);
+      save();
+    },
+    async list() {
+      return [...objects.keys()].sort();
+    },
+    stateCounter: () => counter,
+
+    async decryptJwe(encKey, jwe) {
+      const k = get(encKey, 'EC_P256', 'derive');
+      const key = createPrivateKey({ key: ecPrivateJwk(k), format: 'jwk' });
+      const r = await compactDecrypt(jwe, key, {
+        keyManagementAlgorithms: ['ECDH-ES+A256KW'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+      });
+      return { plaintext: new Uint8Array(r.plaintext), protectedHeader: { ...r.protectedHeader } };
+    },
+    async verifyJws(jws, publicJwk) {
+      const key = await importJWK(checkPublicJwk(publicJwk), 'ES256');
+      const r = await compactVerify(jws, key, { algorithms: ['ES256'] });
+      return { payload: new Uint8Array(r.payload), protectedHeader: { ...r.protectedHeader } };
+    },
+    async signJws(sigKey, payload, protectedHeader) {
+      const k = get(sigKey, 'EC_P256', 'sign');
+      if (protectedHeader.alg !== 'ES256') throw new PlatformError('only ES256');
+      const key = createPrivateKey({ key: ecPrivateJwk(k), format: 'jwk' });
+      return new CompactSign(payload).setProtectedHeader({ ...protectedHeader, alg: 'ES256' }).sign(key);
+    },
+    async thumbprint(jwk) {
+      return calculateJwkThumbprint(checkPublicJwk(jwk), 'sha256');
+    },
+
+    async attest(nonce, keys) {
+      const taPublicKeys: Record<string, JsonWebKey> = {};
+      keys.forEach((h, i) => {
+        const k = get(h, 'EC_P256');
+        const pub = createPublicKey({ key: ecPrivateJwk(k), format: 'jwk' }).export({ format: 'jwk' });
+        taPublicKeys[k.persistentId ?? `key${i}`] = { kty: 'EC', crv: 'P-256', x: pub.x, y: pub.y };
+      });
+      return att.createAttestation(identity, {
+        vosVersion: 'software',
+        deviceId,
+        ta: { uuid: CBP_TA_UUID, codeSha256, version: CBP_TA_VERSION },
+        protectionLevel: 'L0',
+        permissionModel: false,
+        rootOfTrust: { kind: 'software', hardwareBacked: false, anchor: false },
+        threatFlags: [...flags],
+        taPublicKeys,
+        nonce,
+        stateCounter: counter.toString(),
+      });
+    },
+
+    async threatFlags() {
+      return [...flags];
+    },
+    setThreatFlags(f) {
+      flags = [...f];
+    },
+
+    dumpKeysForTests() {
+      return [...handles.values(), ...[...persistent].map(([id, k]) => ({ ...k, persistentId: id }))].map(
+        (k) => ({ type: k.type, usage: k.usage, secret: k.secret, persistentId: k.persistentId }),
+      );
+    },
+  };
+  return platform;
+}

@@ -1,0 +1,251 @@
+/**
+ * The fraud engine (DESIGN.md "V-Guard and the fraud engine"; docs/fraud-engine.md). It scores
+ * provisioning, replenishment and every authorization from the rules of rules.ts, decides
+ * approve / step-up / decline against the configured thresholds, and stores every decision in
+ * `risk_decisions` with the rules that fired, their weights and evidence. It is the server's
+ * `riskEngine`: an authorization it declines (step-up included: a tap cannot be stepped up
+ * after the fact) carries `DEVICE_COMPROMISED` when the device-threats typology weighs most,
+ * `RISK_DECLINE` otherwise. Deterministic: the time is the context's `now` or the injected clock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RiskAssessment, RiskContext, RiskEngine } from '../authorization/risk-engine.js';
+import type { Clock } from '../clock.js';
+import type {
+  AuthorizationSummary,
+  CardRow,
+  DeviceRow,
+  FiredRule,
+  RiskContextType,
+  RiskDecisionRow,
+  RiskOutcome,
+  Store,
+} from '../storage/store.js';
+import { currentPolicy, isBlocking, type ReactionPolicy } from '../threats/policy.js';
+import { riskView } from '../threats/state.js';
+import { type FraudConfig, type FraudConfigInput, resolveFraudConfig } from './config.js';
+import {
+  amountRules,
+  atcRules,
+  cryptogramRules,
+  type DeviceFacts,
+  deviceThreatRules,
+  provisioningRules,
+  velocityRules,
+} from './rules.js';
+
+export const RISK_REASON = {
+  DEVICE_COMPROMISED: 'DEVICE_COMPROMISED',
+  RISK_DECLINE: 'RISK_DECLINE',
+  RISK_STEP_UP: 'RISK_STEP_UP',
+} as const;
+
+const HISTORY_LIMIT = 1000;
+
+export interface FraudDecision {
+  id: string;
+  context: RiskContextType;
+  score: number;
+  outcome: RiskOutcome;
+  /** DEVICE_COMPROMISED | RISK_DECLINE | RISK_STEP_UP | APPROVED */
+  reason: string;
+  rules: FiredRule[];
+}
+
+export class FraudEngine implements RiskEngine {
+  readonly config: FraudConfig;
+  readonly #store: Store;
+  readonly #clock: Clock;
+
+  constructor(store: Store, clock: Clock, config: FraudConfigInput = {}) {
+    this.#store = store;
+    this.#clock = clock;
+    this.config = resolveFraudConfig(config);
+  }
+
+  policy(): Promise<ReactionPolicy> {
+    return currentPolicy(this.#store);
+  }
+
+  /** The device-threats facts of a device (undefined device → no facts). */
+  async deviceFacts(device: DeviceRow, now: number, policy?: ReactionPolicy): Promise<DeviceFacts> {
+    const p = policy ?? (await this.policy());
+    const risk = await this.#store.getDeviceRisk(device.deviceId);
+    const view = riskView(device.deviceId, risk, p, now);
+    const recent = risk
+      ? (
+          await this.#store.listThreats({
+            deviceId: device.deviceId,
+            since: now - this.config.recentCompromiseSeconds * 1000,
+            limit: 200,
+          })
+        ).filter((t) => isBlocking(t.reaction))
+      : [];
+    return {
+      view,
+      protectionLevel: device.protectionLevel,
+      recentBlocking: recent.map((t) => ({ code: t.code, receivedAt: t.receivedAt })),
+      heartbeatSeconds: p.heartbeatSeconds,
+    };
+  }
+
+  #decide(context: RiskContextType, rules: FiredRule[]): Omit<FraudDecision, 'id'> {
+    const score = rules.reduce((n, r) => n + r.weight, 0);
+    const t = this.config.thresholds;
+    const outcome: RiskOutcome = score >= t.decline ? 'decline' : score >= t.stepUp ? 'step_up' : 'approve';
+    let reason = 'APPROVED';
+    if (outcome !== 'approve') {
+      const byTypology = new Map<string, number>();
+      for (const r of rules) byTypology.set(r.typology, (byTypology.get(r.typology) ?? 0) + r.weight);
+      const device = byTypology.get('device_threats') ?? 0;
+      const others = Math.max(
+        0,
+        ...[...byTypology].filter(([k]) => k !== 'device_threats').map(([, v]) => v),
+      );
+      reason =
+        device > 0 && device >= others
+          ? RISK_REASON.DEVICE_COMPROMISED
+          : outcome === 'step_up'
+            ? RISK_REASON.RISK_STEP_UP
+            : RISK_REASON.RISK_DECLINE;
+    }
+    return { context, score, outcome, reason, rules };
+  }
+
+  async #record(
+    d: Omit<FraudDecision, 'id'>,
+    ids: { deviceId: string | null; cardId: string | null; authorizationId: string | null },
+    now: number,
+  ): Promise<FraudDecision> {
+    const row: RiskDecisionRow = { id: randomUUID(), ...ids, ...d, createdAt: now };
+    await this.#store.insertRiskDecision(row);
+    return { id: row.id, ...d };
+  }
+
+  /** RiskEngine hook (authorization route, step 8). */
+  async assess(ctx: RiskContext): Promise<RiskAssessment> {
+    const d = await this.assessAuthorization(ctx);
+    if (d.outcome === 'approve') return { decision: 'APPROVE', reasons: [] };
+    const primary = d.reason === RISK_REASON.DEVICE_COMPROMISED ? d.reason : RISK_REASON.RISK_DECLINE;
+    return {
+      decision: 'DECLINE',
+      // Distinct: the primary reason can also be a rule id (DEVICE_COMPROMISED).
+      reasons: [
+        ...new Set([
+          primary,
+          ...(d.outcome === 'step_up' ? [RISK_REASON.RISK_STEP_UP] : []),
+          ...d.rules.map((r) => r.rule),
+        ]),
+      ],
+    };
+  }
+
+  async assessAuthorization(ctx: RiskContext): Promise<FraudDecision> {
+    const now = ctx.now;
+    const c = this.config;
+    const rules: FiredRule[] = [];
+    if (ctx.deviceId) {
+      const device = await this.#store.getDevice(ctx.deviceId);
+      if (device) rules.push(...deviceThreatRules(c, await this.deviceFacts(device, now)));
+    }
+    const history: AuthorizationSummary[] = await this.#store.authorizationsForCard(
+      ctx.cardId,
+      now - c.amount.historyDays * 86_400_000,
+      HISTORY_LIMIT,
+    );
+    rules.push(
+      ...atcRules(c, ctx.atc, ctx.highestAtc, history, now),
+      ...cryptogramRules(c, history, now),
+      ...velocityRules(c, history, now),
+      ...amountRules(c, ctx.amount, history),
+    );
+    return this.#record(
+      this.#decide('authorization', rules),
+      { deviceId: ctx.deviceId, cardId: ctx.cardId, authorizationId: ctx.authorizationId },
+      now,
+    );
+  }
+
+  /** Before a card is bound and provisioned to a device. */
+  async assessProvisioning(device: DeviceRow, card: CardRow): Promise<FraudDecision> {
+    const now = this.#clock.now();
+    const c = this.config;
+    const since = now - c.provisioning.windowSeconds * 1000;
+    const rules = [
+      ...deviceThreatRules(c, await this.deviceFacts(device, now)),
+      ...provisioningRules(c, {
+        provisionsByDevice: await this.#store.countRiskDecisions({
+          context: 'provision',
+          deviceId: device.deviceId,
+          since,
+        }),
+        provisionsByCard: await this.#store.countRiskDecisions({
+          context: 'provision',
+          cardId: card.cardId,
+          since,
+        }),
+        enrollmentsByDevice: await this.#store.countRiskDecisions({
+          context: 'enroll',
+          deviceId: device.deviceId,
+          since,
+        }),
+      }),
+      ...cryptogramRules(c, await this.#store.authorizationsForCard(card.cardId, since, HISTORY_LIMIT), now),
+    ];
+    return this.#record(
+      this.#decide('provision', rules),
+      { deviceId: device.deviceId, cardId: card.cardId, authorizationId: null },
+      now,
+    );
+  }
+
+  /** Before fresh credentials are issued on a replenish statement. */
+  async assessReplenishment(device: DeviceRow, card: CardRow): Promise<FraudDecision> {
+    const now = this.#clock.now();
+    const c = this.config;
+    const rules = [
+      ...deviceThreatRules(c, await this.deviceFacts(device, now)),
+      ...provisioningRules(c, {
+        replenishmentsByCard: await this.#store.countRiskDecisions({
+          context: 'replenish',
+          cardId: card.cardId,
+          since: now - 3_600_000,
+        }),
+      }),
+      ...cryptogramRules(
+        c,
+        await this.#store.authorizationsForCard(
+          card.cardId,
+          now - c.cryptogram.windowSeconds * 1000,
+          HISTORY_LIMIT,
+        ),
+        now,
+      ),
+    ];
+    return this.#record(
+      this.#decide('replenish', rules),
+      { deviceId: device.deviceId, cardId: card.cardId, authorizationId: null },
+      now,
+    );
+  }
+
+  /** After an enrollment: recorded (it feeds ENROLL_VELOCITY_DEVICE), not enforced. */
+  async recordEnrollment(device: DeviceRow): Promise<FraudDecision> {
+    const now = this.#clock.now();
+    const c = this.config;
+    const rules = [
+      ...deviceThreatRules(c, await this.deviceFacts(device, now)),
+      ...provisioningRules(c, {
+        enrollmentsByDevice: await this.#store.countRiskDecisions({
+          context: 'enroll',
+          deviceId: device.deviceId,
+          since: now - c.provisioning.windowSeconds * 1000,
+        }),
+      }),
+    ];
+    return this.#record(
+      this.#decide('enroll', rules),
+      { deviceId: device.deviceId, cardId: null, authorizationId: null },
+      now,
+    );
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Where provisioning, replenishment and enrollment call the fraud engine (docs/fraud-engine.md
+ * "Where the engine is asked"). Provisioning and replenishment are refused on step-up
+ * (`ERR_RISK_STEP_UP`: the issuer's ID&V must run first) and on decline (`ERR_RISK_DECLINED`);
+ * both answers name the reason (DEVICE_COMPROMISED or the rules' typology), never evidence.
+ */
+import type { Services } from '../services.js';
+import type { CardRow, DeviceRow } from '../storage/store.js';
+import { FraudErrorCode, fraudError } from '../threats/errors.js';
+import type { FraudDecision } from './engine.js';
+
+function enforce(what: string, d: FraudDecision): void {
+  if (d.outcome === 'decline')
+    throw fraudError(FraudErrorCode.RISK_DECLINED, `${what} declined by the fraud engine (${d.reason})`);
+  if (d.outcome === 'step_up')
+    throw fraudError(FraudErrorCode.RISK_STEP_UP, `${what} needs step-up verification (${d.reason})`);
+}
+
+export async function gateProvisioning(s: Services, device: DeviceRow, card: CardRow): Promise<void> {
+  if (s.fraud) enforce('provisioning', await s.fraud.assessProvisioning(device, card));
+}
+
+export async function gateReplenishment(s: Services, device: DeviceRow, card: CardRow): Promise<void> {
+  if (s.fraud) enforce('replenishment', await s.fraud.assessReplenishment(device, card));
+}

@@ -1,0 +1,129 @@
+/**
+ * Column ↔ field mapping of the threat-intelligence and fraud tables (migration 2;
+ * docs/fraud-engine.md). PostgreSQL returns BIGINT as text, so numbers are normalised here.
+ */
+import type {
+  ActiveThreat,
+  AuthorizationSummary,
+  DeviceRiskRow,
+  FiredRule,
+  RiskDecisionRow,
+  ThreatReportRow,
+  ThreatRow,
+} from './store.js';
+
+type Raw = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function jsonArray<T>(v: unknown): T[] {
+  try {
+    const p = JSON.parse(String(v)) as unknown;
+    return Array.isArray(p) ? (p as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export const deviceRiskFromRaw = (r: Raw): DeviceRiskRow => ({
+  deviceId: String(r.device_id),
+  lastReportSeq: num(r.last_report_seq),
+  lastReportAt: numOrNull(r.last_report_at),
+  lastHeartbeatAt: numOrNull(r.last_heartbeat_at),
+  lastSeenAt: numOrNull(r.last_seen_at),
+  activeThreats: jsonArray<ActiveThreat>(r.active_threats),
+  seqGaps: num(r.seq_gaps),
+  reports: num(r.reports),
+  updatedAt: num(r.updated_at),
+});
+
+export const THREAT_REPORT_COLUMNS = [
+  'device_id',
+  'seq',
+  'typ',
+  'scan_id',
+  'scan_reason',
+  'clean',
+  'threat_count',
+  'gap_before',
+  'iat',
+  'state_counter',
+  'received_at',
+] as const;
+
+export const threatReportValues = (r: ThreatReportRow): unknown[] => [
+  r.deviceId,
+  r.seq,
+  r.typ,
+  r.scanId,
+  r.scanReason,
+  r.clean === null ? null : r.clean ? 1 : 0,
+  r.threatCount,
+  r.gapBefore,
+  r.iat,
+  r.stateCounter,
+  r.receivedAt,
+];
+
+export const THREAT_INSERT_COLUMNS = [
+  'device_id',
+  'seq',
+  'class',
+  'code',
+  'severity',
+  'reaction',
+  'evidence',
+  'detected_at',
+  'received_at',
+] as const;
+
+export const threatValues = (t: ThreatRow): unknown[] => [
+  t.deviceId,
+  t.seq,
+  t.class,
+  t.code,
+  t.severity,
+  t.reaction,
+  t.evidence,
+  t.detectedAt,
+  t.receivedAt,
+];
+
+export const threatFromRaw = (r: Raw): ThreatRow => ({
+  id: num(r.id),
+  deviceId: String(r.device_id),
+  seq: num(r.seq),
+  class: String(r.class),
+  code: String(r.code),
+  severity: String(r.severity) as ThreatRow['severity'],
+  reaction: String(r.reaction) as ThreatRow['reaction'],
+  evidence: String(r.evidence),
+  detectedAt: String(r.detected_at),
+  receivedAt: num(r.received_at),
+});
+
+export const riskDecisionFromRaw = (r: Raw): RiskDecisionRow => ({
+  id: String(r.id),
+  context: String(r.context) as RiskDecisionRow['context'],
+  deviceId: strOrNull(r.device_id),
+  cardId: strOrNull(r.card_id),
+  authorizationId: strOrNull(r.authorization_id),
+  score: num(r.score),
+  outcome: String(r.outcome) as RiskDecisionRow['outcome'],
+  reason: String(r.reason),
+  rules: jsonArray<FiredRule>(r.rules),
+  createdAt: num(r.created_at),
+});
+
+export const authSummaryFromRaw = (r: Raw): AuthorizationSummary => ({
+  id: String(r.id),
+  cardId: strOrNull(r.card_id),
+  atc: numOrNull(r.atc),
+  amount: num(r.amount),
+  currency: String(r.currency),
+  decision: String(r.decision) as AuthorizationSummary['decision'],
+  reason: String(r.reason),
+  createdAt: num(r.created_at),
+});
