@@ -27,6 +27,8 @@ export type TaContext = {
   protectionLevel(): string;
   /** Signs an attestation JWS about this TA with the platform identity (capability 'attest'). */
   attest(nonce: string, taPublicKeys: Record<string, JsonWebKey>): Promise<string>;
+  /** The threat flags V-Guard reported to V-OS (they only accumulate until V-OS restarts). */
+  threatFlags(): string[];
   log(line: string): void;
   /** True once the TA instance was ended for misbehaving: every syscall then fails. */
   revoked(): boolean;

@@ -10,7 +10,7 @@
  *   clock               → clock, Date
  *   random              → random, Math (with a CSPRNG Math.random)
  *   counter             → counter
- *   attest              → attest
+ *   attest              → attest, threats (the V-Guard flags V-OS holds)
  *   jose                → jose      (JOSE on key handles: syscalls/jose.ts)
  *   log                 → log
  *
@@ -22,7 +22,7 @@ import type { TaContext } from './context.js';
 import { makeCryptoSyscalls } from './crypto.js';
 import { makeJoseSyscalls } from './jose.js';
 import { makeKeysSyscalls } from './keys.js';
-import { makeAttest, makeClock, makeCounter, makeLog, makeMath, makeRandom } from './misc.js';
+import { makeAttest, makeClock, makeCounter, makeLog, makeMath, makeRandom, makeThreats } from './misc.js';
 import { makeStorageSyscalls } from './storage.js';
 
 export type { StoreNamespace, TaContext } from './context.js';
@@ -45,7 +45,10 @@ export function buildEndowments(ctx: TaContext): Record<string, unknown> {
     g.Math = makeMath();
   }
   if (caps.has('counter')) g.counter = makeCounter(ctx);
-  if (caps.has('attest')) g.attest = makeAttest(ctx);
+  if (caps.has('attest')) {
+    g.attest = makeAttest(ctx);
+    g.threats = makeThreats(ctx);
+  }
   if (caps.has('jose')) g.jose = makeJoseSyscalls(ctx);
   if (caps.has('log')) g.log = makeLog(ctx);
   return harden(revocable(g, ctx));

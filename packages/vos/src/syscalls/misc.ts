@@ -66,6 +66,16 @@ export function makeLog(ctx: TaContext) {
   });
 }
 
+/**
+ * The threat flags V-Guard reported to V-OS, for a TA that enforces a reaction policy itself
+ * (docs/cbp-protocol.md §6). Granted with 'attest': the same flags go into every attestation.
+ */
+export function makeThreats(ctx: TaContext) {
+  return {
+    flags: guarded((): string[] => [...ctx.threatFlags()]),
+  };
+}
+
 export function makeAttest(ctx: TaContext) {
   return {
     /**

@@ -175,6 +175,7 @@ async function boot(data: WorkerBootData): Promise<World> {
     stateCounter: () => store.stateCounter,
     protectionLevel: () => level(w),
     attest: (ta, nonce, keys) => attestTa(w, ta, nonce, keys),
+    threatFlags: () => [...w.threatFlags],
     log: (uuid, line) => console.error(`[ta ${uuid.slice(0, 8)}] ${line}`),
   });
   await w.tas.loadAll();

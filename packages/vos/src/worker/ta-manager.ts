@@ -40,6 +40,7 @@ export type TaManagerServices = {
   stateCounter(): bigint;
   protectionLevel(): string;
   attest(ta: TaManifest, nonce: string, keys: Record<string, JsonWebKey>): Promise<string>;
+  threatFlags(): string[];
   log(uuid: string, line: string): void;
 };
 
@@ -132,6 +133,7 @@ export class TaManager {
       stateCounter: () => svc.stateCounter(),
       protectionLevel: () => svc.protectionLevel(),
       attest: (nonce, keys) => svc.attest(m, nonce, keys),
+      threatFlags: () => svc.threatFlags(),
       log: (line) => svc.log(uuid, line),
     };
     // Handles start at a different value per instance, so a stale handle rarely aliases a new key.

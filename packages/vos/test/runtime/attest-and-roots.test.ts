@@ -56,6 +56,25 @@ describe('attestation, crashes and roots of trust', () => {
     });
   });
 
+  it('a TA with attest reads the threat flags V-Guard reported; one without has no threats global', async () => {
+    const PLAIN = '12121212-0000-4000-8000-000000000003';
+    await withVos(async (vos) => {
+      await vos.installTa(bundle({ uuid: TA, code: SCRIPT_TA_CODE, capabilities: ['attest'] }));
+      await vos.installTa(bundle({ uuid: PLAIN, code: SCRIPT_TA_CODE, capabilities: [] }));
+      const s = await vos.openSession(TA);
+      assert.deepEqual((await runScript(s, 'return threats.flags();')).value, []);
+      await vos.reportThreats(['INSPECTOR_OPEN', 'LD_PRELOAD']);
+      assert.deepEqual((await runScript(s, 'return threats.flags();')).value, [
+        'INSPECTOR_OPEN',
+        'LD_PRELOAD',
+      ]);
+      const p = await vos.openSession(PLAIN);
+      assert.equal((await runScript(p, 'return typeof threats;')).value, 'undefined');
+      await s.close();
+      await p.close();
+    });
+  });
+
   it('survives a TA that exhausts the worker heap: TARGET_DEAD, then a fresh worker', async () => {
     await withVos(
       async (vos) => {
