@@ -6,7 +6,7 @@
  *                  [--pg-schema <name>] [--pg-pool <n>] [--kek-file <path>] [--test-issuer]
  *                  [--token-bin V:489537] [--allow-ta <sha256>] [--min-level L1]
  *                  [--luk-max-transactions n] [--luk-max-amount n] [--luk-ttl s] [--suk-batch n]
- *                  [--log-level info]
+ *                  [--no-fraud | --fraud-config <file.json>] [--log-level info]
  *
  * Defaults: port 7070 (not 8443: the server speaks plain HTTP, TLS belongs to the reverse proxy
  * or gateway in front of it), host 127.0.0.1, database `sqlite:<data dir>/openvse.db` where the
@@ -15,11 +15,12 @@
  * (docs/server-postgres.md). The KEK comes from `--kek-file` or the environment (OPENVSE_KEK);
  * issuer keys are never taken from the command line (they would show in `ps`): `--test-issuer`
  * imports the documented test IMKs (tests and demos only), otherwise they are generated on first
- * start. Port 0 binds an ephemeral port; the first log line after start-up, `listening on
- * http://host:port`, carries the bound address (also as `address` in the JSON). SIGTERM / SIGINT
+ * start. Port 0 binds an ephemeral port; the log line `listening on http://host:port` carries the
+ * bound address (also as `address` in the JSON), printed at any log level but `silent` (with
+ * `--log-level warn` the per-request lines are off, which the benchmark uses). SIGTERM / SIGINT
  * close the server (in-flight requests finish, the database is closed) and exit 0.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,9 @@ export interface ServerCliOptions {
   lukMaxAmount?: number;
   lukTtl?: number;
   sukBatch?: number;
+  /** false with --no-fraud. */
+  fraud: boolean;
+  fraudConfig?: string;
   logLevel: string;
 }
 
@@ -105,6 +109,22 @@ export function serverConfigFromOptions(
   };
   if (Object.keys(luk).length > 0) cfg.luk = luk;
   if (o.sukBatch !== undefined) cfg.sukBatch = o.sukBatch;
+  if (!o.fraud) cfg.fraud = false;
+  else if (o.fraudConfig) {
+    let text: string;
+    try {
+      text = readFileSync(o.fraudConfig, 'utf8');
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `--fraud-config: cannot read the file (${(e as NodeJS.ErrnoException).code})`,
+      );
+    }
+    try {
+      cfg.fraud = JSON.parse(text) as Exclude<ServerConfig['fraud'], false | undefined>;
+    } catch {
+      throw new InvalidArgumentError('--fraud-config: not valid JSON');
+    }
+  }
   cfg.env = env;
   return cfg;
 }
@@ -112,7 +132,7 @@ export function serverConfigFromOptions(
 function failure(e: unknown): string {
   const code = (e as { code?: unknown })?.code;
   const msg = e instanceof Error ? e.message : String(e);
-  return (typeof code === 'string' ? `${code}: ${msg}` : msg).split('\n')[0]!;
+  return (typeof code === 'string' && code.startsWith('ERR_') ? `${code}: ${msg}` : msg).split('\n')[0]!;
 }
 
 /** Runs until SIGTERM / SIGINT; resolves after a clean close. */
@@ -130,7 +150,13 @@ export async function runServer(o: ServerCliOptions): Promise<void> {
     a && typeof a === 'object'
       ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
       : String(a);
-  app.log.info({ address }, `listening on ${address}`);
+  // The bound address is always printed (as a JSON log line at info) unless the logs are
+  // silenced, so that `--port 0` works with `--log-level warn` too.
+  if (['trace', 'debug', 'info'].includes(o.logLevel)) app.log.info({ address }, `listening on ${address}`);
+  else if (o.logLevel !== 'silent')
+    process.stdout.write(
+      `${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, address, msg: `listening on ${address}` })}\n`,
+    );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
@@ -202,6 +228,8 @@ export function registerServerCommand(program: Command): void {
         integer('--suk-batch', 1, 100),
       ),
     )
+    .option('--no-fraud', 'run without the fraud engine (every authorization risk-approved)')
+    .option('--fraud-config <file>', 'fraud engine settings, JSON (docs/fraud-engine.md)')
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -30,7 +30,13 @@ export async function issueCredentialsMessage(
   if (card.profile === 'V') {
     const luk = await issueLuk(s, card);
     try {
-      const queued = await queueMessage(s, device, 'credentials', card.cardId, credentialsBody(card, luk, undefined));
+      const queued = await queueMessage(
+        s,
+        device,
+        'credentials',
+        card.cardId,
+        credentialsBody(card, luk, undefined),
+      );
       // Retire the previous LUKs only now that the new one is durable in the outbox. A crash
       // before this line leaves the TA's LUK current (it pays, and its next statement replenishes
       // again); a crash after it leaves the new LUK for the TA to fetch from the outbox.

@@ -1,0 +1,426 @@
+// bench/server: the CBP server over real HTTP on 127.0.0.1, driven by autocannon from this
+// process while the server runs in a child process (`openvse server`, compiled), so that the
+// load generator and the server each have one of the machine's cores.
+//   bare            GET /bare on a bare fastify instance (bench/server/bare.mjs, own process):
+//                   the baseline, HTTP + fastify and nothing else
+//   healthz         GET /healthz on the CBP server (routing, schemas, one database read)
+//   authorize       POST /v1/authorizations, every request a genuine new tap: a real ARQC
+//                   (packages/emv plays the card) with a fresh ATC, profiles V and M alternating
+//                   over many cards; each one verified, decided, written (authorization row +
+//                   ATC ledger row + LUK/SUK consumption in one transaction) and answered
+//   idempotent      POST /v1/authorizations repeating one already-answered request (same
+//                   idempotency key): the stored answer, a single indexed read
+//   replenish       POST /v1/devices/:id/replenish, profile V: a TA-signed (ES256) statement with
+//                   the proof MAC over the card's log under the outgoing LUK, checked against the
+//                   ledger, answered with a new LUK in a JWE (ECDH-ES + ES256); in rounds, since
+//                   each card's next statement needs the LUK of the previous answer
+// On SQLite (a file; WAL, synchronous = FULL) and on PostgreSQL (127.0.0.1:5432, a random
+// schema, dropped afterwards; skipped loudly when unreachable); each once with the fraud engine
+// in the path (every rule evaluated, thresholds out of reach so that the synthetic fleet is not
+// declined) and once without it (--no-fraud). The server logs at `warn` (no per-request log
+// lines). Writes bench/results/server.json.
+// Run after building (npx tsc -b packages/server packages/cli): npm run bench -- server.
+// Environment: BENCH_SERVER_WALLETS (200), BENCH_SERVER_TAPS (30), BENCH_SERVER_CONNECTIONS (16),
+// BENCH_SERVER_SECONDS (5, the duration of the fixed-request runs), BENCH_SERVER_PG=0 to skip
+// PostgreSQL, OPENVSE_TEST_PG_URL.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bytesToHex, macIso9797Alg3 } from '@openvse/emv';
+import { replenishMacData } from '@openvse/server';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { CLI_MAIN } from '../../packages/server/dist/test/faults/server-process.js';
+import { TEST_KEK } from '../../packages/server/dist/test/helpers/server.js';
+import { b64uToBytes, TA_CODE_SHA256 } from '../../packages/server/dist/test/helpers/test-ta.js';
+import {
+  Http,
+  LOOSE_FRAUD,
+  makeFleet,
+  makeTap,
+  openRawDb,
+} from '../../packages/server/dist/test/load/fleet.js';
+import { machine, writeResult } from '../lib/measure.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const WALLETS = Number(process.env.BENCH_SERVER_WALLETS ?? 200);
+const TAPS = Number(process.env.BENCH_SERVER_TAPS ?? 30);
+const CONNECTIONS = Number(process.env.BENCH_SERVER_CONNECTIONS ?? 16);
+const SECONDS = Number(process.env.BENCH_SERVER_SECONDS ?? 5);
+const DEVICES = 10;
+const REPLENISH_ROUNDS = 6;
+const PG_URL = process.env.OPENVSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const log = (...a) => console.log('[bench server]', ...a);
+
+/** Spawns a server process and waits for its `listening on http://127.0.0.1:N` line. */
+function spawnListening(args, env = {}) {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += String(d);
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let found = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no listening line within 30 s: ${err}`));
+    }, 30_000);
+    child.stdout.on('data', (d) => {
+      if (found) return;
+      buf += String(d);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
+      if (m) {
+        found = true;
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: m[1],
+          async stop() {
+            child.kill('SIGTERM');
+            const r = await exited;
+            if (r.code !== 0) throw new Error(`server exit ${r.code ?? r.signal}: ${err}`);
+          },
+        });
+      }
+    });
+    exited.then((r) => {
+      if (!found) {
+        clearTimeout(timer);
+        reject(new Error(`server exited (${r.code ?? r.signal}): ${err}`));
+      }
+    });
+  });
+}
+
+function summary(r, wallMs, count) {
+  return {
+    requests: count,
+    per_second: Math.round((count * 1000) / wallMs),
+    latency_ms_p50: r.latency.p50,
+    latency_ms_p99: r.latency.p99,
+    non_2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+/** autocannon over a fixed list of bodies, each sent exactly once. */
+async function runBodies(url, path, bodies, { expect } = {}) {
+  let i = 0;
+  const answers = [];
+  // Timed from the first request sent to the last answer received (autocannon's own duration
+  // is rounded to its 1 s sampling tick).
+  let t0 = 0;
+  let t1 = 0;
+  const r = await autocannon({
+    url,
+    connections: Math.min(CONNECTIONS, bodies.length),
+    amount: bodies.length,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          if (i === 0) t0 = performance.now();
+          req.body = bodies[i++];
+          return req;
+        },
+        onResponse: (status, body) => {
+          t1 = performance.now();
+          if (expect) answers.push({ status, body });
+        },
+      },
+    ],
+  });
+  const ms = t1 - t0;
+  if (i !== bodies.length) throw new Error(`${path}: sent ${i} of ${bodies.length}`);
+  if (r.non2xx || r.errors || r.timeouts)
+    throw new Error(`${path}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  return { result: summary(r, ms, bodies.length), answers };
+}
+
+/** autocannon for SECONDS against one fixed request. */
+async function runFixed(origin, { path, ...opts }) {
+  const r = await autocannon({
+    url: `${origin}${path}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    timeout: 30,
+    ...opts,
+  });
+  if (r.non2xx || r.errors || r.timeouts)
+    throw new Error(`${path}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  return summary(r, r.duration * 1000, r.requests.total);
+}
+
+async function bare() {
+  const s = await spawnListening([join(root, 'bench/server/bare.mjs')]);
+  try {
+    await runFixed(s.url, { path: '/bare', duration: 1 }); // warm-up
+    return await runFixed(s.url, { path: '/bare' });
+  } finally {
+    await s.stop();
+  }
+}
+
+async function pgReachable() {
+  const u = new URL(PG_URL);
+  return new Promise((resolve) => {
+    const sock = connect({ host: u.hostname, port: Number(u.port || 5432) });
+    const done = (ok) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+/** The replenish statement of a profile V wallet for its current LUK and its log. */
+async function replenishBody(w, entries, stateCounter) {
+  const firstAtc = entries.length ? entries[0].atc : 0;
+  const lastAtc = entries.length ? entries.at(-1).atc : 0;
+  const mac = bytesToHex(macIso9797Alg3(w.luk, replenishMacData(w.api, firstAtc, lastAtc, entries), 2));
+  const statement = await w.ta.sign({
+    typ: 'replenish',
+    deviceId: w.ta.deviceId,
+    cardId: w.cardId,
+    api: w.api,
+    firstAtc,
+    lastAtc,
+    log: entries,
+    mac,
+    stateCounter,
+    iat: Math.floor(Date.now() / 1000),
+  });
+  return { path: `/v1/devices/${w.ta.deviceId}/replenish`, body: JSON.stringify({ statement }) };
+}
+
+async function adapter(name, fraud) {
+  const dir = mkdtempSync(join(tmpdir(), 'openvse-bench-server-'));
+  const fraudFile = join(dir, 'fraud.json');
+  writeFileSync(fraudFile, JSON.stringify(LOOSE_FRAUD));
+  const schema = `openvse_b_${randomBytes(6).toString('hex')}`;
+  const db = name === 'sqlite' ? { db: `sqlite:${join(dir, 'bench.db')}` } : { db: PG_URL, pgSchema: schema };
+  const args = [
+    CLI_MAIN,
+    'server',
+    '--port',
+    '0',
+    '--db',
+    db.db,
+    ...(db.pgSchema ? ['--pg-schema', db.pgSchema] : []),
+    '--test-issuer',
+    '--allow-ta',
+    TA_CODE_SHA256,
+    '--suk-batch',
+    String(TAPS),
+    '--luk-max-transactions',
+    '1000',
+    '--luk-max-amount',
+    '999999999999',
+    ...(fraud ? ['--fraud-config', fraudFile] : ['--no-fraud']),
+    '--log-level',
+    'warn',
+  ];
+  let s = await spawnListening(args, { OPENVSE_KEK: TEST_KEK });
+  const out = {
+    fraud_engine: fraud ? 'on (every rule evaluated, thresholds out of reach)' : 'off (--no-fraud)',
+  };
+  try {
+    const http = new Http(s.url, 16);
+    const t0 = performance.now();
+    const wallets = await makeFleet(http, WALLETS, DEVICES);
+    log(
+      `${name}${fraud ? '' : ' no-fraud'}: ${WALLETS} cards provisioned in ${Math.round(performance.now() - t0)} ms`,
+    );
+    const run = randomBytes(3).toString('hex');
+    // Tap n of every card, then tap n + 1: each card's ATCs arrive in increasing order.
+    const taps = [];
+    for (let n = 0; n < TAPS; n++) for (const w of wallets) taps.push(makeTap(w, n, `bench-${run}`, 100 + n));
+    const bodies = taps.map((t) => JSON.stringify(t.body));
+    const warm = Math.floor(bodies.length / 20);
+    await runBodies(s.url, '/v1/authorizations', bodies.slice(0, warm));
+    const authz = await runBodies(s.url, '/v1/authorizations', bodies.slice(warm), { expect: true });
+    const approved = authz.answers.filter((a) => JSON.parse(a.body).decision === 'APPROVE').length;
+    if (approved !== bodies.length - warm) throw new Error(`authorize: only ${approved} approvals`);
+    out.authorize = { ...authz.result, approved, genuine_new_atc: true };
+    log(`${name}${fraud ? '' : ' no-fraud'}: authorize`, out.authorize);
+
+    out.idempotent_repeat = await runFixed(s.url, {
+      method: 'POST',
+      path: '/v1/authorizations',
+      headers: { 'content-type': 'application/json' },
+      body: bodies[0],
+    });
+    log(`${name}${fraud ? '' : ' no-fraud'}: idempotent repeat`, out.idempotent_repeat);
+    out.healthz = await runFixed(s.url, { path: '/healthz' });
+    log(`${name}${fraud ? '' : ' no-fraud'}: healthz`, out.healthz);
+
+    // Replenishment rounds over the profile V cards; round 1 carries the full tap log.
+    const vWallets = wallets.filter((w) => w.profile === 'V');
+    const byCard = new Map(vWallets.map((w) => [w.cardId, w]));
+    const rep = { requests: 0, ms: 0, p50: [], p99: [] };
+    for (let round = 0; round < REPLENISH_ROUNDS; round++) {
+      const counters = new Map();
+      for (const w of vWallets) if (!counters.has(w.ta)) counters.set(w.ta, w.ta.bump());
+      const reqs = await Promise.all(
+        vWallets.map((w) =>
+          replenishBody(
+            w,
+            round === 0
+              ? taps.filter((t) => t.wallet === w).map((t) => ({ atc: t.atc, un: t.un, amount: t.amount }))
+              : [],
+            counters.get(w.ta),
+          ),
+        ),
+      );
+      // One autocannon run per round; the paths differ per device, so one request list per run.
+      let i = 0;
+      const answers = [];
+      let t0 = 0;
+      let t1 = 0;
+      const r = await autocannon({
+        url: s.url,
+        connections: Math.min(CONNECTIONS, reqs.length),
+        amount: reqs.length,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              if (i === 0) t0 = performance.now();
+              const x = reqs[i++];
+              req.path = x.path;
+              req.body = x.body;
+              return req;
+            },
+            onResponse: (status, body) => {
+              t1 = performance.now();
+              answers.push({ status, body });
+            },
+          },
+        ],
+      });
+      rep.ms += t1 - t0;
+      rep.requests += reqs.length;
+      rep.p50.push(r.latency.p50);
+      rep.p99.push(r.latency.p99);
+      const bad = answers.filter((a) => a.status !== 200);
+      if (bad.length) throw new Error(`replenish round ${round}: ${bad.length} refused: ${bad[0].body}`);
+      // The TA side: open each new LUK (not measured).
+      for (const a of answers) {
+        const b = JSON.parse(a.body);
+        const w = byCard.get(b.cardId);
+        const luk = (await w.ta.open(b.messages[0].message)).payload.luk;
+        w.luk = b64uToBytes(luk.key);
+        w.api = luk.api;
+      }
+    }
+    out.replenish = {
+      requests: rep.requests,
+      per_second: Math.round((rep.requests * 1000) / rep.ms),
+      latency_ms_p50: Math.max(...rep.p50),
+      latency_ms_p99: Math.max(...rep.p99),
+      rounds: REPLENISH_ROUNDS,
+      first_round_log_entries: TAPS,
+    };
+    log(`${name}${fraud ? '' : ' no-fraud'}: replenish`, out.replenish);
+    http.close();
+
+    // What the server stored, read directly.
+    await s.stop();
+    s = undefined;
+    const raw = await openRawDb(db);
+    try {
+      const [a] = await raw.query("SELECT COUNT(*) AS n FROM authorizations WHERE decision = 'APPROVE'");
+      const [l] = await raw.query('SELECT COUNT(*) AS n FROM atc_ledger');
+      if (Number(a.n) !== bodies.length || Number(l.n) !== bodies.length)
+        throw new Error(`stored ${a.n} approvals / ${l.n} ledger rows for ${bodies.length} taps`);
+    } finally {
+      await raw.close();
+    }
+    return out;
+  } finally {
+    if (s) await s.stop().catch(() => {});
+    if (name === 'postgres') {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ratio = (a, b) => (a && b ? +(a / b).toFixed(4) : null);
+
+// The baseline is measured before every adapter run and at the end; each run's ratios use the
+// mean of the baseline runs just before and just after it (the machine may be shared).
+const results = {};
+const bares = [];
+const measureBare = async () => {
+  const b = await bare();
+  bares.push(b.per_second);
+  log('bare', b);
+  return b;
+};
+const runs = [];
+const withPg = process.env.BENCH_SERVER_PG !== '0' && (await pgReachable());
+if (!withPg)
+  console.warn(
+    `!!! PostgreSQL at ${PG_URL} not reachable (or BENCH_SERVER_PG=0): PostgreSQL NOT measured !!!`,
+  );
+const plan = [
+  ['sqlite', 'sqlite', true],
+  ...(withPg ? [['postgres', 'postgres', true]] : []),
+  ['sqlite_no_fraud', 'sqlite', false],
+  ...(withPg ? [['postgres_no_fraud', 'postgres', false]] : []),
+];
+await measureBare();
+for (const [key, db, fraud] of plan) {
+  results[key] = await adapter(db, fraud);
+  await measureBare();
+  runs.push([key, Math.round((bares.at(-2) + bares.at(-1)) / 2)]);
+}
+results.bare = bares.map((b) => ({ per_second: b }));
+const ratios = {};
+for (const [key, bareRps] of runs) {
+  results[key].bare_per_second_around = bareRps;
+  for (const k of ['authorize', 'idempotent_repeat', 'healthz', 'replenish'])
+    ratios[`${key}_${k}_per_bare`] = ratio(results[key][k].per_second, bareRps);
+}
+
+writeResult(join(root, 'bench/results/server.json'), {
+  suite: 'server',
+  unit: 'requests per second over HTTP/1.1 keep-alive on 127.0.0.1; server in a child process, autocannon in the bench process',
+  machine: machine(),
+  config: {
+    connections: CONNECTIONS,
+    wallets: WALLETS,
+    taps_per_wallet: TAPS,
+    devices: DEVICES,
+    fixed_run_seconds: SECONDS,
+    server_log_level: 'warn',
+    sqlite: 'WAL, synchronous = FULL, one connection',
+    postgres_pool: 10,
+    fraud_engine: LOOSE_FRAUD,
+  },
+  results,
+  ratios,
+});
+log('ratios', ratios);
