@@ -8,6 +8,7 @@ import { registerConformanceCommand } from './commands/conformance.js';
 import { registerGuardCommands } from './commands/guard.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerTaCommands } from './commands/ta.js';
+import { registerWalletCommands } from './commands/wallet.js';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ registerConformanceCommand(program);
 registerTaCommands(program);
 registerGuardCommands(program);
 registerServerCommand(program);
+registerWalletCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`openvse: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,132 @@
+/**
+ * Typed errors of the CBP SDK (DESIGN.md "Errors carry stable codes"). Provider failures keep
+ * the GP TEE result code they came from (docs/cbp-protocol.md §4), server failures the
+ * server's stable error code (docs/server-api.md "Errors").
+ */
+
+export const SdkErrorCode = {
+  BAD_ARGUMENT: 'ERR_SDK_BAD_ARGUMENT',
+  /** The provider refused the parameters (TEE_ERROR_BAD_PARAMETERS). */
+  PROVIDER_BAD_PARAMETERS: 'ERR_SDK_PROVIDER_BAD_PARAMETERS',
+  /** The card id is unknown to the TA (TEE_ERROR_ITEM_NOT_FOUND). */
+  UNKNOWN_CARD: 'ERR_SDK_UNKNOWN_CARD',
+  /** A server message was refused (signature, audience, replay, expiry: TEE_ERROR_SECURITY / MAC_INVALID). */
+  MESSAGE_REJECTED: 'ERR_SDK_MESSAGE_REJECTED',
+  /** The TA refused the operation by policy (TEE_ERROR_ACCESS_DENIED, e.g. payments blocked). */
+  ACCESS_DENIED: 'ERR_SDK_ACCESS_DENIED',
+  /** The TA's sealed state is corrupt (TEE_ERROR_CORRUPT_OBJECT). */
+  STORAGE_CORRUPT: 'ERR_SDK_STORAGE_CORRUPT',
+  /** The TA or V-OS is gone (TEE_ERROR_TARGET_DEAD, V-OS shut down). */
+  PROVIDER_DEAD: 'ERR_SDK_PROVIDER_DEAD',
+  /** The TA is not enrolled / in the wrong state (TEE_ERROR_BAD_STATE). */
+  BAD_STATE: 'ERR_SDK_BAD_STATE',
+  /** Any other provider failure. */
+  PROVIDER_FAILED: 'ERR_SDK_PROVIDER_FAILED',
+  /** The server could not be reached (network). */
+  SERVER_UNREACHABLE: 'ERR_SDK_SERVER_UNREACHABLE',
+  /** The server answered with an error body. */
+  SERVER_REFUSED: 'ERR_SDK_SERVER_REFUSED',
+  NOT_ENROLLED: 'ERR_SDK_NOT_ENROLLED',
+  /** The message's `aud` is another device. */
+  MESSAGE_AUDIENCE: 'ERR_SDK_MESSAGE_AUDIENCE',
+  /** The message's `seq` was already applied (or is out of order). */
+  MESSAGE_REPLAY: 'ERR_SDK_MESSAGE_REPLAY',
+  /** The message expired. */
+  MESSAGE_EXPIRED: 'ERR_SDK_MESSAGE_EXPIRED',
+  /** No credentials to build the request from (REPLENISH_REQUEST without a LUK). */
+  NO_CREDENTIALS: 'ERR_SDK_NO_CREDENTIALS',
+  /** The card's ATC reached 0xFFFF. */
+  ATC_EXHAUSTED: 'ERR_SDK_ATC_EXHAUSTED',
+} as const;
+export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
+
+export class SdkError extends Error {
+  readonly code: SdkErrorCode;
+  /** GP TEE result (provider errors) or HTTP status (server errors), when known. */
+  readonly result?: number;
+  /** The server's stable error code (`ERR_…`) for SERVER_REFUSED. */
+  readonly serverCode?: string;
+  constructor(
+    code: SdkErrorCode,
+    message: string,
+    extra: { result?: number; serverCode?: string; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'SdkError';
+    this.code = code;
+    if (extra.result !== undefined) this.result = extra.result;
+    if (extra.serverCode !== undefined) this.serverCode = extra.serverCode;
+  }
+}
+
+/** The software core's CbpError code (packages/cbp-ta core/errors.ts) → SDK error code. */
+export function sdkCodeForCoreCode(code: string): SdkErrorCode {
+  switch (code) {
+    case 'BAD_PARAMETERS':
+      return SdkErrorCode.PROVIDER_BAD_PARAMETERS;
+    case 'NOT_ENROLLED':
+      return SdkErrorCode.BAD_STATE;
+    case 'ENROLLED_ELSEWHERE':
+      return SdkErrorCode.ACCESS_DENIED;
+    case 'MESSAGE_INVALID':
+    case 'MESSAGE_REJECTED':
+      return SdkErrorCode.MESSAGE_REJECTED;
+    case 'AUDIENCE':
+      return SdkErrorCode.MESSAGE_AUDIENCE;
+    case 'REPLAY':
+      return SdkErrorCode.MESSAGE_REPLAY;
+    case 'EXPIRED':
+      return SdkErrorCode.MESSAGE_EXPIRED;
+    case 'UNKNOWN_CARD':
+      return SdkErrorCode.UNKNOWN_CARD;
+    case 'NO_CREDENTIALS':
+      return SdkErrorCode.NO_CREDENTIALS;
+    case 'ATC_EXHAUSTED':
+      return SdkErrorCode.ATC_EXHAUSTED;
+    case 'CORRUPT_STATE':
+      return SdkErrorCode.STORAGE_CORRUPT;
+    default:
+      return SdkErrorCode.PROVIDER_FAILED;
+  }
+}
+
+/** GP TEE result code → SDK error code (docs/cbp-protocol.md §4). */
+export function sdkCodeForTeeResult(result: number): SdkErrorCode {
+  switch (result >>> 0) {
+    case 0xffff0006:
+      return SdkErrorCode.PROVIDER_BAD_PARAMETERS;
+    case 0xffff0008:
+      return SdkErrorCode.UNKNOWN_CARD;
+    case 0xffff000f:
+    case 0xffff3071:
+    case 0xffff3072:
+      return SdkErrorCode.MESSAGE_REJECTED;
+    case 0xffff0001:
+      return SdkErrorCode.ACCESS_DENIED;
+    case 0xf0100001:
+    case 0xf0100002:
+      return SdkErrorCode.STORAGE_CORRUPT;
+    case 0xffff3024:
+      return SdkErrorCode.PROVIDER_DEAD;
+    case 0xffff0007:
+      return SdkErrorCode.BAD_STATE;
+    case 0xffff000b:
+      return SdkErrorCode.NO_CREDENTIALS;
+    case 0xffff300f:
+      return SdkErrorCode.ATC_EXHAUSTED;
+    case 0xcb000001:
+      return SdkErrorCode.MESSAGE_AUDIENCE;
+    case 0xcb000002:
+      return SdkErrorCode.MESSAGE_REPLAY;
+    case 0xcb000003:
+      return SdkErrorCode.MESSAGE_EXPIRED;
+    case 0xcb000004:
+      return SdkErrorCode.MESSAGE_REJECTED;
+    default:
+      return SdkErrorCode.PROVIDER_FAILED;
+  }
+}
+
+export function isSdkError(e: unknown): e is SdkError {
+  return e instanceof SdkError;
+}

@@ -1,0 +1,121 @@
+/**
+ * The SDK's credentials provider (docs/cbp-protocol.md §5): the one seam between the wallet's
+ * business logic and whatever holds the payment keys. `VosProvider` invokes the CBP TA inside
+ * V-OS; `SoftwareProvider` runs the same core with keys in plain process memory (the
+ * unprotected baseline). The HCE service and the WalletSdk only ever see this interface.
+ */
+import type { JsonWebKey } from 'node:crypto';
+
+export type { JsonWebKey };
+
+/** Reason codes of GPO_V / GENAC_M (docs/cbp-protocol.md §4, stable). */
+export const ReasonCode = {
+  OK: 0,
+  CARD_SUSPENDED: 1,
+  NO_CREDENTIALS: 2,
+  LUK_MAX_TRANSACTIONS: 3,
+  LUK_EXPIRED: 4,
+  LUK_MAX_AMOUNT: 5,
+  CDCVM_REQUIRED: 6,
+  PAYMENTS_BLOCKED: 7,
+  UNKNOWN_CARD: 8,
+} as const;
+export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
+
+const REASON_NAMES = new Map<number, string>(Object.entries(ReasonCode).map(([k, v]) => [v, k]));
+/** `LUK_MAX_TRANSACTIONS` for 3; `REASON_<n>` for a code this SDK does not know. */
+export function reasonName(code: number): string {
+  return REASON_NAMES.get(code) ?? `REASON_${code}`;
+}
+
+/** A card's public data as CARD_INFO returns it: the provisioned profile without keys. */
+export interface PublicCard {
+  cardId: string;
+  profile: 'V' | 'M';
+  pan: string;
+  psn: string;
+  expiry: string;
+  aid: string;
+  label: string;
+  priority: number;
+  aip: string;
+  cvmLimit: number;
+  currency: string;
+  country: string;
+  cdcvmResetTimeoutSec: number;
+  mobilePin?: boolean;
+  kdi: string;
+  replenishBelow: number;
+  afl?: string;
+  records?: { sfi: number; record: number; data: string }[];
+  cdol1?: string;
+  /** Present when the TA reports it (lifecycle state). */
+  state?: 'ACTIVE' | 'SUSPENDED';
+  [extra: string]: unknown;
+}
+
+export interface CardOperationResult {
+  /** Reason code (ReasonCode). */
+  reason: number;
+  /** ATC of the cryptogram (or the current ATC when none was made). */
+  atc: number;
+  /** BER-TLV data elements, not wrapped in 77. Empty for CDCVM_REQUIRED. */
+  elements: Uint8Array;
+}
+
+export interface CredentialsProvider {
+  /** ENROLL: the attestation JWS carrying the TA's enc and sig public keys. */
+  enroll(req: { nonce: string; serverSigningJwk: JsonWebKey }): Promise<string>;
+  /** PROCESS_MESSAGE: relays one compact JWE from the server. */
+  processServerMessage(jwe: string): Promise<{ typ: string; cardId?: string; seq: number }>;
+  gpoV(cardId: string, pdolData: Uint8Array): Promise<CardOperationResult>;
+  generateAcM(
+    cardId: string,
+    p1: number,
+    cdol1Data: Uint8Array,
+    mobilePin?: string,
+  ): Promise<CardOperationResult>;
+  /** STATUS: the TA's signed status statement (JWS) bound to `nonce`. */
+  status(nonce: string): Promise<string>;
+  /** REPLENISH_REQUEST: the TA's signed replenishment request (JWS). */
+  replenishRequest(cardId: string): Promise<string>;
+  cardInfo(): Promise<PublicCard[]>;
+  wipe(cardId: string | '*'): Promise<void>;
+  /**
+   * CDCVM: the cardholder was just verified on the device (biometrics, device PIN); with
+   * `false`, forget any earlier verification (the phone was locked).
+   */
+  cardholderVerified(verified?: boolean): Promise<void>;
+  /** The public JWK that verifies this provider's attestations (V-OS platform identity). */
+  platformPublicJwk(): Promise<JsonWebKey>;
+  /** Releases the session / worker. */
+  close(): Promise<void>;
+  /** 'vos' or 'software': for reports and benchmarks only, never for decisions. */
+  readonly kind: string;
+}
+
+/** The claims of a TA status statement (docs/cbp-protocol.md §3), read without verification. */
+export interface TaStatus {
+  typ: 'status';
+  deviceId: string;
+  nonce: string;
+  iat: number;
+  stateCounter: string;
+  lastSeq: number;
+  cards: {
+    cardId: string;
+    profile: 'V' | 'M';
+    state: 'ACTIVE' | 'SUSPENDED';
+    atc: number;
+    credentialsLeft: number;
+    thresholdsLeft: { transactions: number; seconds: number; amount: number } | null;
+    replenishDue: boolean;
+  }[];
+}
+
+/** Decodes a compact JWS payload (no signature check: the SDK reads its own TA's statement). */
+export function decodeJwsPayload<T = Record<string, unknown>>(jws: string): T {
+  const parts = jws.split('.');
+  if (parts.length !== 3) throw new TypeError('not a compact JWS');
+  return JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as T;
+}

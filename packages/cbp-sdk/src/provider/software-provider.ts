@@ -1,0 +1,150 @@
+/**
+ * SoftwareProvider: the same CBP core as the TA (packages/cbp-ta `createCbpCore`) on the
+ * software platform, keys in plain process memory (docs/cbp-protocol.md §5). It is the baseline
+ * an unprotected payment SDK represents, kept for comparison (bench/tap) and for the tests that
+ * show what V-OS adds. Core errors (CbpError codes) become the same typed SdkErrors as
+ * VosProvider's GP results, so the SDK's business logic never changes between the two.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createCbpCore, createSoftwarePlatform } from '@openvse/cbp-ta';
+import { SdkError, sdkCodeForCoreCode } from '../errors.js';
+import type {
+  CardOperationResult,
+  CredentialsProvider,
+  JsonWebKey,
+  PublicCard,
+} from './credentials-provider.js';
+
+/** What SoftwareProvider needs from packages/cbp-ta's core (CbpCore, structurally). */
+export interface CbpCoreLike {
+  enroll(req: { nonce: string; serverSigningJwk: Record<string, unknown> }): Promise<string>;
+  processMessage(jwe: string): Promise<{ typ: string; cardId?: string; seq: number }>;
+  gpoV(cardId: string, pdolData: Uint8Array): Promise<CardOperationResult>;
+  generateAcM(
+    cardId: string,
+    p1: number,
+    cdol1Data: Uint8Array,
+    mobilePin?: string,
+  ): Promise<CardOperationResult>;
+  status(nonce: string): Promise<string>;
+  replenishRequest(cardId: string): Promise<string>;
+  cardInfo(): Promise<unknown[]>;
+  wipe(cardId: string): Promise<void>;
+  cdcvm(verified: boolean): Promise<void>;
+}
+
+export interface SoftwareProviderOptions {
+  core: CbpCoreLike;
+  /** The public JWK that verifies the software platform's attestations. */
+  platformPublicJwk: () => Promise<JsonWebKey> | JsonWebKey;
+  /** Called by close() (e.g. to flush the software platform's store). */
+  onClose?: () => Promise<void> | void;
+}
+
+function wrap(what: string, e: unknown): SdkError {
+  if (e instanceof SdkError) return e;
+  const code = (e as { code?: unknown })?.code;
+  return new SdkError(
+    sdkCodeForCoreCode(typeof code === 'string' ? code : 'INTERNAL'),
+    `${what}: ${typeof code === 'string' ? code : 'failed'}${e instanceof Error && e.message !== code ? ` (${e.message})` : ''}`,
+    { cause: e },
+  );
+}
+
+export class SoftwareProvider implements CredentialsProvider {
+  readonly kind = 'software';
+  private readonly core: CbpCoreLike;
+  private readonly jwk: SoftwareProviderOptions['platformPublicJwk'];
+  private readonly onClose: SoftwareProviderOptions['onClose'];
+
+  constructor(opts: SoftwareProviderOptions) {
+    this.core = opts.core;
+    this.jwk = opts.platformPublicJwk;
+    this.onClose = opts.onClose;
+  }
+
+  private async run<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw wrap(what, e);
+    }
+  }
+
+  enroll(req: { nonce: string; serverSigningJwk: JsonWebKey }): Promise<string> {
+    return this.run('ENROLL', () =>
+      this.core.enroll({
+        nonce: req.nonce,
+        serverSigningJwk: { ...req.serverSigningJwk } as Record<string, unknown>,
+      }),
+    );
+  }
+  processServerMessage(jwe: string): Promise<{ typ: string; cardId?: string; seq: number }> {
+    return this.run('PROCESS_MESSAGE', () => this.core.processMessage(jwe));
+  }
+  gpoV(cardId: string, pdolData: Uint8Array): Promise<CardOperationResult> {
+    return this.run('GPO_V', () => this.core.gpoV(cardId, new Uint8Array(pdolData)));
+  }
+  generateAcM(
+    cardId: string,
+    p1: number,
+    cdol1Data: Uint8Array,
+    mobilePin?: string,
+  ): Promise<CardOperationResult> {
+    return this.run('GENAC_M', () => this.core.generateAcM(cardId, p1, new Uint8Array(cdol1Data), mobilePin));
+  }
+  status(nonce: string): Promise<string> {
+    return this.run('STATUS', () => this.core.status(nonce));
+  }
+  replenishRequest(cardId: string): Promise<string> {
+    return this.run('REPLENISH_REQUEST', () => this.core.replenishRequest(cardId));
+  }
+  cardInfo(): Promise<PublicCard[]> {
+    return this.run('CARD_INFO', async () => (await this.core.cardInfo()) as PublicCard[]);
+  }
+  wipe(cardId: string): Promise<void> {
+    return this.run('WIPE', () => this.core.wipe(cardId));
+  }
+  cardholderVerified(verified = true): Promise<void> {
+    return this.run('CDCVM', () => this.core.cdcvm(verified));
+  }
+  async platformPublicJwk(): Promise<JsonWebKey> {
+    return { ...(await this.jwk()) };
+  }
+  async close(): Promise<void> {
+    await this.onClose?.();
+  }
+}
+
+export interface CreateSoftwareProviderOptions {
+  /** Keep the (clear!) state in this directory so a restart finds it; in memory when absent. */
+  dataDir?: string;
+  clock?: { now(): number };
+}
+
+/**
+ * A SoftwareProvider over packages/cbp-ta's core and software platform. `codeSha256` is the code
+ * identity its attestations report (SHA-256 of the compiled core), for the server's allow-list.
+ */
+export async function createSoftwareProvider(
+  opts: CreateSoftwareProviderOptions = {},
+): Promise<{ provider: SoftwareProvider; codeSha256: string; deviceId: string }> {
+  const platform = await createSoftwarePlatform({
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const core = createCbpCore(platform);
+  let codeSha256: string;
+  try {
+    const coreFile = new URL('./core/core.js', import.meta.resolve('@openvse/cbp-ta'));
+    codeSha256 = createHash('sha256').update(readFileSync(coreFile)).digest('hex');
+  } catch {
+    codeSha256 = createHash('sha256').update('openvse-cbp-software').digest('hex');
+  }
+  const provider = new SoftwareProvider({
+    core,
+    platformPublicJwk: () => ({ ...platform.platformPublicJwk }),
+  });
+  return { provider, codeSha256, deviceId: platform.deviceId };
+}

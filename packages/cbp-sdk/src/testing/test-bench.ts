@@ -1,0 +1,223 @@
+/**
+ * The test issuer bench (DESIGN.md "Test issuer"; docs/cbp-sdk.md "Test issuer"): a CBP server
+ * in process (packages/server, SQLite in a directory, the documented test issuer keys
+ * IMK_AC 0123456789ABCDEFFEDCBA9876543210 / IMK_MD FEDCBA98765432100123456789ABCDEF), a wallet
+ * over either provider (V-OS with the CBP TA installed from a bundle signed by a fresh TA key
+ * pinned in this V-OS, or the software baseline), enrolled and provisioned through the same
+ * encrypted path as production: digitize → challenge → attestation → enroll → provision
+ * messages (JWE) relayed to the TA. For tests, `openvse wallet pcsc --test-card` and benchmarks
+ * only: the issuer keys are public.
+ *
+ * Exported as `@openvse/cbp-sdk/testing`, never from the SDK's main entry.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCbpTaBundle } from '@openvse/cbp-ta';
+import { createServer, type ServerConfig, TEST_ISSUER_KEYS } from '@openvse/server';
+import { generateTaSigningKeyPair, startVos, type VosClient } from '@openvse/vos';
+import type { CredentialsProvider } from '../provider/credentials-provider.js';
+import { createSoftwareProvider } from '../provider/software-provider.js';
+import { VosProvider } from '../provider/vos-provider.js';
+import { type FetchLike, ServerClient } from '../wallet/server-client.js';
+import { WalletSdk, type WalletSdkOptions } from '../wallet/wallet-sdk.js';
+import { createFileStore } from '../wallet/wallet-store.js';
+
+export const TEST_ISSUER = Object.freeze({
+  imkAc: TEST_ISSUER_KEYS.imkAc,
+  imkMd: TEST_ISSUER_KEYS.imkMd,
+  /** Funding PANs the bench digitizes (Luhn-valid test numbers). */
+  fundingPanV: '4111111111111111',
+  fundingPanM: '5555555555554444',
+  expiry: '3012',
+});
+
+type FastifyLike = Awaited<ReturnType<typeof createServer>>;
+
+export interface TestBenchOptions {
+  /** Where V-OS, the software provider's state, the SQLite database and the wallet store live. */
+  dir: string;
+  provider: 'vos' | 'software';
+  /** Extra server configuration (luk policy, sukBatch, cardDefaults, clock, riskEngine…). */
+  server?: Partial<ServerConfig>;
+  /** Wallet options (timers, retry…); the provider, server client and store are the bench's. */
+  wallet?: Partial<Omit<WalletSdkOptions, 'provider' | 'server' | 'store'>>;
+  /** Wraps the server client's fetch (tests switch the network off with it). */
+  fetch?: FetchLike;
+}
+
+export interface AddCardOptions {
+  mobilePin?: string;
+  fundingPan?: string;
+  expiry?: string;
+}
+
+export interface AuthorizationAnswer {
+  authorizationId: string;
+  decision: 'APPROVE' | 'DECLINE';
+  reason: string;
+  reasons: string[];
+  responseCode: string;
+  atc?: number;
+  arpc?: string;
+  [k: string]: unknown;
+}
+
+/** What the bench needs from a terminal outcome (packages/terminal Outcome). */
+export interface OutcomeLike {
+  chipData?: Uint8Array;
+  pan?: string;
+  panSequence?: string;
+}
+
+export class TestBench {
+  readonly dir: string;
+  readonly kind: 'vos' | 'software';
+  app!: FastifyLike;
+  baseUrl!: string;
+  client!: ServerClient;
+  provider!: CredentialsProvider;
+  wallet!: WalletSdk;
+  vos: VosClient | undefined;
+  private opts: TestBenchOptions;
+  private taKeys = generateTaSigningKeyPair();
+  private codeSha256 = '';
+
+  private constructor(opts: TestBenchOptions) {
+    this.opts = opts;
+    this.dir = opts.dir;
+    this.kind = opts.provider;
+  }
+
+  /** Starts the server and the provider, opens the wallet and enrolls the device. */
+  static async start(opts: TestBenchOptions): Promise<TestBench> {
+    const b = new TestBench(opts);
+    mkdirSync(opts.dir, { recursive: true });
+    await b.openProvider(
+      opts.provider === 'vos' ? buildCbpTaBundle({ signingKeyPem: b.taKeys.privateKeyPem }) : undefined,
+    );
+    b.app = await createServer({
+      db: `sqlite:${join(opts.dir, 'server.db')}`,
+      kek: randomBytes(32).toString('hex'),
+      issuerKeys: { mode: 'test' },
+      attestation: { allowedCodeHashes: [b.codeSha256], minimumLevel: 'L0' },
+      luk: { maxTransactions: 20, ttlSeconds: 86_400, maxAmount: 1_000_000 },
+      sukBatch: 10,
+      logger: false,
+      // The fraud engine is not what these flows test (a software/L0 device with no V-Guard
+      // heartbeat would be stepped up): approve-all risk unless the caller configures it.
+      ...({ fraud: false } as Partial<ServerConfig>),
+      ...opts.server,
+    });
+    await b.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = b.app.server.address();
+    if (!addr || typeof addr === 'string') throw new Error('test bench: server address unknown');
+    b.baseUrl = `http://127.0.0.1:${addr.port}`;
+    b.client = new ServerClient({ baseUrl: b.baseUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    await b.openWallet();
+    await b.wallet.enroll();
+    return b;
+  }
+
+  private installedBundle: Uint8Array | undefined;
+
+  private async openProvider(bundle?: Uint8Array): Promise<void> {
+    if (bundle) this.installedBundle = bundle;
+    if (this.kind === 'vos') {
+      this.vos = await startVos({ dataDir: join(this.dir, 'vos'), pinnedTaKeys: [this.taKeys.publicKeyPem] });
+      const st = await this.vos.status();
+      if (!st.installedTas.some((t) => t.uuid === CBP_UUID)) await this.vos.installTa(this.installedBundle!);
+      const st2 = await this.vos.status();
+      this.codeSha256 = st2.installedTas.find((t) => t.uuid === CBP_UUID)!.codeSha256;
+      this.provider = await VosProvider.open({ vos: this.vos });
+    } else {
+      mkdirSync(join(this.dir, 'software'), { recursive: true });
+      const sp = await createSoftwareProvider({ dataDir: join(this.dir, 'software') });
+      this.codeSha256 = sp.codeSha256;
+      this.provider = sp.provider;
+    }
+  }
+
+  private async openWallet(): Promise<void> {
+    this.wallet = await WalletSdk.open({
+      checkIntervalMs: 0,
+      retry: { baseMs: 50, maxMs: 1000 },
+      afterTapDelayMs: 100,
+      ...this.opts.wallet,
+      provider: this.provider,
+      server: this.client,
+      store: createFileStore(join(this.dir, 'wallet.json')),
+    });
+  }
+
+  /** Digitizes a card on the server and provisions it to this wallet. Returns its card id. */
+  async addCard(profile: 'V' | 'M', o: AddCardOptions = {}): Promise<string> {
+    const r = await this.app.inject({
+      method: 'POST',
+      url: '/v1/cards',
+      payload: {
+        fundingPan: o.fundingPan ?? (profile === 'V' ? TEST_ISSUER.fundingPanV : TEST_ISSUER.fundingPanM),
+        expiry: o.expiry ?? TEST_ISSUER.expiry,
+        profile,
+        ...(o.mobilePin ? { mobilePin: o.mobilePin } : {}),
+      },
+    });
+    if (r.statusCode !== 201) throw new Error(`digitize: ${r.statusCode} ${r.body}`);
+    const cardId = (r.json() as { cardId: string }).cardId;
+    await this.wallet.provision(cardId);
+    return cardId;
+  }
+
+  /** A server back-office lifecycle action (suspend / resume / delete). */
+  async lifecycle(cardId: string, action: 'suspend' | 'resume' | 'delete'): Promise<void> {
+    const r = await this.app.inject({ method: 'POST', url: `/v1/cards/${cardId}/${action}`, payload: {} });
+    if (r.statusCode !== 200) throw new Error(`${action}: ${r.statusCode} ${r.body}`);
+  }
+
+  /** POST /v1/authorizations with the terminal's outcome, as an acquirer host would. */
+  async authorize(outcome: OutcomeLike, amount: number, currency = '978'): Promise<AuthorizationAnswer> {
+    if (!outcome.chipData || !outcome.pan)
+      throw new Error('authorize: the outcome carries no chip data / PAN');
+    const r = await this.app.inject({
+      method: 'POST',
+      url: '/v1/authorizations',
+      payload: {
+        idempotencyKey: randomUUID(),
+        tokenPan: outcome.pan,
+        ...(outcome.panSequence ? { panSequence: outcome.panSequence } : {}),
+        chipData: Buffer.from(outcome.chipData).toString('hex').toUpperCase(),
+        amount,
+        currency,
+      },
+    });
+    if (r.statusCode !== 200) throw new Error(`authorize: ${r.statusCode} ${r.body}`);
+    return r.json() as AuthorizationAnswer;
+  }
+
+  /**
+   * Crash and restart of the wallet: the WalletSdk object is dropped without closing; with
+   * `restartProvider` V-OS is shut down and started again on the same data directory (the
+   * software provider reopens its state from the same directory).
+   */
+  async restartWallet(restartProvider = true): Promise<WalletSdk> {
+    const old = this.wallet;
+    await old.close();
+    if (restartProvider) {
+      await this.provider.close();
+      await this.vos?.shutdown();
+      this.vos = undefined;
+      await this.openProvider();
+    }
+    await this.openWallet();
+    return this.wallet;
+  }
+
+  async close(): Promise<void> {
+    await this.wallet?.close().catch(() => {});
+    await this.provider?.close().catch(() => {});
+    await this.vos?.shutdown().catch(() => {});
+    await this.app?.close().catch(() => {});
+  }
+}
+
+const CBP_UUID = 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de';
