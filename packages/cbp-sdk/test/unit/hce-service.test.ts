@@ -10,6 +10,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bytesToHex, findTagPath, hexToBytes, parseTlv } from '@openvse/emv';
 import fc from 'fast-check';
+
+// Repeatable in CI; FC_SEED=<n> replays a seed, FC_SEED=random explores.
+const FC_SEED = process.env.FC_SEED === 'random' ? {} : { seed: Number(process.env.FC_SEED ?? 20261128) };
+
 import { createHceService, type TapEvent } from '../../src/hce/hce-service.js';
 import { cardM, cardV, FakeProvider } from '../helpers/fake-provider.js';
 
@@ -254,7 +258,7 @@ describe('HCE: garbage never crashes and never consumes a credential', () => {
           for (const c of p.calls) assert.ok(c.op === 'gpoV' ? c.data.length === 33 : c.data.length === 43);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 400, ...FC_SEED },
     );
   });
 
@@ -299,7 +303,8 @@ describe('HCE: garbage never crashes and never consumes a credential', () => {
               expectedCalls++;
             }
             // Track the card's state as a terminal would see it.
-            if (a[0] === 0x00 && a[1] === 0xa4)
+            // A frame shorter than CLA INS P1 P2 is no command at all (6700), so not a SELECT either.
+            if (a.length >= 4 && a[0] === 0x00 && a[1] === 0xa4)
               state =
                 ok && hex.includes('A0000000031010')
                   ? 'V'
@@ -314,7 +319,7 @@ describe('HCE: garbage never crashes and never consumes a credential', () => {
           assert.equal(atcs, expectedCalls);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 400, ...FC_SEED },
     );
   });
 });
