@@ -5,6 +5,8 @@
  * transport to a PC/SC virtual reader.
  */
 export * from './errors.js';
+export * from './guard/guard-link.js';
+export * from './guard/report-queue.js';
 export * from './hce/hce-service.js';
 export * from './hce/status-words.js';
 export * from './provider/credentials-provider.js';

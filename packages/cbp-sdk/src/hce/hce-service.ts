@@ -79,6 +79,16 @@ export interface HceServiceOptions {
   /** The card's current ATC for GET DATA 9F36, when the wallet knows it. */
   atcOf?: (cardId: string) => number | undefined;
   clock?: () => number;
+  /**
+   * Called when a SELECT PPSE arrives (the start of a tap), before it is answered; not awaited
+   * (the wallet starts its pre-payment V-Guard scan here). Errors in it are ignored.
+   */
+  onSelectPpse?: () => void;
+  /**
+   * When it returns a status word, every C-APDU is answered with it and nothing reaches the
+   * provider (the V-Guard `stop_app` reaction: 6985).
+   */
+  refuse?: () => number | undefined;
 }
 
 export interface HceService {
@@ -355,6 +365,12 @@ export function createHceService(opts: HceServiceOptions): HceService {
   };
 
   const handle = async (capdu: Uint8Array): Promise<Uint8Array> => {
+    const refused = opts.refuse?.();
+    if (refused !== undefined) {
+      stage = 'idle';
+      current = undefined;
+      return sw(refused);
+    }
     if (!(capdu instanceof Uint8Array) || capdu.length < 4) return sw(SW.WRONG_LENGTH);
     const cla = capdu[0]!;
     const ins = capdu[1]!;
@@ -381,6 +397,13 @@ export function createHceService(opts: HceServiceOptions): HceService {
           return sw(c.data && c.data.length > 0 ? SW.FILE_NOT_FOUND : SW.WRONG_LENGTH);
         }
         const name = bytesToHex(c.data);
+        if (name === PPSE_HEX && opts.onSelectPpse) {
+          try {
+            opts.onSelectPpse();
+          } catch {
+            // The wallet's hook must not break the card.
+          }
+        }
         return name === PPSE_HEX ? selectPpse() : selectAid(name);
       }
       case 0xa8:

@@ -1,6 +1,7 @@
 /**
  * The wallet's client of the CBP server (docs/server-api.md "Routes"): enrollment challenge
- * and enrollment, provisioning, the message outbox, replenishment and state sync. Plain
+ * and enrollment, provisioning, the message outbox, replenishment and state sync, and the
+ * V-Guard routes (threat reports, heartbeats, risk, policy: docs/cbp-protocol.md §6). Plain
  * `fetch` against a base URL (no dependency); any `fetch`-compatible function can be injected.
  * A network failure is SERVER_UNREACHABLE (the caller may queue and retry); an error body is
  * SERVER_REFUSED with the server's stable code.
@@ -39,6 +40,46 @@ export interface SyncResult {
   lastSeq: number;
   pendingMessages: number;
   cards: unknown[];
+}
+
+/** An active threat in the server's risk view, with the reaction its policy gives it. */
+export interface RiskThreat {
+  class: string;
+  code: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  reaction: 'report' | 'block_payments' | 'wipe_keys' | 'stop_app';
+  detectedAt: string;
+}
+
+/** GET /v1/devices/:deviceId/risk (docs/fraud-engine.md "Device risk state"). */
+export interface RiskView {
+  deviceId: string;
+  state: 'clean' | 'suspicious' | 'compromised';
+  silent: boolean;
+  activeThreats: RiskThreat[];
+  lastReportSeq: number;
+  lastReportAt: number | null;
+  lastHeartbeatAt: number | null;
+  lastSeenAt: number | null;
+  seqGaps: number;
+  reports: number;
+}
+
+/** The answer to a threat report or heartbeat (docs/cbp-protocol.md §6). */
+export interface ThreatReportResult {
+  deviceId: string;
+  seq: number;
+  typ: 'threat-report' | 'heartbeat';
+  gap: number;
+  risk: RiskView;
+  policyMessageSeq: number | null;
+}
+
+/** GET /v1/policy: the reaction policy (version 0 = the server's built-in default). */
+export interface ReactionPolicyView {
+  version: number;
+  heartbeatSeconds: number;
+  rules: { code: string; minSeverity?: RiskThreat['severity']; reaction: RiskThreat['reaction'] }[];
 }
 
 export interface ServerClientOptions {
@@ -129,5 +170,25 @@ export class ServerClient {
 
   sync(deviceId: string, statement: string): Promise<SyncResult> {
     return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/sync`, { statement });
+  }
+
+  /** A V-Guard threat report signed by V-OS (POST /v1/devices/:deviceId/threats). */
+  threatReport(deviceId: string, report: string): Promise<ThreatReportResult> {
+    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/threats`, { report });
+  }
+
+  /** A heartbeat signed by V-OS (POST /v1/devices/:deviceId/heartbeat). */
+  heartbeat(deviceId: string, report: string): Promise<ThreatReportResult> {
+    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/heartbeat`, { report });
+  }
+
+  /** The device's risk state as the server sees it. */
+  risk(deviceId: string): Promise<RiskView> {
+    return this.request('GET', `/v1/devices/${encodeURIComponent(deviceId)}/risk`);
+  }
+
+  /** The current reaction policy. */
+  policy(): Promise<ReactionPolicyView> {
+    return this.request('GET', '/v1/policy');
   }
 }

@@ -13,14 +13,20 @@
  * - The TA is the source of truth: `open()` rebuilds cards, ATCs and counts from STATUS +
  *   CARD_INFO; the SDK's copy is a cache. State sync signs a status over a server nonce.
  * - History: one record per tap (amount, currency, ATC, cryptogram type, outcome, reason).
+ * - V-Guard (option `guardLink`, docs/cbp-sdk.md "V-Guard"): a scan reported at open and at the
+ *   start of every tap (SELECT PPSE, not awaited); a `stop_app` reaction makes the card answer
+ *   6985 to everything. Blocking and wiping are the TA's (reason 7 PAYMENTS_BLOCKED in taps).
  */
 import { randomBytes } from 'node:crypto';
 import { SdkError, SdkErrorCode } from '../errors.js';
+import type { GuardLink, GuardReaction } from '../guard/guard-link.js';
 import { createHceService, type HceService, type TapEvent } from '../hce/hce-service.js';
+import { SW } from '../hce/status-words.js';
 import {
   type CredentialsProvider,
   decodeJwsPayload,
   type PublicCard,
+  ReasonCode,
   type TaStatus,
 } from '../provider/credentials-provider.js';
 import type { EnrollResult, ServerClient, ServerMessage, SyncResult } from './server-client.js';
@@ -52,7 +58,15 @@ export type WalletEvent =
   | { type: 'replenish-requested'; cardId: string }
   | { type: 'replenished'; cardId: string }
   | { type: 'replenish-queued'; cardId: string; retryInMs: number; error: string }
-  | { type: 'background-error'; error: unknown };
+  | { type: 'background-error'; error: unknown }
+  /** V-Guard: a reaction of the server's policy (stop_app is enforced by the SDK, the rest by the TA). */
+  | { type: 'guard-reaction'; reaction: GuardReaction['reaction']; codes: string[] }
+  /** V-Guard `stop_app`: the card now answers 6985 to every APDU. */
+  | { type: 'app-stopped'; codes: string[] }
+  /** The TA answered a tap with an AAC, reason 7 PAYMENTS_BLOCKED (V-Guard policy). */
+  | { type: 'payments-blocked'; cardId: string; atc: number }
+  /** A V-Guard scan / report that failed (the tap or the open goes on). */
+  | { type: 'guard-error'; reason: 'start' | 'payment'; error: unknown };
 
 export interface WalletSdkOptions {
   provider: CredentialsProvider;
@@ -74,6 +88,11 @@ export interface WalletSdkOptions {
   /** How many history records to keep (default 1000). */
   historyLimit?: number;
   onEvent?: (e: WalletEvent) => void;
+  /**
+   * V-Guard (createGuardLink): scanAndReport('start') when the wallet opens, scanAndReport('payment')
+   * at each SELECT PPSE (not awaited); its `stop_app` reaction stops the card emulation.
+   */
+  guardLink?: GuardLink;
 }
 
 export class WalletSdk {
@@ -91,6 +110,9 @@ export class WalletSdk {
   private retryAttempt = 0;
   private hceService: HceService | undefined;
   private closed = false;
+  private stoppedBy: string[] | undefined;
+  private readonly guardWork = new Set<Promise<unknown>>();
+  private unsubscribeGuard: (() => void) | undefined;
 
   private constructor(opts: WalletSdkOptions) {
     this.opts = opts;
@@ -110,6 +132,16 @@ export class WalletSdk {
       throw new SdkError(SdkErrorCode.BAD_ARGUMENT, 'WalletSdk.open: provider is required');
     const w = new WalletSdk(opts);
     await w.refresh();
+    if (opts.guardLink) {
+      const link = opts.guardLink;
+      w.unsubscribeGuard = link.addReactionListener((r) => w.onGuardReaction(r));
+      for (const r of link.reactions()) w.onGuardReaction(r);
+      try {
+        await link.scanAndReport('start');
+      } catch (error) {
+        w.emit({ type: 'guard-error', reason: 'start', error });
+      }
+    }
     const every = opts.checkIntervalMs ?? 60_000;
     if (every > 0) {
       w.timer = setInterval(() => w.runBackground(() => w.checkNow()), every);
@@ -175,6 +207,8 @@ export class WalletSdk {
         atcOf: (id) => this.card(id)?.atc,
         clock: this.clock,
         onTap: (tap) => this.onTap(tap),
+        ...(this.opts.guardLink ? { onSelectPpse: () => this.paymentScan() } : {}),
+        refuse: () => (this.stoppedBy ? SW.CONDITIONS_NOT_SATISFIED : undefined),
       });
     }
     return this.hceService;
@@ -417,18 +451,31 @@ export class WalletSdk {
     await this.refresh();
   }
 
-  /** Resolves when the background work started so far (after-tap checks, retries) is done. */
+  /** Resolves when the background work started so far (after-tap checks, retries, V-Guard scans) is done. */
   async idle(): Promise<void> {
     let last: Promise<void> | undefined;
-    while (last !== this.background) {
+    while (last !== this.background || this.guardWork.size > 0) {
       last = this.background;
       await last;
+      await Promise.all([...this.guardWork]);
     }
+  }
+
+  /** True once V-Guard's `stop_app` reaction stopped the card emulation (until the app restarts). */
+  get stopped(): boolean {
+    return this.stoppedBy !== undefined;
+  }
+
+  /** The V-Guard reactions in force (empty without a guard link). */
+  guardReactions(): GuardReaction[] {
+    return this.opts.guardLink?.reactions() ?? [];
   }
 
   /** Stops the timers; waits for background work. Does not close the provider. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribeGuard?.();
+    this.unsubscribeGuard = undefined;
     if (this.timer) clearInterval(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.timer = undefined;
@@ -457,6 +504,8 @@ export class WalletSdk {
     if (c && tap.atc >= 0) c.atc = tap.atc;
     this.persist();
     this.emit({ type: 'tap', tap });
+    if (tap.reason === ReasonCode.PAYMENTS_BLOCKED)
+      this.emit({ type: 'payments-blocked', cardId: tap.cardId, atc: tap.atc });
     if (this.opts.autoReplenish !== false) {
       const delay = this.opts.afterTapDelayMs ?? 3000;
       this.runBackground(async () => {
@@ -472,6 +521,27 @@ export class WalletSdk {
     if (!c || !this.server || !this.deviceId) return;
     if (this.needsReplenishment(c) && !this.state.replenishQueue.includes(cardId))
       await this.replenish(cardId);
+  }
+
+  /** The pre-payment scan: started at SELECT PPSE, never awaited by the tap. */
+  private paymentScan(): void {
+    const link = this.opts.guardLink;
+    if (!link || this.closed) return;
+    const p = link.scanAndReport('payment').then(
+      () => undefined,
+      (error: unknown) => this.emit({ type: 'guard-error', reason: 'payment', error }),
+    );
+    this.guardWork.add(p);
+    void p.finally(() => this.guardWork.delete(p));
+  }
+
+  private onGuardReaction(r: GuardReaction): void {
+    this.emit({ type: 'guard-reaction', reaction: r.reaction, codes: [...r.codes] });
+    if (r.reaction === 'stop_app' && !this.stoppedBy) {
+      this.stoppedBy = [...r.codes];
+      this.hceService?.reset();
+      this.emit({ type: 'app-stopped', codes: [...r.codes] });
+    }
   }
 
   private runBackground(job: () => Promise<void>): void {

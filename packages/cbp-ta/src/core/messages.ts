@@ -207,9 +207,11 @@ export function parsePolicy(body: Record<string, unknown>): Policy {
 }
 
 /**
- * What a policy makes of the threat flags V-OS holds (`CODE` or `CODE:severity`): a matching
- * `block_payments` / `stop_app` rule blocks payments, `wipe_keys` wipes every credential (and
- * blocks). A rule with `minSeverity` applies to a flag without a severity (fail closed).
+ * What a policy makes of the threat flags V-OS holds (`CODE` or `CODE:severity`). For each flag
+ * the FIRST matching rule decides, as on the server (packages/server/src/threats/policy.ts): so
+ * `INSPECTOR_OPEN → block_payments` listed before `* critical → wipe_keys` blocks without wiping.
+ * `block_payments` / `stop_app` block payments; `wipe_keys` wipes every credential (and blocks).
+ * A rule with `minSeverity` applies to a flag without a severity (fail closed).
  */
 export function policyVerdict(
   policy: Policy | null | undefined,
@@ -228,6 +230,7 @@ export function policyVerdict(
         wipe = true;
         block = true;
       }
+      break; // first match wins
     }
   }
   return { block, wipe };
