@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerConformanceCommand } from './commands/conformance.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerGuardCommands } from './commands/guard.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerTaCommands } from './commands/ta.js';
@@ -20,6 +21,7 @@ registerTaCommands(program);
 registerGuardCommands(program);
 registerServerCommand(program);
 registerWalletCommands(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`openvse: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,123 @@
+/**
+ * `openvse demo`, run as `npm start` runs it: the built CLI spawned with `--json` (the summary
+ * only, as JSON, on stdout). Every chapter must pass, the summary must list all nine, the exit
+ * code must be 0, and the temporary folder must be gone. Then the text output once more with
+ * `--quiet --keep`: the summary table, and the folder kept.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+interface Summary {
+  ok: boolean;
+  durationMs: number;
+  dir: string;
+  kept: boolean;
+  serverUrl: string | null;
+  chapters: { n: number; title: string; ok: boolean; outcomes: number }[];
+  outcomes: { chapter: number; step: string; expected: string; got: string; ok: boolean }[];
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'demo', ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`openvse demo did not finish within 120 s\n${stdout}\n${stderr}`));
+    }, 120_000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const TITLES = [
+  /server.*issuer keys/i,
+  /digitize/i,
+  /enroll/i,
+  /provision/i,
+  /pay/i,
+  /LUK/,
+  /suspend/i,
+  /delete/i,
+  /inspector/i,
+];
+
+describe('openvse demo', { timeout: 300_000 }, () => {
+  test('--json: every chapter passes, exit 0, the temporary folder removed', async () => {
+    const t0 = Date.now();
+    const r = await run(['--json']);
+    let s: Summary;
+    try {
+      s = JSON.parse(r.stdout) as Summary;
+    } catch {
+      assert.fail(`stdout is not the JSON summary:\n${r.stdout}\n${r.stderr}`);
+    }
+    const failed = s.outcomes.filter((o) => !o.ok);
+    assert.deepEqual(failed, [], `failed outcomes:\n${JSON.stringify(failed, null, 2)}\n${r.stderr}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(s.ok, true);
+    assert.deepEqual(
+      s.chapters.map((c) => c.n),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    s.chapters.forEach((c, i) => {
+      assert.match(c.title, TITLES[i]!);
+      assert.equal(c.ok, true, c.title);
+      assert.ok(c.outcomes >= 1, `${c.title}: no recorded outcome`);
+    });
+    // The outcomes the issue names are all there.
+    const got = (chapter: number, step: RegExp) =>
+      s.outcomes.find((o) => o.chapter === chapter && step.test(o.step));
+    assert.match(got(1, /issuer keys/)!.got, /IMK_AC KCV [0-9A-F]{6}, IMK_MD KCV [0-9A-F]{6}/);
+    assert.match(got(5, /profile V/)!.got, /3\/3 approved/);
+    assert.match(got(5, /profile M/)!.got, /3\/3 approved/);
+    assert.match(got(6, /past the threshold/)!.got, /AAC LUK_MAX_TRANSACTIONS/);
+    assert.match(got(6, /replenishes/)!.got, /new LUK/);
+    assert.match(got(7, /while suspended/)!.got, /AAC CARD_SUSPENDED/);
+    assert.match(got(8, /wiped/)!.got, /no longer lists it/);
+    assert.match(got(9, /authorization/)!.got, /DECLINE DEVICE_COMPROMISED/);
+    assert.match(got(9, /blocks/)!.got, /AAC PAYMENTS_BLOCKED/);
+    assert.match(got(9, /dashboard/)!.got, /DEVICE_COMPROMISED/);
+    assert.match(s.serverUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(s.kept, false);
+    assert.equal(existsSync(s.dir), false, 'the temporary folder is removed');
+    // No public test issuer key and no full token PAN in what the demo prints.
+    assert.doesNotMatch(r.stdout, /0123456789ABCDEFFEDCBA9876543210|FEDCBA98765432100123456789ABCDEF/i);
+    assert.doesNotMatch(r.stdout, /\b(489537|535580)\d{10}\b/);
+    assert.ok(Date.now() - t0 < 60_000, `the demo took ${Date.now() - t0} ms`);
+  });
+
+  test('--quiet --keep: the summary table only, the folder kept', async () => {
+    const r = await run(['--quiet', '--keep']);
+    const m = /files kept in (\S+)/.exec(r.stdout);
+    try {
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /^\nSummary\n/);
+      assert.match(r.stdout, /✔ 29\/29 expected outcomes|✔ \d+\/\d+ expected outcomes, 9\/9 chapters passed/);
+      assert.doesNotMatch(r.stdout, /✖/);
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9]) assert.match(r.stdout, new RegExp(`│ ${n} `));
+      assert.ok(m, 'the kept folder is named');
+      assert.ok(existsSync(`${m![1]}/server.db`), 'the server database is kept');
+    } finally {
+      if (m) rmSync(m[1]!, { recursive: true, force: true });
+    }
+  });
+});
