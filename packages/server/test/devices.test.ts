@@ -454,6 +454,44 @@ for (const a of await adapters()) {
         assert.equal(stale.body.error.code, 'ERR_REPLENISH_STALE');
       });
 
+      it('profile V: two statements for the same outgoing LUK at once: one new LUK, the other STALE', async () => {
+        const c = await provisionV();
+        assert.equal((await pay(c, 1, 100, '0A0B0C0D')).body.decision, 'APPROVE');
+        const log = [{ atc: 1, un: '0A0B0C0D', amount: 100 }];
+        const iat = Math.floor(srv.clock.now() / 1000);
+        const statement = () =>
+          ta.sign({
+            iat,
+            typ: 'replenish',
+            deviceId: ta.deviceId,
+            cardId: c.cardId,
+            api: c.api,
+            firstAtc: 1,
+            lastAtc: 1,
+            log,
+            stateCounter: ta.bump(),
+            mac: proofMac(c.luk, c.api, 1, 1, log),
+          });
+        const [a, b] = await Promise.all([statement(), statement()]);
+        const answers = await Promise.all(
+          [a, b].map((jws) => post(srv.app, `/v1/devices/${ta.deviceId}/replenish`, { statement: jws })),
+        );
+        const ok = answers.filter((r) => r.status === 200);
+        assert.equal(ok.length, 1, JSON.stringify(answers.map((r) => r.body)));
+        assert.equal(answers.find((r) => r.status !== 200)!.body.error.code, 'ERR_REPLENISH_STALE');
+        const issued = (await ta.open(ok[0]!.body.messages[0].message)).payload.luk as {
+          api: string;
+          key: string;
+        };
+        // exactly the LUK that was sent is current: it pays; the outgoing one is retired
+        assert.equal(
+          (await pay({ ...c, luk: b64uToBytes(issued.key), api: issued.api }, 2, 10, '0E0E0E0E')).body
+            .decision,
+          'APPROVE',
+        );
+        assert.equal((await pay(c, 3, 10, '0F0F0F0F')).body.reason, 'LUK_RETIRED');
+      });
+
       it('profile M: reported USED/DISCARDED SUKs are discarded server side; new SUKs follow; exact replays refused', async () => {
         const d = await digitize(srv.app, { profile: 'M', fundingPan: '5555555555554444' });
         const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});

@@ -22,8 +22,9 @@ import { ServerError, ServerErrorCode } from '../errors.js';
 import { gateReplenishment } from '../fraud/gate.js';
 import type { QueuedMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
-import type { CardRow } from '../storage/store.js';
+import type { CardRow, DeviceRow } from '../storage/store.js';
 import { keyPan } from '../tokens/digitize.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { requireDevice } from './enrollment.js';
 import { issueCredentialsMessage, requireCard } from './provision.js';
 import { acceptStatement, type Statement, verifyStatementSignature } from './ta-statement.js';
@@ -144,11 +145,32 @@ function checkProfileM(st: Statement): number[] {
   return gone;
 }
 
+/** One replenishment at a time per card (per Services, i.e. per server instance). */
+const replenishLocks = new WeakMap<Services, KeyedLock>();
+
 export async function replenish(s: Services, deviceId: string, statement: string): Promise<QueuedMessage> {
   const device = await requireDevice(s, deviceId);
   const st = await verifyStatementSignature(s, device, statement, 'replenish');
   if (typeof st.cardId !== 'string') throw invalid('cardId missing');
-  const card = await requireCard(s, st.cardId);
+  const cardId = st.cardId;
+  let lock = replenishLocks.get(s);
+  if (!lock) {
+    lock = new KeyedLock();
+    replenishLocks.set(s, lock);
+  }
+  // Two statements for the same outgoing LUK, decided concurrently, would each issue a LUK and
+  // retire the other's: serialised, the second finds the outgoing LUK retired (REPLENISH_STALE).
+  return lock.run(cardId, () => replenishCard(s, device, cardId, statement, st));
+}
+
+async function replenishCard(
+  s: Services,
+  device: DeviceRow,
+  cardId: string,
+  statement: string,
+  st: Statement,
+): Promise<QueuedMessage> {
+  const card = await requireCard(s, cardId);
   if (card.deviceId !== device.deviceId)
     throw new ServerError(ServerErrorCode.CARD_NOT_FOUND, 'card is not provisioned to this device');
   if (card.status !== 'ACTIVE') throw new ServerError(ServerErrorCode.CARD_STATE, `card is ${card.status}`);
