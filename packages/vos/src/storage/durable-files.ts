@@ -3,6 +3,9 @@
  * (fs_htree.c): write a new file, fsync it, rename it into place, fsync the directory. A rename
  * within one file system is atomic (POSIX rename(2)), so a reader sees the old or the new file,
  * never a torn one. File-system errors become GP storage codes.
+ *
+ * These stay asynchronous (fs/promises): on Node 20 the permission model V-OS runs under at L1
+ * refuses fsyncSync and the callback fsync, and only FileHandle#sync is allowed (measured).
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';

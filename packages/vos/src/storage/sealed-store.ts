@@ -23,6 +23,7 @@
  * ignored, and if no slot is valid the store refuses to open (TEE_ERROR_CORRUPT_OBJECT).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TeeResult, VosError } from '../gp/result-codes.js';
@@ -261,7 +262,8 @@ export class SealedStore {
     if (!entry) return null;
     let file: Buffer;
     try {
-      file = await readFile(join(this.#objDir, entry.file));
+      // Synchronous: the hot read of a payment, in the worker's own thread (see durable-files.ts).
+      file = readFileSync(join(this.#objDir, entry.file));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new VosError(TeeResult.ERROR_CORRUPT_OBJECT, 'sealed object file is missing');
