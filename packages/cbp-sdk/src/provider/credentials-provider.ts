@@ -4,23 +4,14 @@
  * V-OS; `SoftwareProvider` runs the same core with keys in plain process memory (the
  * unprotected baseline). The HCE service and the WalletSdk only ever see this interface.
  */
+
 import type { JsonWebKey } from 'node:crypto';
+import { ReasonCode } from '@openvse/cbp-ta';
 
 export type { JsonWebKey };
 
-/** Reason codes of GPO_V / GENAC_M (docs/cbp-protocol.md §4, stable). */
-export const ReasonCode = {
-  OK: 0,
-  CARD_SUSPENDED: 1,
-  NO_CREDENTIALS: 2,
-  LUK_MAX_TRANSACTIONS: 3,
-  LUK_EXPIRED: 4,
-  LUK_MAX_AMOUNT: 5,
-  CDCVM_REQUIRED: 6,
-  PAYMENTS_BLOCKED: 7,
-  UNKNOWN_CARD: 8,
-} as const;
-export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
+/** Reason codes of GPO_V / GENAC_M (docs/cbp-protocol.md §4), as the CBP TA defines them. */
+export { ReasonCode };
 
 const REASON_NAMES = new Map<number, string>(Object.entries(ReasonCode).map(([k, v]) => [v, k]));
 /** `LUK_MAX_TRANSACTIONS` for 3; `REASON_<n>` for a code this SDK does not know. */

@@ -5,6 +5,7 @@
  * An output larger than the capacity offered (TEE_ERROR_SHORT_BUFFER) is retried once with the
  * size the TA asked for.
  */
+import { CBP_TA_UUID, CbpCommand } from '@openvse/cbp-ta';
 import type { InvokeResult, VosClient, VosParam, VosSession } from '@openvse/vos';
 import { SdkError, SdkErrorCode, sdkCodeForTeeResult } from '../errors.js';
 import type {
@@ -14,20 +15,8 @@ import type {
   PublicCard,
 } from './credentials-provider.js';
 
-export const CBP_TA_UUID = 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de';
-
-/** CBP TA command ids (docs/cbp-protocol.md §4). */
-export const CbpCommand = {
-  ENROLL: 0x0001,
-  PROCESS_MESSAGE: 0x0002,
-  GPO_V: 0x0010,
-  GENAC_M: 0x0011,
-  STATUS: 0x0020,
-  REPLENISH_REQUEST: 0x0021,
-  CARD_INFO: 0x0022,
-  WIPE: 0x0030,
-  CDCVM: 0x0031,
-} as const;
+// The TA's identity and command table come from the TA package itself (one source of truth).
+export { CBP_TA_UUID, CbpCommand } from '@openvse/cbp-ta';
 
 const TEE_SUCCESS = 0;
 const TEE_ERROR_SHORT_BUFFER = 0xffff0010;
