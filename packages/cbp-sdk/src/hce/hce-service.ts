@@ -25,6 +25,7 @@ import {
   tlv,
 } from '@openvse/emv';
 import {
+  type CardOperationResult,
   type CredentialsProvider,
   type PublicCard,
   ReasonCode,
@@ -218,6 +219,46 @@ export function createHceService(opts: HceServiceOptions): HceService {
     return data.subarray(2);
   };
 
+  type TapBase = Pick<TapEvent, 'cardId' | 'profile' | 'amount' | 'currency' | 'un' | 'time'>;
+
+  /** What every tap event of one cryptogram request shares, read from the terminal's DOL data. */
+  const tapBase = (card: PublicCard, parts: Map<string, Uint8Array>): TapBase => ({
+    cardId: card.cardId,
+    profile: card.profile,
+    amount: bcdToNumber(parts.get('9F02')),
+    currency: bytesToHex(parts.get('5F2A') ?? new Uint8Array(0)),
+    un: bytesToHex(parts.get('9F37') ?? new Uint8Array(0)),
+    time: clock(),
+  });
+
+  /** The provider failed: nothing to rely on, the terminal gets 6F00. */
+  const providerFailed = (base: TapBase, e: unknown): Uint8Array => {
+    emit({
+      ...base,
+      atc: -1,
+      cryptogramType: 'NONE',
+      reason: -1,
+      reasonName: 'PROVIDER_ERROR',
+      outcome: 'ERROR',
+      error: e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e),
+    });
+    return sw(SW.NO_PRECISE_DIAGNOSIS);
+  };
+
+  /** The TA made a cryptogram (ARQC, TC or AAC): report it and answer 77{elements}. */
+  const cryptogramAnswer = (base: TapBase, r: CardOperationResult): Uint8Array => {
+    const type = cidType(elementsOf(r.elements).get('9F27')?.[0]);
+    emit({
+      ...base,
+      atc: r.atc,
+      cryptogramType: type,
+      reason: r.reason,
+      reasonName: reasonName(r.reason),
+      outcome: type === 'ARQC' ? 'ARQC' : type === 'TC' ? 'TC' : 'DECLINED',
+    });
+    return wrap77(r.elements);
+  };
+
   const gpo = async (p1: number, p2: number, data: Uint8Array | undefined): Promise<Uint8Array> => {
     if (p1 !== 0 || p2 !== 0) return sw(SW.WRONG_P1P2);
     if (stage !== 'selected' || !current) return sw(SW.CONDITIONS_NOT_SATISFIED);
@@ -233,28 +274,12 @@ export function createHceService(opts: HceServiceOptions): HceService {
     const pdol = new Uint8Array(v);
     stage = 'done';
     const parts = splitDolData(PDOL_V_ENTRIES, pdol);
-    const base = {
-      cardId: card.cardId,
-      profile: 'V' as const,
-      amount: bcdToNumber(parts.get('9F02')),
-      currency: bytesToHex(parts.get('5F2A') ?? new Uint8Array(0)),
-      un: bytesToHex(parts.get('9F37') ?? new Uint8Array(0)),
-      time: clock(),
-    };
-    let r: Awaited<ReturnType<CredentialsProvider['gpoV']>>;
+    const base = tapBase(card, parts);
+    let r: CardOperationResult;
     try {
       r = await provider.gpoV(card.cardId, pdol);
     } catch (e) {
-      emit({
-        ...base,
-        atc: -1,
-        cryptogramType: 'NONE',
-        reason: -1,
-        reasonName: 'PROVIDER_ERROR',
-        outcome: 'ERROR',
-        error: e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e),
-      });
-      return sw(SW.NO_PRECISE_DIAGNOSIS);
+      return providerFailed(base, e);
     }
     if (r.reason === ReasonCode.CDCVM_REQUIRED) {
       stage = 'selected';
@@ -268,17 +293,7 @@ export function createHceService(opts: HceServiceOptions): HceService {
       });
       return sw(SW.SEE_PHONE);
     }
-    const el = elementsOf(r.elements);
-    const type = cidType(el.get('9F27')?.[0]);
-    emit({
-      ...base,
-      atc: r.atc,
-      cryptogramType: type,
-      reason: r.reason,
-      reasonName: reasonName(r.reason),
-      outcome: type === 'ARQC' ? 'ARQC' : type === 'TC' ? 'TC' : 'DECLINED',
-    });
-    return wrap77(r.elements);
+    return cryptogramAnswer(base, r);
   };
 
   const readRecord = (p1: number, p2: number): Uint8Array => {
@@ -301,29 +316,13 @@ export function createHceService(opts: HceServiceOptions): HceService {
     const cdata = new Uint8Array(data);
     stage = 'done';
     const parts = splitDolData(cdol, cdata);
-    const base = {
-      cardId: card.cardId,
-      profile: 'M' as const,
-      amount: bcdToNumber(parts.get('9F02')),
-      currency: bytesToHex(parts.get('5F2A') ?? new Uint8Array(0)),
-      un: bytesToHex(parts.get('9F37') ?? new Uint8Array(0)),
-      time: clock(),
-    };
-    let r: Awaited<ReturnType<CredentialsProvider['generateAcM']>>;
+    const base = tapBase(card, parts);
+    let r: CardOperationResult;
     try {
       const pin = card.mobilePin ? opts.mobilePin?.(card.cardId) : undefined;
       r = await provider.generateAcM(card.cardId, p1, cdata, pin);
     } catch (e) {
-      emit({
-        ...base,
-        atc: -1,
-        cryptogramType: 'NONE',
-        reason: -1,
-        reasonName: 'PROVIDER_ERROR',
-        outcome: 'ERROR',
-        error: e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e),
-      });
-      return sw(SW.NO_PRECISE_DIAGNOSIS);
+      return providerFailed(base, e);
     }
     if (r.reason === ReasonCode.CDCVM_REQUIRED) {
       emit({
@@ -339,17 +338,7 @@ export function createHceService(opts: HceServiceOptions): HceService {
       // cryptogram, so this AAC is random bytes: it proves nothing and leaks nothing.
       return wrap77(seePhoneAacM(card, r.atc));
     }
-    const el = elementsOf(r.elements);
-    const type = cidType(el.get('9F27')?.[0]);
-    emit({
-      ...base,
-      atc: r.atc,
-      cryptogramType: type,
-      reason: r.reason,
-      reasonName: reasonName(r.reason),
-      outcome: type === 'ARQC' ? 'ARQC' : type === 'TC' ? 'TC' : 'DECLINED',
-    });
-    return wrap77(r.elements);
+    return cryptogramAnswer(base, r);
   };
 
   const getData = (p1: number, p2: number): Uint8Array => {

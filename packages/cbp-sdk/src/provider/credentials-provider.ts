@@ -6,7 +6,7 @@
  */
 
 import type { JsonWebKey } from 'node:crypto';
-import { ReasonCode } from '@openvse/cbp-ta';
+import { type CardProfile, ReasonCode } from '@openvse/cbp-ta';
 
 export type { JsonWebKey };
 
@@ -19,31 +19,16 @@ export function reasonName(code: number): string {
   return REASON_NAMES.get(code) ?? `REASON_${code}`;
 }
 
-/** A card's public data as CARD_INFO returns it: the provisioned profile without keys. */
-export interface PublicCard {
-  cardId: string;
-  profile: 'V' | 'M';
-  pan: string;
-  psn: string;
-  expiry: string;
-  aid: string;
-  label: string;
-  priority: number;
-  aip: string;
-  cvmLimit: number;
-  currency: string;
-  country: string;
-  cdcvmResetTimeoutSec: number;
+/**
+ * A card's public data as CARD_INFO returns it: the provisioned profile without keys (the CBP TA's
+ * `CardProfile`), read from JSON that crossed the V-OS boundary, so extra fields are tolerated.
+ */
+export type PublicCard = Omit<CardProfile, 'mobilePin'> & {
   mobilePin?: boolean;
-  kdi: string;
-  replenishBelow: number;
-  afl?: string;
-  records?: { sfi: number; record: number; data: string }[];
-  cdol1?: string;
   /** Present when the TA reports it (lifecycle state). */
   state?: 'ACTIVE' | 'SUSPENDED';
   [extra: string]: unknown;
-}
+};
 
 export interface CardOperationResult {
   /** Reason code (ReasonCode). */
