@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createCbpCore, createSoftwarePlatform } from '@openvse/cbp-ta';
+import { type CbpCore, createCbpCore, createSoftwarePlatform } from '@openvse/cbp-ta';
 import { SdkError, sdkCodeForCoreCode } from '../errors.js';
 import type {
   CardOperationResult,
@@ -16,26 +16,8 @@ import type {
   PublicCard,
 } from './credentials-provider.js';
 
-/** What SoftwareProvider needs from packages/cbp-ta's core (CbpCore, structurally). */
-export interface CbpCoreLike {
-  enroll(req: { nonce: string; serverSigningJwk: Record<string, unknown> }): Promise<string>;
-  processMessage(jwe: string): Promise<{ typ: string; cardId?: string; seq: number }>;
-  gpoV(cardId: string, pdolData: Uint8Array): Promise<CardOperationResult>;
-  generateAcM(
-    cardId: string,
-    p1: number,
-    cdol1Data: Uint8Array,
-    mobilePin?: string,
-  ): Promise<CardOperationResult>;
-  status(nonce: string): Promise<string>;
-  replenishRequest(cardId: string): Promise<string>;
-  cardInfo(): Promise<unknown[]>;
-  wipe(cardId: string): Promise<void>;
-  cdcvm(verified: boolean): Promise<void>;
-}
-
 export interface SoftwareProviderOptions {
-  core: CbpCoreLike;
+  core: CbpCore;
   /** The public JWK that verifies the software platform's attestations. */
   platformPublicJwk: () => Promise<JsonWebKey> | JsonWebKey;
   /** Called by close() (e.g. to flush the software platform's store). */
@@ -54,7 +36,7 @@ function wrap(what: string, e: unknown): SdkError {
 
 export class SoftwareProvider implements CredentialsProvider {
   readonly kind = 'software';
-  private readonly core: CbpCoreLike;
+  private readonly core: CbpCore;
   private readonly jwk: SoftwareProviderOptions['platformPublicJwk'];
   private readonly onClose: SoftwareProviderOptions['onClose'];
 
@@ -101,7 +83,10 @@ export class SoftwareProvider implements CredentialsProvider {
     return this.run('REPLENISH_REQUEST', () => this.core.replenishRequest(cardId));
   }
   cardInfo(): Promise<PublicCard[]> {
-    return this.run('CARD_INFO', async () => (await this.core.cardInfo()) as PublicCard[]);
+    return this.run(
+      'CARD_INFO',
+      async (): Promise<PublicCard[]> => (await this.core.cardInfo()).map((c) => ({ ...c })),
+    );
   }
   wipe(cardId: string): Promise<void> {
     return this.run('WIPE', () => this.core.wipe(cardId));
