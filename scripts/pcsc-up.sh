@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Brings up the PC/SC test bench for packages/terminal (research/proto.md §1):
+# Brings up the PC/SC test bench for packages/terminal (docs/pcsc.md §1, §4):
 #   pcscd with vsmartcard's vpcd driver (virtual readers "Virtual PCD 00 00" on TCP 35963 and
 #   "Virtual PCD 00 01" on 35964), and the loopback route with `quickack 1` for 127.0.0.2 that
 #   removes the 44 ms Nagle/delayed-ACK stall of Debian's vpcd 3.3 (the vicc card connects to

@@ -85,7 +85,7 @@ for (const kind of KINDS) {
 }
 
 // The cryptogram command alone (provider.gpoV / generateAcM, no terminal, no HCE): the number the
-// payments.md §6 budget names ("the TA call that makes a cryptogram ≤ 5 ms p99").
+// docs/emv-cryptography.md §7 budget names ("the TA call that makes a cryptogram ≤ 5 ms p99").
 const hexBytes = (...parts) => Uint8Array.from(Buffer.from(parts.join(''), 'hex'));
 // 9F66 TTQ, 9F02 1.00, 9F03, 9F1A, 95, 5F2A, 9A, 9C, 9F37
 const PDOL_V = hexBytes(

@@ -1,5 +1,5 @@
 /**
- * Typed errors of the CBP SDK (DESIGN.md "Errors carry stable codes"). Provider failures keep
+ * Typed errors of the CBP SDK (docs/design.md "Errors": stable codes). Provider failures keep
  * the GP TEE result code they came from (docs/cbp-protocol.md §4), server failures the
  * server's stable error code (docs/server-api.md "Errors").
  */

@@ -1,5 +1,5 @@
 /**
- * @openvse/cbp-sdk — the wallet's CBP SDK (DESIGN.md "The actors"; docs/cbp-sdk.md):
+ * @openvse/cbp-sdk — the wallet's CBP SDK (docs/design.md "The actors"; docs/cbp-sdk.md):
  * credentials providers (V-OS CBP TA, or the unprotected software baseline), HCE card emulation
  * as an APDU processor, card and credential management against the CBP server, and the vicc
  * transport to a PC/SC virtual reader.

@@ -1,6 +1,6 @@
 /**
- * @openvse/cbp-ta — the CBP Trusted Application (docs/cbp-protocol.md §4–§5; DESIGN.md "Cards,
- * keys and cryptograms", "Server ↔ TA messages").
+ * @openvse/cbp-ta — the CBP Trusted Application (docs/cbp-protocol.md §4–§5; docs/design.md
+ * "Cards, keys and cryptograms", "Server ↔ TA messages").
  *
  *  - `createCbpCore(platform)`: the TA's logic, written once against `CbpPlatform`;
  *  - `buildCbpTaBundle({ signingKeyPem })`: the signed V-OS TA package (core + V-OS adapter +

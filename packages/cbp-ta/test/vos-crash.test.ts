@@ -1,6 +1,6 @@
 /**
- * Crash safety of the ATC in V-OS (docs/cbp-protocol.md §4, DESIGN.md "Profile V": "one step per
- * cryptogram, never reused"): a child process makes cryptograms in a loop and is SIGKILLed at a
+ * Crash safety of the ATC in V-OS (docs/cbp-protocol.md §4, docs/design.md "Profile V": one step
+ * per cryptogram, never reused): a child process makes cryptograms in a loop and is SIGKILLed at a
  * random moment (possibly in the middle of a sealed-storage commit); after V-OS restarts on the
  * same data, the next ATC is above every ATC the child ever returned. Repeated a few times.
  */

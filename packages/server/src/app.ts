@@ -1,6 +1,6 @@
 /**
- * `createServer(config)`: the CBP server as a fastify instance (DESIGN.md "Tokenization and
- * authorization", "Storage and scale", "Server ↔ TA messages"). Opens the store (migrations),
+ * `createServer(config)`: the CBP server as a fastify instance (docs/design.md "Tokenization
+ * and authorization", "Storage and scale", "Server ↔ TA messages"). Opens the store (migrations),
  * the key store (KEK, issuer keys, signing key), then registers the OpenAPI generator, the error
  * handling and one plugin per area. Ajv is strict: no coercion, no removal of unknown fields.
  */

@@ -1,6 +1,6 @@
 /**
- * Injectable clock (DESIGN.md "Tokenization and authorization": thresholds, API = YHHHHCC and
- * message expiry all read the time, so tests substitute a fixed or stepping clock).
+ * Injectable clock (docs/design.md "Tokenization and authorization": thresholds, API = YHHHHCC
+ * and message expiry all read the time, so tests substitute a fixed or stepping clock).
  */
 export interface Clock {
   /** Milliseconds since the epoch. */

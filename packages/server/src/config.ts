@@ -1,7 +1,7 @@
 /**
- * Server configuration (DESIGN.md "Tokenization and authorization", "Storage and scale",
- * "Protection level"; docs/server-api.md lists every field). Defaults are resolved here once so
- * that the rest of the server reads one complete object.
+ * Server configuration (docs/design.md "Tokenization and authorization", "Storage and scale";
+ * docs/threat-model.md "Protection levels"; docs/server-api.md lists every field). Defaults are
+ * resolved here once so that the rest of the server reads one complete object.
  */
 import type { Writable } from 'node:stream';
 import type { RiskEngine } from './authorization/risk-engine.js';

@@ -1,6 +1,6 @@
 /**
  * @openvse/server — the CBP server: token service, device enrollment and provisioning,
- * issuer authorization (DESIGN.md "Tokenization and authorization", "Storage and scale",
+ * issuer authorization (docs/design.md "Tokenization and authorization", "Storage and scale",
  * "Server ↔ TA messages"; docs/server-api.md).
  */
 export { type CreateServerOptions, createServer, SERVER_VERSION } from './app.js';

@@ -1,6 +1,6 @@
 /**
  * What every route and service of the server shares: the store, the key store, the resolved
- * configuration, the clock and the risk engine (DESIGN.md "Tokenization and authorization").
+ * configuration, the clock and the risk engine (docs/design.md "Tokenization and authorization").
  */
 import type { RiskEngine } from './authorization/risk-engine.js';
 import type { Clock } from './clock.js';

@@ -1,6 +1,6 @@
 /**
- * Authorization round trips on both adapters (DESIGN.md "Tokenization and authorization"): the
- * test plays the card with packages/emv for profiles V and M (keys from the server's own
+ * Authorization round trips on both adapters (docs/design.md "Tokenization and authorization"):
+ * the test plays the card with packages/emv for profiles V and M (keys from the server's own
  * credentials messages) and for plain Visa / Mastercard CVNs; the server must approve, decline
  * with the stable reason, store every decision, and answer with an ARPC the card accepts.
  */

@@ -1,5 +1,5 @@
 /**
- * Key store tests (DESIGN.md "Storage and scale"): KEK loading from file / env, AES-256-GCM
+ * Key store tests (docs/design.md "Storage and scale"): KEK loading from file / env, AES-256-GCM
  * envelopes bound to their AAD, issuer keys stored only encrypted with their KCVs, the test
  * issuer mode, refusal to replace a stored key, and the wrong KEK failing loudly.
  */

@@ -1,5 +1,5 @@
 /**
- * One storage suite, run on both adapters (DESIGN.md "Storage and scale"): migrations, the
+ * One storage suite, run on both adapters (docs/design.md "Storage and scale"): migrations, the
  * constraints the authorization path relies on (UNIQUE(card, atc) under concurrent inserts,
  * idempotency keys, single-use SUKs, LUK thresholds), outbox sequence numbers, nonces, the
  * monotonic state counter, and atomicity of commitAuthorization.

@@ -1,6 +1,6 @@
 /**
- * Unit tests for the token service helpers (DESIGN.md "Tokenization and authorization"): Luhn,
- * token PANs in their BIN range, card expiry, and the API = YHHHHCC clock reading.
+ * Unit tests for the token service helpers (docs/design.md "Tokenization and authorization"):
+ * Luhn, token PANs in their BIN range, card expiry, and the API = YHHHHCC clock reading.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,5 +1,6 @@
 /**
- * The stable threat codes, their class, default severity and MASVS/MASTG anchor (rasp.md §2, §5).
+ * The stable threat codes, their class, default severity and MASVS/MASTG anchor
+ * (docs/runtime-protection.md §2, §4).
  * Codes are part of the wire format towards the fraud engine: never rename one, only add.
  */
 import type { Severity, ThreatClass } from './types.js';
@@ -30,7 +31,7 @@ export const THREAT_CODES = Object.freeze({
   DIAGNOSTIC_REPORT_ENABLED: { class: 'exposure', severity: 'low', masvs: 'RESILIENCE-4 / MASWE-0061' },
   CORE_DUMP_ENABLED: { class: 'exposure', severity: 'medium', masvs: 'RESILIENCE-4 / MASWE-0061' },
   DETECTOR_FAILED: { class: 'hook', severity: 'medium', masvs: 'RESILIENCE-4 / MASTG-TEST-0050' },
-  CLOCK_TAMPERED: { class: 'clock', severity: 'high', masvs: 'RESILIENCE-1 (rasp.md §5 clock)' },
+  CLOCK_TAMPERED: { class: 'clock', severity: 'high', masvs: 'RESILIENCE-1 (runtime-protection.md §2.10)' },
 } satisfies Record<string, CodeInfo>);
 
 export type ThreatCode = keyof typeof THREAT_CODES;

@@ -1,8 +1,8 @@
 /**
  * Node command-line flags as the process really got them: `process.execArgv` (command line) and
- * `NODE_OPTIONS` (environment; proto.md §6: NODE_OPTIONS flags do NOT show in execArgv).
- * NODE_OPTIONS is split the way Node splits it (whitespace, double quotes, backslash escapes);
- * option names are normalised (`_` → `-`, Node accepts both). Only flag names and preload
+ * `NODE_OPTIONS` (environment; docs/runtime-protection.md §2.3: NODE_OPTIONS flags do NOT show in
+ * execArgv). NODE_OPTIONS is split the way Node splits it (whitespace, double quotes, backslash
+ * escapes); option names are normalised (`_` → `-`, Node accepts both). Only flag names and preload
  * specifiers leave this module; nothing else from the environment does.
  */
 import type { DetectorContext } from './context.js';

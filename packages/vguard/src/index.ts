@@ -1,7 +1,7 @@
 /**
- * @openvse/vguard: V-Guard, runtime threat detection for the wallet process (DESIGN.md "V-Guard
- * and the fraud engine", rasp.md §5). Import it FIRST: the primordials are captured when this
- * module is evaluated. See docs/vguard.md.
+ * @openvse/vguard: V-Guard, runtime threat detection for the wallet process (docs/design.md
+ * "V-Guard and the fraud engine", docs/runtime-protection.md §2). Import it FIRST: the primordials
+ * are captured when this module is evaluated. See docs/vguard.md.
  */
 import './primordials.js';
 

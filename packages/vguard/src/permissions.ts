@@ -1,9 +1,10 @@
 /**
  * What V-Guard reads, for the Node permission model (`--experimental-permission`, protection level
- * L1 in DESIGN.md): pass each entry as its own `--allow-fs-read=<path>` (Node 20.20 refuses a
- * comma-separated list; a path ending in "/" allows the directory). Without them the /proc-based
- * detectors see nothing and say nothing; without `--allow-worker` the clean-realm check of the
- * built-ins detector is skipped. The app directory (for the manifest check) is added by the caller.
+ * L1 in docs/threat-model.md "Protection levels"): pass each entry as its own
+ * `--allow-fs-read=<path>` (Node 20.20 refuses a comma-separated list; a path ending in "/" allows
+ * the directory). Without them the /proc-based detectors see nothing and say nothing; without
+ * `--allow-worker` the clean-realm check of the built-ins detector is skipped. The app directory
+ * (for the manifest check) is added by the caller.
  */
 export const PERMISSION_READ_PATHS: readonly string[] = Object.freeze([
   '/proc/self/',

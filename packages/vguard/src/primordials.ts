@@ -4,7 +4,7 @@
  * V-Guard must therefore load first, before the app's other modules, like the V-OS host: a hook
  * installed earlier is captured as if it were the original (the native-code and clean-realm
  * checks of the built-ins detector exist for that case, and the preload detector says who ran
- * earlier). rasp.md §5 "Monkey-patched built-ins" (a), (b), (c).
+ * earlier). docs/runtime-protection.md §2.5 "Monkey-patched built-ins" (a), (b), (c).
  *
  * `native` marks functions that are V8 or C++ builtins on Node 20 (measured here): their source
  * text must be exactly `function <name>() { [native code] }`; a JS wrapper, a bound function or a

@@ -1,8 +1,8 @@
 /**
  * The V-Guard scanner: runs the detectors, builds a signable ScanReport, tracks which threat codes
- * appeared or cleared since the previous scan, and polls periodically (DESIGN.md "V-Guard and the
- * fraud engine"; rasp.md §7; MASWE-0064 "Check Continuously … around sensitive operations":
- * the SDK calls `scan('payment')` before every cryptogram).
+ * appeared or cleared since the previous scan, and polls periodically (docs/design.md "V-Guard and
+ * the fraud engine"; docs/runtime-protection.md §5; MASWE-0064 "Check Continuously … around
+ * sensitive operations": the SDK calls `scan('payment')` before every cryptogram).
  *
  * Import order matters: importing this module captures the primordials (primordials.ts), so the
  * app must import V-Guard before anything else, as it starts the V-OS host. `createGuard` then

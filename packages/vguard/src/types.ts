@@ -1,7 +1,8 @@
 /**
  * V-Guard's data model: a Threat (class, stable code, severity, evidence) and the ScanReport a
- * scan produces. DESIGN.md "V-Guard and the fraud engine"; the classes follow rasp.md §7.1
- * (platform / runtime tampering / app tampering / posture), tagged with MASVS-RESILIENCE controls.
+ * scan produces. docs/design.md "V-Guard and the fraud engine"; the classes follow
+ * docs/runtime-protection.md §5 (platform / runtime tampering / app tampering / posture), tagged
+ * with MASVS-RESILIENCE controls.
  *
  * Both types are plain JSON with a fixed field order so that V-OS can sign a report as it is
  * (canonical JSON sorts keys anyway; the fixed order keeps logs readable). Evidence never holds a

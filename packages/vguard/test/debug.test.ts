@@ -1,6 +1,6 @@
 /**
  * Red-team tests for the debug class (MASTG-TEST-0046): each attack is real, against a child
- * process running test/fixtures/probe.js (rasp.md §6.2).
+ * process running test/fixtures/probe.js (docs/runtime-protection.md §6).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -2,7 +2,7 @@
  * HCE card emulation as an APDU processor: the wallet's contactless card as a terminal sees it
  * (ISO/IEC 7816-4 commands; EMV Book 1 §11–12 PPSE/AID selection, EMV Contactless Book B §3.3
  * PPSE FCI, Book C-3 §5 qVSDC GPO for profile V, Book C-2 §5 GPO / READ RECORD / GENERATE AC
- * for profile M; payments.md §1.3, §1.8, §2.5, §5; docs/cbp-protocol.md §4 response elements).
+ * for profile M; docs/emv-cryptography.md §4.3, §5; docs/cbp-protocol.md §4 response elements).
  *
  * The service holds no key: each cryptogram is one provider call (gpoV / generateAcM). It is
  * a small state machine per field session (idle → selected → gpo-done → done) and answers a

@@ -1,5 +1,5 @@
 /**
- * The test issuer bench (DESIGN.md "Test issuer"; docs/cbp-sdk.md "Test issuer"): a CBP server
+ * The test issuer bench (docs/design.md "Test issuer"; docs/cbp-sdk.md "Test issuer"): a CBP server
  * in process (packages/server, SQLite in a directory, the documented test issuer keys
  * IMK_AC 0123456789ABCDEFFEDCBA9876543210 / IMK_MD FEDCBA98765432100123456789ABCDEF), a wallet
  * over either provider (V-OS with the CBP TA installed from a bundle signed by a fresh TA key

@@ -1,6 +1,6 @@
 /**
- * WalletSdk: card and credential management of the wallet (DESIGN.md "The actors", "Server ↔
- * TA messages"; docs/cbp-protocol.md §2–§5; docs/server-api.md "Routes").
+ * WalletSdk: card and credential management of the wallet (docs/design.md "The actors",
+ * "Server ↔ TA messages"; docs/cbp-protocol.md §2–§5; docs/server-api.md "Routes").
  *
  * - Enrollment: challenge → provider.enroll (TA attestation with its enc/sig keys) →
  *   POST /v1/devices with the platform key.

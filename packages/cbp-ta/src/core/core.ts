@@ -1,6 +1,6 @@
 /**
  * The CBP TA's business logic, written once against `CbpPlatform` (docs/cbp-protocol.md §2–§5;
- * DESIGN.md "Cards, keys and cryptograms", "Server ↔ TA messages"):
+ * docs/design.md "Cards, keys and cryptograms", "Server ↔ TA messages"):
  *  - ENROLL: TA keys (ECDH-ES `enc`, ES256 `sig`), server key pinned, attestation;
  *  - PROCESS_MESSAGE: JWE → JWS → claims (iss, aud, typ, seq, exp) → apply, with `lastSeq`
  *    committed in the same sealed transaction as the change;
@@ -110,7 +110,7 @@ function publicEcJwk(v: unknown): PublicEcJwk {
   return { kty: 'EC', crv: 'P-256', x: j.x as string, y: j.y as string };
 }
 
-/** The mobile PIN mask of MCBP (payments.md §1.6): s = ASCII(PIN[i]) << 1 into bytes i and i+8. */
+/** The MCBP mobile PIN mask (docs/emv-cryptography.md §4.5): s = ASCII(PIN[i]) << 1 into bytes i, i+8. */
 export function mobilePinMask(pin: string): Uint8Array {
   const mask = new Uint8Array(16);
   const n = Math.min(pin.length, 8);

@@ -1,9 +1,9 @@
 /**
  * The few EMV encodings the CBP TA needs, in plain JavaScript (the TA cannot load @openvse/emv,
- * which uses Buffer and node:crypto): primitive BER-TLV encoding (EMV Book 3 Annex B), BCD of
- * the account parameters index (DESIGN.md "Profile V": BCD("0" ‖ API)), n12 amounts (Book 3
- * Annex A, format n), and track 2 equivalent data (tag 57). Cross-checked against @openvse/emv
- * in test/emv-lite.test.ts.
+ * which uses Buffer and node:crypto): primitive BER-TLV encoding (EMV Book 3 Annex B), BCD of the
+ * account parameters index (docs/design.md "Profile V": BCD("0" ‖ API)), n12 amounts (Book 3
+ * Annex A, format n), and track 2 equivalent data (tag 57). Cross-checked against @openvse/emv in
+ * test/emv-lite.test.ts.
  */
 import { concat, fromHex, hex } from './bytes.js';
 

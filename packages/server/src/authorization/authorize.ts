@@ -1,6 +1,6 @@
 /**
- * Issuer authorization for terminals (DESIGN.md "Tokenization and authorization"; EMV Book 2
- * §8.1–8.2): detokenize, check the token status, read the chip data, pick the CVN from the IAD,
+ * Issuer authorization for terminals (docs/design.md "Tokenization and authorization"; EMV Book
+ * 2 §8.1–8.2): detokenize, check the token status, read the chip data, pick the CVN from the IAD,
  * verify the ARQC with packages/emv (profile V: LUK of the API in the IAD, which must be issued
  * to the card and not retired; profile M: SK_UMD and SK_MD, "wrong mobile PIN" when only the MD
  * cryptogram is right), check the ATC (replay, window around the highest accepted ATC, profile M:

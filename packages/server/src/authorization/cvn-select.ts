@@ -1,5 +1,5 @@
 /**
- * Choosing the cryptogram version from the IAD (tag 9F10) and the card record (DESIGN.md
+ * Choosing the cryptogram version from the IAD (tag 9F10) and the card record (docs/design.md
  * "Tokenization and authorization"; docs/cbp-protocol.md §4): cloud profile V must carry the
  * OpenVSE format `1F 43 …` (32 bytes), cloud profile M `KDI ‖ 14 …` (18 bytes); plain cards use
  * the scheme's CVN byte (Visa: byte 3 of a `06 …` IAD, byte 2 of a `1F …` format 2 IAD;

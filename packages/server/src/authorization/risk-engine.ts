@@ -1,6 +1,6 @@
 /**
- * The hook where the fraud engine plugs into authorization (DESIGN.md "V-Guard and the fraud
- * engine": every authorization is scored and the decision recorded with its reasons). The
+ * The hook where the fraud engine plugs into authorization (docs/design.md "V-Guard and the
+ * fraud engine": every authorization is scored and the decision recorded with its reasons). The
  * server calls `assess` only for a transaction whose cryptogram, ATC and credentials passed;
  * a DECLINE here is stored with its reasons like any other decision. Default: approve.
  */

@@ -1,7 +1,8 @@
 /**
- * The account parameters index API = YHHHHCC (DESIGN.md "Profile V"; payments.md §2.2): last
- * digit of the year, hour of the year (0000–8783, UTC), and a counter 00–99 of the LUKs issued
- * to the card within that hour. The counter is made unique by the luks primary key.
+ * The account parameters index API = YHHHHCC (docs/design.md "Profile V";
+ * docs/emv-cryptography.md §4.1): last digit of the year, hour of the year (0000–8783, UTC), and
+ * a counter 00–99 of the LUKs issued to the card within that hour. The counter is made unique by
+ * the luks primary key.
  */
 
 export function apiPrefix(now: number): string {

@@ -1,12 +1,12 @@
 /**
- * Issuing card credentials (DESIGN.md "Cards, keys and cryptograms"; docs/cbp-protocol.md §2
- * `credentials`):
+ * Issuing card credentials (docs/design.md "Cards, keys and cryptograms"; docs/cbp-protocol.md
+ * §2 `credentials`):
  * - profile V: one LUK = CSK(MK_AC, 00000000 ‖ BCD("0" ‖ API)) (MK_AC Option A, B for PANs over
  *   16 digits), with thresholds (max transactions, time to live, max cumulative amount); once
  *   the new LUK is stored, the card's previous ones are retired;
  * - profile M: N SUKs for server-assigned ATCs: SK_UMD = CSK(MK_AC, ATC ‖ 00×6),
  *   SK_MD = CSK(MK_MD, ATC ‖ 00×6), both Option A; `sukUmd` is SK_UMD with the mobile PIN mixed
- *   out when the card has one (payments.md §1.6).
+ *   out when the card has one (docs/emv-cryptography.md §4.5).
  * The issued key bytes are returned to be sealed into a message and zeroed by the caller.
  */
 import { randomBytes } from 'node:crypto';

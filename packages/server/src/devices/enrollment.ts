@@ -1,6 +1,6 @@
 /**
- * Device enrollment (DESIGN.md "Attestation", "Protection level"; docs/attestation.md
- * "Verification"; docs/cbp-protocol.md §1, §4 ENROLL).
+ * Device enrollment (docs/design.md "Attestation"; docs/threat-model.md "Protection levels";
+ * docs/attestation.md "Verification"; docs/cbp-protocol.md §1, §4 ENROLL).
  *
  * 1. POST /v1/devices/challenge: a random single-use nonce (stored with an expiry) and the
  *    server signing public JWK the TA pins.

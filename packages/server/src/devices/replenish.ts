@@ -1,6 +1,6 @@
 /**
- * Replenishment (docs/cbp-protocol.md §3 `replenish`; DESIGN.md "Profile V": "the server checks
- * [the proof] against its own authorization log before issuing new LUKs").
+ * Replenishment (docs/cbp-protocol.md §3 `replenish`; docs/design.md "Profile V": the server
+ * checks the proof against its own authorization log before it issues a new LUK).
  *
  * The TA-signed statement is verified (ta-statement.ts). Profile V: the API must name the card's
  * current (not retired) LUK; the proof MAC = ISO 9797-1 MAC algorithm 3, padding method 2, under

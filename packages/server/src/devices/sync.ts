@@ -1,6 +1,6 @@
 /**
- * State sync (docs/cbp-protocol.md §3 `status`; DESIGN.md "Rollback": every exchange carries the
- * TA's signed monotonic state counter and the server refuses one that goes backwards, with the
+ * State sync (docs/cbp-protocol.md §3 `status`; docs/design.md "Rollback": every exchange
+ * carries the TA's signed monotonic state counter and the server refuses one that goes backwards, with the
  * stable code ERR_STATE_COUNTER_ROLLBACK). The statement's `nonce` must be a challenge the server
  * issued (POST /v1/devices/challenge), used once, so a status cannot be pre-computed.
  */

@@ -5,7 +5,7 @@
  * decimal u64 `stateCounter`. Then, in this order: an exact replay of an accepted statement is
  * refused (its SHA-256 is kept as a single-use value), and the state counter must not go below
  * the last one seen for the device (the database update is conditional), else
- * ERR_STATE_COUNTER_ROLLBACK (DESIGN.md "Rollback").
+ * ERR_STATE_COUNTER_ROLLBACK (docs/design.md "Rollback").
  */
 import { createHash } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';

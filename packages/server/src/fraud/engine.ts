@@ -1,6 +1,6 @@
 /**
- * The fraud engine (DESIGN.md "V-Guard and the fraud engine"; docs/fraud-engine.md). It scores
- * provisioning, replenishment and every authorization from the rules of rules.ts, decides
+ * The fraud engine (docs/design.md "V-Guard and the fraud engine"; docs/fraud-engine.md). It
+ * scores provisioning, replenishment and every authorization from the rules of rules.ts, decides
  * approve / step-up / decline against the configured thresholds, and stores every decision in
  * `risk_decisions` with the rules that fired, their weights and evidence. It is the server's
  * `riskEngine`: an authorization it declines (step-up included: a tap cannot be stepped up

@@ -1,5 +1,5 @@
 /**
- * AES-256-GCM envelopes for secrets at rest (DESIGN.md "Storage and scale": issuer keys
+ * AES-256-GCM envelopes for secrets at rest (docs/design.md "Storage and scale": issuer keys
  * encrypted under a key-encryption key; NIST SP 800-38D). Format `v1.<iv>.<ciphertext>.<tag>`
  * (base64url, 96-bit random IV, 128-bit tag). The associated data binds an envelope to its
  * place (key name ‖ version, card id), so a ciphertext moved to another row does not open.

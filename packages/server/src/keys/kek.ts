@@ -1,5 +1,5 @@
 /**
- * Loading the key-encryption key (DESIGN.md "Storage and scale"): 32 bytes, from a file
+ * Loading the key-encryption key (docs/design.md "Storage and scale"): 32 bytes, from a file
  * (`--kek-file`: 64 hex digits, or exactly 32 raw bytes) or from the environment
  * (`OPENVSE_KEK`, 64 hex digits). The KEK is never logged; errors name the source, not the value.
  */

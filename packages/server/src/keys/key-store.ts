@@ -1,7 +1,7 @@
 /**
- * The software key store of the CBP server (DESIGN.md "Storage and scale"; docs/cbp-protocol.md
- * §1): issuer master keys IMK_AC / IMK_MD (two-key TDES, with KCVs) and the server's ES256
- * signing key, each kept in `issuer_keys` as an AES-256-GCM envelope under the KEK with
+ * The software key store of the CBP server (docs/design.md "Storage and scale";
+ * docs/cbp-protocol.md §1): issuer master keys IMK_AC / IMK_MD (two-key TDES, with KCVs) and the
+ * server's ES256 signing key, each kept in `issuer_keys` as an AES-256-GCM envelope under the KEK with
  * AAD = key name ‖ version. Secret bytes are decrypted only for the duration of one operation
  * and zeroed after; nothing here ever returns or logs them (only KCVs and the public JWK).
  * Also holds the KEK-derived keys that protect funding PANs and mobile PINs at rest.
@@ -21,7 +21,7 @@ import { ServerError, ServerErrorCode } from '../errors.js';
 import type { KeyRow, Store } from '../storage/store.js';
 import { open, seal, subkey } from './envelope.js';
 
-/** The documented test issuer keys (DESIGN.md "Test issuer"). Never use them in production. */
+/** The documented test issuer keys (docs/design.md "Test issuer"). Never use them in production. */
 export const TEST_ISSUER_KEYS = Object.freeze({
   imkAc: '0123456789ABCDEFFEDCBA9876543210',
   imkMd: 'FEDCBA98765432100123456789ABCDEF',

@@ -1,6 +1,6 @@
 /**
- * The per-device message outbox (DESIGN.md "Server ↔ TA messages": `seq` strictly increasing per
- * device over all types). The sequence number is allocated by the database
+ * The per-device message outbox (docs/design.md "Server ↔ TA messages": `seq` strictly
+ * increasing per device over all types). The sequence number is allocated by the database
  * (`UPDATE devices SET last_seq = last_seq + 1 … RETURNING`), so two server instances never hand
  * out the same one; the message is sealed with it and stored under PRIMARY KEY (device, seq).
  * The wallet fetches what it missed with GET /v1/devices/:deviceId/messages?after=<seq>.

@@ -1,5 +1,5 @@
 /**
- * Server → TA messages (docs/cbp-protocol.md §2; DESIGN.md "Server ↔ TA messages"): a compact
+ * Server → TA messages (docs/cbp-protocol.md §2; docs/design.md "Server ↔ TA messages"): a compact
  * JWS (ES256, kid = RFC 7638 thumbprint of the server signing key, typ `openvse-cbp+jwt`) over
  * the claims iss, aud = deviceId, typ, seq, iat, exp, jti and the message body, nested in a
  * compact JWE (ECDH-ES+A256KW / A256GCM, cty JWT, kid = thumbprint of the TA encryption key).

@@ -1,5 +1,5 @@
 /**
- * POST /v1/authorizations: the issuer authorization endpoint for terminals (DESIGN.md
+ * POST /v1/authorizations: the issuer authorization endpoint for terminals (docs/design.md
  * "Tokenization and authorization"; authorization/authorize.ts). A decline is a 200 with
  * `decision: 'DECLINE'` and a stable reason; 409 ERR_IDEMPOTENCY_CONFLICT when the key was used
  * for a different request.

@@ -1,5 +1,5 @@
 /**
- * Token service routes (DESIGN.md "Tokenization and authorization"): POST /v1/cards
+ * Token service routes (docs/design.md "Tokenization and authorization"): POST /v1/cards
  * (digitize), GET /v1/cards/:cardId, and the lifecycle POST /v1/cards/:cardId/suspend | resume |
  * delete (status change + a signed `lifecycle` message queued to the card's device,
  * docs/cbp-protocol.md §2).

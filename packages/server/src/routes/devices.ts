@@ -1,5 +1,6 @@
 /**
- * Device routes (DESIGN.md "Server ↔ TA messages", "Attestation"; docs/cbp-protocol.md §2–§3):
+ * Device routes (docs/design.md "Server ↔ TA messages", "Attestation"; docs/cbp-protocol.md
+ * §2–§3):
  * challenge, enroll, provision, replenish, sync, and the message outbox the wallet reads.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,6 +1,6 @@
 /**
- * GET /v1/issuer/keys: the key inventory (DESIGN.md "Storage and scale"; the dashboard's key
- * inventory): versions, KCVs and the signing key id only. No route ever returns key material.
+ * GET /v1/issuer/keys: the key inventory (docs/design.md "Storage and scale"; the dashboard's
+ * key inventory): versions, KCVs and the signing key id only. No route ever returns key material.
  */
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, publicJwkSchema } from '../http/schemas.js';

@@ -1,6 +1,6 @@
 /**
- * Versioned schema migrations shared by both adapters (DESIGN.md "Storage and scale"). Each
- * migration is applied once, in order, inside a transaction, and recorded in
+ * Versioned schema migrations shared by both adapters (docs/design.md "Storage and scale").
+ * Each migration is applied once, in order, inside a transaction, and recorded in
  * `schema_migrations`. The only dialect difference is the integer type (SQLite INTEGER is
  * already 64-bit). The guards the authorization path relies on are constraints here, not
  * application code: PRIMARY KEY (card_id, atc) on atc_ledger, UNIQUE idempotency_key,

@@ -1,5 +1,5 @@
 /**
- * Opens the store named by a database URL (DESIGN.md "Storage and scale"):
+ * Opens the store named by a database URL (docs/design.md "Storage and scale"):
  * `sqlite:<path>` (default `sqlite:openvse-server.db`), `sqlite::memory:`, or
  * `postgres://…` / `postgresql://…`. Runs the migrations before returning.
  */

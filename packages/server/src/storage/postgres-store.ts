@@ -1,6 +1,6 @@
 /**
- * PostgreSQL adapter (`pg` Pool; DESIGN.md "Storage and scale": the server is stateless apart
- * from its database and scales out on PostgreSQL). `?` placeholders are rewritten to `$n`.
+ * PostgreSQL adapter (`pg` Pool; docs/design.md "Storage and scale": the server is stateless
+ * apart from its database and scales out on PostgreSQL). `?` placeholders are rewritten to `$n`.
  * Migrations run under a transaction-scoped advisory lock so that several instances starting
  * together apply each migration once. commitAuthorization runs on one checked-out client in a
  * READ COMMITTED transaction; concurrent inserts of the same (card, atc) or idempotency key

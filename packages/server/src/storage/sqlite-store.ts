@@ -1,6 +1,6 @@
 /**
- * SQLite adapter (better-sqlite3 12; DESIGN.md "Storage and scale": the embedded default). One
- * file in WAL mode with synchronous = FULL, a busy timeout, foreign keys on. Transactions run
+ * SQLite adapter (better-sqlite3 12; docs/design.md "Storage and scale": the embedded default).
+ * One file in WAL mode with synchronous = FULL, a busy timeout, foreign keys on. Transactions run
  * synchronously (`BEGIN IMMEDIATE`), so nothing else can interleave with them; the guards are
  * the constraints of migrations.ts.
  */

@@ -1,6 +1,6 @@
 /**
- * The one storage interface of the CBP server (DESIGN.md "Storage and scale": one interface,
- * two adapters, SQLite and PostgreSQL, passing the same test suite). Operations are domain
+ * The one storage interface of the CBP server (docs/design.md "Storage and scale": one
+ * interface, two adapters, SQLite and PostgreSQL, passing the same test suite). Operations are domain
  * operations, not SQL: each adapter implements them with the constraints of
  * migrations.ts as the guards (UNIQUE(card, atc) in the ATC ledger, UNIQUE idempotency key,
  * per-device sequence allocated in the database, conditional updates for single-use nonces,

@@ -1,6 +1,6 @@
 /**
- * Digitization (DESIGN.md "Tokenization and authorization"): a funding PAN (Luhn-checked) with
- * its expiry and a profile V | M becomes a card record with a token PAN from the profile's token
+ * Digitization (docs/design.md "Tokenization and authorization"): a funding PAN (Luhn-checked)
+ * with its expiry and a profile V | M becomes a card record with a token PAN from the profile's token
  * BIN range and a cardId (the token unique reference, docs/cbp-protocol.md §2 `cardId`). The
  * funding PAN is stored only as an AES-256-GCM envelope plus a keyed hash. `cardType: 'plain'`
  * registers a physical (non-tokenized) card, profile V = Visa, M = Mastercard CVNs, whose keys

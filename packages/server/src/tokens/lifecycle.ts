@@ -1,6 +1,6 @@
 /**
- * Token lifecycle (DESIGN.md "Tokenization and authorization": ACTIVE / SUSPENDED / DELETED;
- * docs/cbp-protocol.md §2 `lifecycle`): suspend (ACTIVE → SUSPENDED), resume (SUSPENDED →
+ * Token lifecycle (docs/design.md "Tokenization and authorization": ACTIVE / SUSPENDED /
+ * DELETED; docs/cbp-protocol.md §2 `lifecycle`): suspend (ACTIVE → SUSPENDED), resume (SUSPENDED →
  * ACTIVE), delete (→ DELETED, final: the card's LUKs are retired and unused SUKs discarded).
  * The status change is stored first, then a signed `lifecycle` message is queued to the device
  * the card is provisioned to. Authorizations read the status, so a suspended token is declined

@@ -1,6 +1,6 @@
 /**
  * Luhn (ISO/IEC 7812-1 Annex B) check digit, for funding PANs (checked at digitization) and
- * token PANs (generated Luhn-valid; DESIGN.md "Tokenization and authorization").
+ * token PANs (generated Luhn-valid; docs/design.md "Tokenization and authorization").
  */
 
 /** The check digit to append to `digits`. */

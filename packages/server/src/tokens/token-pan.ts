@@ -1,5 +1,5 @@
 /**
- * Token PAN generation in a configured token BIN range (DESIGN.md "Tokenization and
+ * Token PAN generation in a configured token BIN range (docs/design.md "Tokenization and
  * authorization"; EMVCo Payment Tokenisation: a token is a Luhn-valid surrogate PAN from a BIN
  * range reserved for tokens). Random account digits, then the Luhn check digit; uniqueness is
  * the UNIQUE(token_pan) constraint, the caller retries on a collision.

@@ -1,6 +1,6 @@
 /**
- * The two storage adapters as test targets (DESIGN.md "Storage and scale": both adapters pass
- * the same suite). SQLite: a fresh file in a temp directory. PostgreSQL (127.0.0.1:5432, trust
+ * The two storage adapters as test targets (docs/design.md "Storage and scale": both adapters
+ * pass the same suite). SQLite: a fresh file in a temp directory. PostgreSQL (127.0.0.1:5432, trust
  * auth, database `test`): a fresh random schema, dropped afterwards. When PostgreSQL is not
  * reachable its tests are skipped LOUDLY, unless OPENVSE_REQUIRE_SYSTEM=1, then they fail.
  */

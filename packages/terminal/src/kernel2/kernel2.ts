@@ -1,5 +1,6 @@
 /**
- * Kernel 2, M/Chip path without CDA (EMV Contactless Book C-2 §3–§7; payments.md §5.2):
+ * Kernel 2, M/Chip path without CDA (EMV Contactless Book C-2 §3–§7; docs/emv-cryptography.md
+ * §5.2):
  * 1. GET PROCESSING OPTIONS (PDOL data if the card has a PDOL) → AIP (82) + AFL (94);
  *    an AIP without "EMV mode supported" (byte 2 b8) would need mag-stripe mode, not done here;
  * 2. READ RECORD for every AFL record; mandatory 5A, 5F24, 8C (C-2 "card data missing");

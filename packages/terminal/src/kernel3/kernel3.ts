@@ -1,5 +1,5 @@
 /**
- * Kernel 3, qVSDC online path (EMV Contactless Book C-3 §5; payments.md §2.5, §5.3):
+ * Kernel 3, qVSDC online path (EMV Contactless Book C-3 §5; docs/emv-cryptography.md §5.3):
  * 1. the PDOL must ask for the TTQ (9F66), else this is not a qVSDC card;
  * 2. GET PROCESSING OPTIONS with the PDOL data: the answer already holds the cryptogram
  *    (77 { 82, [94], 57, 5F34, 9F10, 9F26, 9F27, 9F36, 9F6C, 9F6E }); SW 6986 means the phone

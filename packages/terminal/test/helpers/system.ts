@@ -1,5 +1,5 @@
 /**
- * Gate for tests that need system components (research/proto.md §1): pcscd running, vpcd
+ * Gate for tests that need system components (docs/pcsc.md §1): pcscd running, vpcd
  * listening on 35963/35964 (vsmartcard's virtual readers), the quickack loopback route for
  * 127.0.0.2, pcsc-lite's client library, opensc-tool. `scripts/pcsc-up.sh` (root) sets them up.
  *

@@ -1,5 +1,5 @@
 /**
- * End to end through real PC/SC (research/proto.md §1–§2): terminal (koffi → libpcsclite) →
+ * End to end through real PC/SC (docs/pcsc.md §1–§5): terminal (koffi → libpcsclite) →
  * pcscd → vpcd → the CBP SDK's vicc → the scripted test cards. Full Kernel 3 and Kernel 2
  * transactions with the cryptograms verified issuer-side, an independently written reader
  * (OpenSC's opensc-tool) against the same card, and the per-APDU round trip through the

@@ -1,7 +1,8 @@
 /**
  * BUILTIN_REPLACED: a security-relevant built-in (Function.prototype.call, JSON.parse,
  * crypto.createCipheriv, MessagePort.prototype.postMessage, fetch, fs.readFileSync…; the list is
- * primordials.ts) was monkey-patched: MASTG-TEST-0050, MASVS-RESILIENCE-2, rasp.md §5 (a)(b)(c).
+ * primordials.ts) was monkey-patched: MASTG-TEST-0050, MASVS-RESILIENCE-2,
+ * docs/runtime-protection.md §2.5 (a)(b)(c).
  *
  * Three checks per function, each named in the evidence (`checks`):
  *  - identity: the current lookup is not the reference captured when V-Guard loaded

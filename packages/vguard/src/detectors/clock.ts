@@ -1,7 +1,7 @@
 /**
- * CLOCK_TAMPERED: the wall clock is not to be trusted (rasp.md §5 "Clock tampering"): limited-use
- * keys carry a time to live and the server checks time-bound claims, so a device that winds its
- * clock back can stretch a LUK or replay a time window.
+ * CLOCK_TAMPERED: the wall clock is not to be trusted (docs/runtime-protection.md §2.10 "Clock
+ * tampering"): limited-use keys carry a time to live and the server checks time-bound claims, so a
+ * device that winds its clock back can stretch a LUK or replay a time window.
  *  - against server time: `checkClock(serverTimeMs, localNowMs, toleranceMs)` reports a skew
  *    beyond the tolerance (evidence: skewMs, positive = device ahead). The SDK feeds every
  *    server-signed time it receives through `guard.noteServerTime()`; the latest skew is part of

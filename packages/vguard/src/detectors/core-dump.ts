@@ -1,7 +1,7 @@
 /**
  * CORE_DUMP_ENABLED: a crash (or a `kill -SEGV/-ABRT/-QUIT` by any local user with the same uid)
  * would write this process's memory, keys included, to disk (MASWE-0061, MASVS-RESILIENCE-4;
- * rasp.md §5 ✔ core_file_size, core_pattern). How:
+ * docs/runtime-protection.md §2.9: the core-file size limit, core_pattern). How:
  *  - "Max core file size" soft limit in /proc/self/limits is not 0 (e.g. `ulimit -c unlimited`);
  *  - /proc/sys/kernel/core_pattern starts with "|": the kernel pipes the dump to a collector
  *    (systemd-coredump, apport…) and, for pipes, does not enforce RLIMIT_CORE itself (core(5)),

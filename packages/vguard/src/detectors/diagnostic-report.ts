@@ -3,7 +3,7 @@
  * `--report-uncaught-exception`, `--report-on-fatalerror`, or the same switched on at run time
  * through `process.report`). A report holds the full environment, command line, native and JS
  * stacks and loaded libraries, written to disk on a signal or crash: a leak path, not a memory dump
- * (rasp.md §5 ✔ `process.report.reportOnSignal`; MASWE-0061). Severity low.
+ * (docs/runtime-protection.md §2.9 `process.report.reportOnSignal`; MASWE-0061). Severity low.
  * Cannot see: `process.report.writeReport()` called by code inside the process.
  */
 import type { DetectorContext } from '../context.js';

@@ -1,9 +1,9 @@
 /**
- * HEAP_SNAPSHOT_EXPOSED: the process was started with a flag that writes its memory, or profiles
- * of it, to disk on demand: `--heapsnapshot-signal` (any local user who can signal us gets a full
- * heap, keys included), `--heapsnapshot-near-heap-limit`, `--heap-prof`, `--cpu-prof`
- * (execArgv or NODE_OPTIONS). rasp.md §5 "Heap snapshot / profiling", MASWE-0061 (debug
- * artifacts), MASVS-RESILIENCE-4. Severity high for heap snapshots, medium for profilers only.
+ * HEAP_SNAPSHOT_EXPOSED: the process was started with a flag that writes its memory, or profiles of
+ * it, to disk on demand: `--heapsnapshot-signal` (any local user who can signal us gets a full
+ * heap, keys included), `--heapsnapshot-near-heap-limit`, `--heap-prof`, `--cpu-prof` (execArgv or
+ * NODE_OPTIONS). docs/runtime-protection.md §2.9, MASWE-0061 (debug artifacts), MASVS-RESILIENCE-4.
+ * Severity high for heap snapshots, medium for profilers only.
  * Reliability: good for the flags. Cannot see: `v8.writeHeapSnapshot()` / `v8.getHeapSnapshot()`
  * called from code inside the process (only the permission model stops the write), an inspector
  * session taking one (INSPECTOR_OPEN covers the remote case).

@@ -1,20 +1,22 @@
 /**
  * INSPECTOR_OPEN: the V8 inspector (Chrome DevTools protocol) is listening, so anyone who reaches
- * the port can read and write every variable of the process, worker threads included (proto.md §6).
+ * the port can read and write every variable of the process, worker threads included
+ * (docs/runtime-protection.md §3).
  *
  * How, three independent signals merged into one threat:
- *  - `inspector.url()` is a `ws://` URL (rasp.md §5 ✔; catches --inspect*, NODE_OPTIONS=--inspect,
- *    SIGUSR1 / process._debugProcess activation, inspector.open());
+ *  - `inspector.url()` is a `ws://` URL (docs/runtime-protection.md §2.1; catches --inspect*,
+ *    NODE_OPTIONS=--inspect, SIGUSR1 / process._debugProcess activation, inspector.open());
  *  - an `--inspect`, `--inspect-brk`, `--inspect-wait` flag in execArgv or NODE_OPTIONS;
  *  - a LISTEN socket on `process.debugPort` that belongs to this process (/proc/self/net/tcp{,6}
  *    inodes matched against /proc/self/fd). `process.debugPort` alone means nothing: it is 9229
- *    even when no inspector runs (rasp.md §5), hence the ownership check. This third signal does
- *    not depend on node:inspector, so a preload that replaced `inspector.url` does not hide it.
+ *    even when no inspector runs (docs/runtime-protection.md §2.1), hence the ownership check. This
+ *    third signal does not depend on node:inspector, so a preload that replaced `inspector.url`
+ *    does not hide it.
  * Reliability: good (MASVS-RESILIENCE-4, MASTG-TEST-0046). Polled at every scan, and the scanner
  * scans before each payment. Evidence: host and port only, never the URL's session UUID.
  * Cannot see: an in-process `inspector.Session().connect()` (no port, url() stays undefined:
- * proto.md §6; only the permission model stops it), a patched node binary, a debugger attached
- * between two polls and gone before the next.
+ * docs/runtime-protection.md §3; only the permission model stops it), a patched node binary, a
+ * debugger attached between two polls and gone before the next.
  */
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';

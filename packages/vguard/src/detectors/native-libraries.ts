@@ -1,13 +1,15 @@
 /**
  * LD_PRELOAD / UNEXPECTED_SHARED_OBJECT: native code injected into the process (frida-gadget,
- * libfaketime, a hooking shim…): MASTG-TEST-0048/0050, MASVS-RESILIENCE-4, rasp.md §5 ✔.
+ * libfaketime, a hooking shim…): MASTG-TEST-0048/0050, MASVS-RESILIENCE-4,
+ * docs/runtime-protection.md §2.4.
  *
  * How:
  *  - LD_PRELOAD: the dynamic loader was told to preload libraries: `LD_PRELOAD` or `LD_AUDIT` set
  *    in the environment (names only in evidence), or a non-empty /etc/ld.so.preload (system-wide
  *    preload; entry count only).
- *  - UNEXPECTED_SHARED_OBJECT: every file mapped executable in /proc/self/maps is checked against an
- *    allow-list, not a deny-list (a renamed frida-agent evades name checks, rasp.md §5):
+ *  - UNEXPECTED_SHARED_OBJECT: every file mapped executable in /proc/self/maps is checked against
+ *    an allow-list, not a deny-list (a renamed frida-agent evades name checks,
+ *    docs/runtime-protection.md §2.4):
  *      · the node binary itself (/proc/self/exe);
  *      · by name, only from a system library directory (/lib, /lib64, /usr/lib, /usr/lib64 and
  *        their multiarch subdirectories): the dynamic loader, libc, libm, libstdc++, libgcc_s,

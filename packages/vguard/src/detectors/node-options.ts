@@ -1,8 +1,8 @@
 /**
- * NODE_OPTIONS_INJECTION: NODE_OPTIONS carries a flag that injects code, opens a debugger or
- * dumps memory. NODE_OPTIONS is the environment-level way in: it does not show in
- * `process.execArgv` (proto.md §6), it is inherited by every child process and worker, and a
- * shell profile or a compromised launcher can set it without touching the app's command line
+ * NODE_OPTIONS_INJECTION: NODE_OPTIONS carries a flag that injects code, opens a debugger or dumps
+ * memory. NODE_OPTIONS is the environment-level way in: it does not show in `process.execArgv`
+ * (docs/runtime-protection.md §2.3), it is inherited by every child process and worker, and a shell
+ * profile or a compromised launcher can set it without touching the app's command line
  * (MASTG-TEST-0048, MASVS-RESILIENCE-4). The specific threat (PRELOAD_*, INSPECTOR_OPEN,
  * HEAP_SNAPSHOT_EXPOSED…) is reported by its own detector too; this one says "via the environment".
  * Evidence: the offending flag names only, never the variable's value.

@@ -3,7 +3,7 @@
  * rewrite what the app loads (the Node analogue of a Frida script / Xposed module: MASTG-TEST-0048,
  * MASVS-RESILIENCE-4).
  *
- * How (rasp.md §5, proto.md §6):
+ * How (docs/runtime-protection.md §2.3):
  *  - `--require`/`-r` in execArgv or NODE_OPTIONS, and `process._preload_modules` (Node's own list
  *    of `--require` preloads, undocumented: read defensively, counted only);
  *  - `--import` in execArgv or NODE_OPTIONS;

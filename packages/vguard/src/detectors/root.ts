@@ -1,9 +1,10 @@
 /**
  * RUNNING_AS_ROOT: the wallet process runs with uid or euid 0 (MASTG-TEST-0045 analogue,
- * MASVS-RESILIENCE-1; rasp.md §5 ✔). On a phone that means a rooted device; on a server it is
- * over-privilege: any bug becomes a full compromise and the process can ptrace anything.
- * Severity low: CI and containers routinely run as root (this machine does), so it is a posture
- * signal for the server's policy, not proof of attack. Evidence: uid, euid, CapEff (hex mask).
+ * MASVS-RESILIENCE-1; docs/runtime-protection.md §2.7). On a phone that means a rooted device; on a
+ * server it is over-privilege: any bug becomes a full compromise and the process can ptrace
+ * anything. Severity low: CI and containers routinely run as root (this machine does), so it is a
+ * posture signal for the server's policy, not proof of attack. Evidence: uid, euid, CapEff (hex
+ * mask).
  * Cannot see: a non-root process holding dangerous capabilities through file caps is only
  * visible via the CapEff evidence when root is reported; a user namespace "root" that is not
  * root on the host (reported anyway: the process still believes it is root).

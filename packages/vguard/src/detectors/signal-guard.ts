@@ -2,11 +2,11 @@
  * INSPECTOR_SIGNAL / SIGNAL_GUARD_REMOVED: prevention plus detection of late inspector activation.
  *
  * On POSIX, `kill -USR1 <pid>` (or another node's `process._debugProcess(pid)`) opens the inspector
- * of a running process. Installing a `process.on('SIGUSR1')` listener makes Node deliver the
- * signal to the listener instead, so the inspector stays closed (proto.md §6, verified on this
- * machine). The guard installs that listener once per process and counts the signals: any count
- * is reported as INSPECTOR_SIGNAL (high: somebody tried to attach a debugger). The threat stays
- * until the process ends: an attempt is a fact about this process's history.
+ * of a running process. Installing a `process.on('SIGUSR1')` listener makes Node deliver the signal
+ * to the listener instead, so the inspector stays closed (docs/runtime-protection.md §2.1, verified
+ * on this machine). The guard installs that listener once per process and counts the signals: any
+ * count is reported as INSPECTOR_SIGNAL (high: somebody tried to attach a debugger). The threat
+ * stays until the process ends: an attempt is a fact about this process's history.
  * If the listener disappears (`process.removeAllListeners('SIGUSR1')` by hostile code), the next
  * scan reports SIGNAL_GUARD_REMOVED and reinstalls it; the inspector detector's polling of
  * `inspector.url()` still catches an inspector opened in the gap.

@@ -1,8 +1,9 @@
 /**
  * DEBUGGER_ATTACHED: a ptrace tracer (gdb, lldb, strace, ltrace, frida-server in ptrace mode…) is
- * attached. How: `TracerPid` in /proc/self/status (MASTG 0x05j, MASTG-TEST-0046; rasp.md §5 ✔)
- * is non-zero; the tracer's name comes from /proc/<pid>/comm when readable (it usually is, unless
- * the tracer lives in another pid namespace, when TracerPid may read 0 or an unrelated pid).
+ * attached. How: `TracerPid` in /proc/self/status (MASTG 0x05j, MASTG-TEST-0046;
+ * docs/runtime-protection.md §2.2) is non-zero; the tracer's name comes from /proc/<pid>/comm when
+ * readable (it usually is, unless the tracer lives in another pid namespace, when TracerPid may
+ * read 0 or an unrelated pid).
  * Reliability: good on Linux for off-the-shelf tools. Cannot see: a tracer that detaches between
  * polls, kernel-level hiding, debuggers that do not ptrace (/proc/<pid>/mem writes by root,
  * process_vm_readv), the inspector (separate detector), non-Linux platforms (no /proc).

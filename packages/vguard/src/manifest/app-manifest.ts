@@ -1,7 +1,7 @@
 /**
  * The signed app-file manifest (MASTG-TEST-0047 file integrity, MASVS-RESILIENCE-2, MASWE-0057;
- * rasp.md §5 "Module / file integrity": re-implemented ourselves because Node 20's
- * --experimental-policy is deprecated and gone in later majors).
+ * docs/runtime-protection.md §2.6 "Module and file integrity": re-implemented ourselves because
+ * Node 20's --experimental-policy is deprecated and gone in later majors).
  *
  *   { "version": 1, "algorithm": "sha256", "files": { "<relPath>": "<sha256 hex>" }, "createdAt": "<ISO>",
  *     "signature": { "alg": "Ed25519", "kid": "<RFC 7638 thumbprint>", "value": "<base64url>" } }

@@ -1,5 +1,5 @@
 /**
- * The claims of an attestation statement (DESIGN.md "Attestation"; tee.md §1.9, §8.6: V-OS version,
+ * The claims of an attestation statement (docs/attestation.md "Statement format": V-OS version,
  * TA uuid and code hash, device id, protection level, V-Guard verdict, the TA's public keys, the
  * server's nonce and the monotonic state counter). Checked exactly, on creation and on
  * verification, including the honesty rule: a statement cannot claim a level its own evidence
@@ -103,7 +103,7 @@ export function claimsProblem(value: unknown, extra: readonly string[] = []): st
   if (typeof sc !== 'string' || !/^(0|[1-9][0-9]{0,19})$/.test(sc) || BigInt(sc) > U64_MAX) {
     return 'stateCounter must be a decimal u64 string';
   }
-  // Honesty rule (DESIGN.md "Protection level").
+  // Honesty rule (docs/attestation.md "Statement format"; docs/threat-model.md "Protection levels").
   if (value.protectionLevel !== 'L0') {
     if (value.permissionModel !== true)
       return `${value.protectionLevel} claimed without the permission model`;

@@ -2,8 +2,8 @@
  * Creating an attestation statement: a compact JWS (RFC 7515) signed ES256 by the platform
  * identity, with protected header `{ alg: 'ES256', typ: 'openvse-attestation+jwt', kid }` and the
  * claims plus `iat` (RFC 7519) as payload. Built with `jose`, so any JOSE library can verify it.
- * Follows DESIGN.md "Attestation" and the OP-TEE attestation PTA idea (a statement over a
- * server nonce and the TA's code digest, tee.md §1.9).
+ * Follows docs/design.md "Attestation" and the OP-TEE attestation PTA idea (a statement over a
+ * server nonce and the TA's code digest, `pta_attestation.h` GET_TA_SHDR_DIGEST).
  */
 import { SignJWT } from 'jose';
 import { TeeResult, VosError } from '../gp/result-codes.js';

@@ -1,5 +1,5 @@
 /**
- * V-OS attestation (DESIGN.md "Attestation", "Protection level"; tee.md §1.9, §2.6, §8.6):
+ * V-OS attestation (docs/design.md "Attestation"; docs/threat-model.md "Protection levels"):
  * permission-model detection, the protection level, the ES256 platform identity, and the
  * attestation JWS (RFC 7515) with its verifier. Documented in docs/attestation.md.
  */

@@ -1,6 +1,7 @@
 /**
  * What Node's permission model (`--experimental-permission`, Node 20; `--permission` later) denies
- * in this process, as evidence for the protection level (tee.md §2.6, §8.1).
+ * in this process, as evidence for the protection level (Node.js docs "Permissions";
+ * docs/threat-model.md "Protection levels").
  *
  * Measured on Node 20.20.2 (see docs/attestation.md):
  * - `process.permission.has(scope)` returns false, without throwing, for ANY unknown scope name,

@@ -1,7 +1,7 @@
 /**
  * The V-OS platform identity: an ECDSA P-256 key pair (FIPS 186-4; JWS alg ES256, RFC 7518 §3.4)
  * created at first boot, whose private half is sealed into V-OS storage by the runtime and whose
- * public half the server pins at enrollment (DESIGN.md "Attestation"; the role of OP-TEE's
+ * public half the server pins at enrollment (docs/attestation.md "Platform identity"; the role of OP-TEE's
  * attestation PTA key, pta_attestation.h). Its key id is the RFC 7638 JWK thumbprint.
  * The private key stays in a KeyObject; it leaves only as a JWK for sealing.
  */

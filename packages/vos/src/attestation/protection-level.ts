@@ -1,6 +1,6 @@
 /**
- * The protection level V-OS reports, honestly, in every attestation (DESIGN.md "Protection level";
- * tee.md §8.1, §3.5):
+ * The protection level V-OS reports, honestly, in every attestation (docs/threat-model.md
+ * "Protection levels"; docs/attestation.md "Protection level"):
  *   L0  worker + SES compartments only;
  *   L1  L0 + Node's permission model active and denying the inspector, child processes, native
  *       addons, WASI and reads of /proc/self/mem, and no V-Guard threat flagged;

@@ -1,5 +1,5 @@
 /**
- * `startVos` configuration and its checks (tee.md §8.1 launcher/host settings). Bad
+ * `startVos` configuration and its checks (docs/design.md "The host": host settings). Bad
  * configuration fails early with TEE_ERROR_BAD_PARAMETERS, origin API.
  */
 import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';

@@ -1,6 +1,6 @@
 /**
  * Checks and copies the caller's four parameters at the client boundary (GP TEE Client API v1.0
- * §4.3.6 TEEC_Operation; OP-TEE's copy-in idiom against double fetch, tee.md §1.4). Every field
+ * §4.3.6 TEEC_Operation; OP-TEE's copy-in idiom against double fetch, docs/design.md "The host"). Every field
  * is read exactly once, type-checked exactly (u32 values, genuine Uint8Array memrefs, at most
  * four entries) and copied into a fresh buffer, so later changes by the caller, a proxy or a
  * SharedArrayBuffer view cannot reach the TA. Only own properties are read, so accessors that

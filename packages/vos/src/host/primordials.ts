@@ -1,7 +1,7 @@
 /**
  * Private references to every primitive the V-OS host uses on its hot path, captured once when
- * this module is first imported (tee.md §8.1 "se/host-preload": "captures primordials"; the same
- * idea as Node's own lib/internal/per_context/primordials.js).
+ * this module is first imported (docs/design.md "The host"; the same idea as Node's own
+ * lib/internal/per_context/primordials.js).
  *
  * Code that runs later and monkey-patches `EventEmitter.prototype`, `MessagePort.prototype`,
  * `worker_threads.Worker`, `Map.prototype`, typed-array methods or timers neither sees nor

@@ -5,7 +5,8 @@
  * (TEEC_ERROR_TARGET_DEAD after a trusted application panics).
  *
  * - The worker starts with `env: {}`, an explicit `execArgv` (the permission flags only), resource
- *   limits and no stdin (tee.md §8.1); the Worker object and its ports never leave this closure.
+ *   limits and no stdin (docs/design.md "The worker"); the Worker object and its ports never
+ *   leave this closure.
  * - Replies are pulled with a captured `receiveMessageOnPort` from a port with no listener; only an
  *   empty wake-up crosses an event listener (see worker/protocol.ts).
  * - Watchdog: each request may carry a deadline. Past it (and with no answer from the worker for a

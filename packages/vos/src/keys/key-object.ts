@@ -2,7 +2,7 @@
  * One key object inside the secure world (GP TEE Internal Core API v1.3 §5 transient/persistent
  * objects; OP-TEE `struct tee_obj`). Secret material lives only in a Uint8Array owned by this
  * object (never a string or a bigint: those show up in heap snapshots and cannot be wiped,
- * tee.md §2.4, §8.4) and is zeroed by `wipe()`.
+ * docs/design.md "Key objects") and is zeroed by `wipe()`.
  *  - symmetric keys: `secret` = the key bytes;
  *  - EC_P256: `secret` = the 32-byte private scalar d, `pub` = uncompressed point (65 bytes);
  *  - ED25519: `secret` = the 32-byte seed, `pub` = the 32-byte public key.

@@ -5,8 +5,9 @@
  *
  * The key's type and usage travel as the sealed object's *policy*, which the store binds into the
  * AES-GCM associated data, so flipping a usage bit in the file breaks authentication (the fix for
- * the SoftHSM boolean-flip of tee.md §0.3). Key objects live under ids `key/<id>`; the TA storage
- * syscall refuses ids with '/', so a TA can never read a key object as plain data.
+ * the SoftHSM boolean flip of docs/design.md "Key objects"). Key objects live under ids
+ * `key/<id>`; the TA storage syscall refuses ids with '/', so a TA can never read a key object as
+ * plain data.
  */
 import { TeeResult } from '../gp/result-codes.js';
 import type { StoreNamespace } from '../syscalls/context.js';

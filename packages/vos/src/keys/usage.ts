@@ -1,10 +1,10 @@
 /**
  * Key usage flags (GP TEE Internal Core API v1.3 §5.3 / OP-TEE tee_api_defines.h TEE_USAGE_*)
- * and the rules V-OS adds (tee.md §8.4):
+ * and the rules V-OS adds (docs/design.md "Key objects"):
  *  - usage can only be narrowed (OP-TEE syscall_cryp_obj_restrict_usage: `usage &= new`);
  *  - there is no EXTRACTABLE flag at all: secret bytes never leave the key manager;
  *  - a DERIVE key cannot also ENCRYPT, DECRYPT or MAC (else the TA could compute a derived key's
- *    value itself, the SoftHSM CKM_DES3_ECB_ENCRYPT_DATA issue of tee.md §0.3);
+ *    value itself, the SoftHSM CKM_DES3_ECB_ENCRYPT_DATA issue in docs/design.md "Key objects");
  *  - a WRAP (unwrapping) key cannot also DECRYPT (else wrapped keys could be read in clear).
  * TAs write usages as arrays of names: ['encrypt', 'mac', ...].
  */

@@ -1,5 +1,5 @@
 /**
- * Roots of trust for V-OS sealed storage (DESIGN.md "Sealed storage"; OP-TEE secure_storage.rst
+ * Roots of trust for V-OS sealed storage (docs/sealed-storage.md "Roots of trust"; OP-TEE secure_storage.rst
  * key hierarchy): a device-bound key file by default, a PKCS#11 token when configured.
  */
 export { defaultDeviceIdentity, deviceIdFromIdentity } from './device-identity.js';

@@ -6,9 +6,10 @@
  * inside it; that is the OP-TEE TSK = HMAC-SHA256(SSK, UUID) construction. The token also keeps
  * the rollback anchor (pkcs11-anchor.ts).
  *
- * Honest limits (research/tee.md §3.1): SoftHSM2 is software; its token files are protected by
- * the user PIN (weak PBE) and its boolean attributes are stored in clear, so hardwareBacked is
- * false for it. A key found with CKA_SENSITIVE false or CKA_EXTRACTABLE true is refused.
+ * Honest limits (SoftHSMv2 src/lib/data_mgr/SecureDataManager.cpp and src/lib/P11Attributes.cpp;
+ * docs/design.md "Key objects"): SoftHSM2 is software; its token files are protected by the user
+ * PIN (a weak PBE) and its boolean attributes are stored in clear, so hardwareBacked is false for
+ * it. A key found with CKA_SENSITIVE false or CKA_EXTRACTABLE true is refused.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { TeeResult, VosError } from '../gp/result-codes.js';

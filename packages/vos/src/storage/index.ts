@@ -1,5 +1,5 @@
 /**
- * V-OS sealed storage (DESIGN.md "Sealed storage"; OP-TEE REE FS; GP TEE Internal Core API §5).
+ * V-OS sealed storage (docs/sealed-storage.md; OP-TEE REE FS; GP TEE Internal Core API §5).
  */
 export { DIRECTORY_KEY_LABEL, SealedStore } from './sealed-store.js';
 export type { ObjectPolicy, SealedNamespace, SealedObject, TransactionOp } from './types.js';

@@ -1,7 +1,7 @@
 /**
  * Canonical byte encoding of an ObjectPolicy, so the policy can sit in the AES-GCM associated
  * data (NIST SP 800-38D) of its object and any change to it breaks the tag. The lesson from
- * SoftHSM2, whose CKA_SENSITIVE/CKA_EXTRACTABLE flags are stored in clear (research/tee.md §3.1).
+ * SoftHSM2, whose CKA_SENSITIVE/CKA_EXTRACTABLE flags are stored in clear (docs/design.md "Key objects").
  *
  * Layout: flags(1: bit0 usage, bit1 extractable present, bit2 extractable value, bit3 kind)
  * ‖ usage u32 BE ‖ kind length u16 BE ‖ kind UTF-8.

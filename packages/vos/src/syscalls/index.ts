@@ -1,8 +1,8 @@
 /**
- * Builds a TA compartment's globals from its manifest's capabilities (tee.md §8.1 step 3: "globals
- * built only from its manifest's capability list, as hardened endowments"; OP-TEE gives a TA only
- * the syscalls of libutee, GP TEE Internal Core API v1.3). Every TA gets `TEE` (constants) and
- * `TeeError`; everything else is granted:
+ * Builds a TA compartment's globals from its manifest's capabilities, as hardened endowments and
+ * nothing else (docs/design.md "TA compartments"; OP-TEE gives a TA only the syscalls of libutee,
+ * GP TEE Internal Core API v1.3). Every TA gets `TEE` (constants) and `TeeError`; everything else
+ * is granted:
  *
  *   keys                → keys      (+ key types by crypto.* capability)
  *   crypto.*            → crypto    (mac, cipher, aead*, sign, verify, digest)

@@ -1,9 +1,9 @@
 /**
  * The `jose` syscall object (capability 'jose'): JOSE on key HANDLES, done in the secure world
  * with the `jose` library, so a TA can open server messages and sign statements without ever
- * holding a private key's bytes (docs/cbp-protocol.md §2–§3; DESIGN.md "Server ↔ TA messages":
- * "use the jose library; do not hand-roll JOSE"). Algorithm allowlists are fixed, never taken
- * from the token (RFC 8725 §3.1):
+ * holding a private key's bytes (docs/cbp-protocol.md §2–§3; docs/design.md "Server ↔ TA
+ * messages": JOSE with the jose library, never hand-rolled). Algorithm allowlists are fixed,
+ * never taken from the token (RFC 8725 §3.1):
  *
  *   decrypt(encKey, compactJwe, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' })
  *       → { plaintext, protectedHeader }    RFC 7516 compact JWE; key EC_P256, usage 'derive'

@@ -2,7 +2,7 @@
  * The `keys` syscall object (capability 'keys'): key objects by handle, in the manner of GP TEE
  * Internal Core API v1.3 §5.5–5.7 (TEE_AllocateTransientObject + TEE_GenerateKey /
  * TEE_PopulateTransientObject, TEE_RestrictObjectUsage1, TEE_FreeTransientObject,
- * TEE_CreatePersistentObject) and OP-TEE's tee_svc_cryp.c rules (tee.md §1.8, §8.4):
+ * TEE_CreatePersistentObject) and OP-TEE's tee_svc_cryp.c rules (docs/design.md "Key objects"):
  *  - there is no call that returns secret key bytes; public keys can be exported;
  *  - usage only narrows; derived and unwrapped keys are as non-extractable as everything else;
  *  - key types need the matching crypto capability; persistence needs 'storage' too;

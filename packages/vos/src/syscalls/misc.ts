@@ -1,8 +1,8 @@
 /**
  * The small syscalls: `clock` (GP TEE Internal Core API v1.3 §7.2 TEE_GetSystemTime /
  * TEE_GetREETime), `random` (§6.11 TEE_GenerateRandom), `counter` (the V-OS monotonic state
- * counter, DESIGN.md "Rollback"), `log` (OP-TEE trace IMSG/DMSG) and `attest` (a JWS about this
- * TA signed by the platform identity, DESIGN.md "Attestation"). Each exists in a TA's
+ * counter, docs/design.md "Rollback"), `log` (OP-TEE trace IMSG/DMSG) and `attest` (a JWS about
+ * this TA signed by the platform identity, docs/attestation.md). Each exists in a TA's
  * compartment only when its capability is granted.
  */
 import { type JsonWebKey, randomBytes, randomInt } from 'node:crypto';

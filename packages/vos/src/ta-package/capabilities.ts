@@ -1,6 +1,6 @@
 /**
  * The fixed vocabulary of TA capabilities. A TA's signed manifest lists the capabilities it needs;
- * the V-OS runtime builds the TA's SES Compartment globals only from those (tee.md §8.1 step 3,
+ * the V-OS runtime builds the TA's SES Compartment globals only from those (docs/design.md "TA compartments",
  * in the spirit of GP TEE Internal Core API §4 property sets and OP-TEE `user_ta_header_defines.h`).
  * A manifest naming anything outside this list is refused at load, so a new power can never be
  * granted by a typo or by a TA author inventing a name.

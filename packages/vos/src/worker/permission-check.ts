@@ -1,9 +1,10 @@
 /**
- * The permission-model state the secure world reports (DESIGN.md "Protection level" L1; tee.md
- * §2.6, §8.1 "CI check"). On Node 20 `process.permission` exists only in the main thread, so the
- * host measures it (attestation/permission-model.ts) and passes the result in; the worker then
- * checks for itself that the powers L1 relies on are really denied *here*: an inspector session
- * cannot connect and /proc/self/mem cannot be opened. Any disagreement means "not enforced".
+ * The permission-model state the secure world reports (L1 of docs/threat-model.md "Protection
+ * levels"; docs/design.md "The worker"). On Node 20 `process.permission` exists only in the main
+ * thread, so the host measures it (attestation/permission-model.ts) and passes the result in; the
+ * worker then checks for itself that the powers L1 relies on are really denied *here*: an
+ * inspector session cannot connect and /proc/self/mem cannot be opened. Any disagreement means
+ * "not enforced".
  */
 import { closeSync, openSync } from 'node:fs';
 import inspector from 'node:inspector';

@@ -3,10 +3,11 @@
  * the V-OS analogue of OP-TEE's OPTEE_MSG ABI (optee_msg.h: OPEN_SESSION, INVOKE_COMMAND,
  * CLOSE_SESSION, each carrying a session id, a command id and four typed parameters).
  *
- * Transport (tee.md §8.1): requests go host → worker on the request port; replies go worker → host
- * on a reply port that has NO listener. After posting a reply the worker sends an empty wake-up
- * message on the request port, and the host pulls replies with `receiveMessageOnPort`. Anything
- * in the normal world that hooks event dispatch therefore sees only empty wake-ups.
+ * Transport (docs/design.md "The host"): requests go host → worker on the request port; replies
+ * go worker → host on a reply port that has NO listener. After posting a reply the worker sends
+ * an empty wake-up message on the request port, and the host pulls replies with
+ * `receiveMessageOnPort`. Anything in the normal world that hooks event dispatch therefore sees
+ * only empty wake-ups.
  * Every request carries a host-chosen id and every reply echoes it, so concurrent callers each get
  * exactly their own answer. This module is types and constants only.
  */

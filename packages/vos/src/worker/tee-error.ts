@@ -4,7 +4,7 @@
  * nibbles, TEE_PARAM_TYPES). Both are hardened and granted to every TA: they carry no authority.
  *
  * Syscalls only ever throw TeeError, never a host error object, so no Node-internal prototype
- * or message reaches a TA (tee.md §2.1: "interact with guest objects on a clean stack").
+ * or message reaches a TA (SES README, caveats: meet guest objects on a clean stack).
  */
 import { ParamType, packParamTypes, paramTypeAt } from '../gp/params.js';
 import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';

@@ -1,11 +1,13 @@
 /**
- * Attack 8: the in-process inspector against the V-OS worker (tee.md §2.5, §2.6; proto.md §6).
+ * Attack 8: the in-process inspector against the V-OS worker (docs/runtime-protection.md §3;
+ * Node.js docs "Permissions").
  *  - Under Node's permission model with only what V-OS needs (fs read of the code, the data dir
  *    and machine-id; fs write of the data dir; --allow-worker; no --allow-addons, so the key-file
  *    root is used), `new inspector.Session().connect()` fails with ERR_ACCESS_DENIED, so nothing
  *    can attach to the worker, and V-OS reports L1 in status and in its attestation.
  *  - With `--allow-fs-read=*` the inspector is still denied, but /proc/self/mem is readable, so
- *    V-OS honestly reports L0 (tee.md §8.1: "keep /proc out of the read list").
+ *    V-OS honestly reports L0 (docs/threat-model.md "Protection levels": keep /proc out of the
+ *    read list).
  *  - Without the flag V-OS reports L0, and the test demonstrates what L0 does not stop: an
  *    inspector session attaches to the worker (NodeWorker domain) and finds the imported key in
  *    the worker heap. docs/threat-model.md says so.

@@ -1,9 +1,10 @@
 /**
  * Child-process probe for attack 8 (not a test file; run by inspector-permission.test.ts).
  * Starts V-OS, imports a known AES key through a TA, reads the protection level from status and
- * from an attestation, then tries what tee.md §2.5 measured: an in-process inspector session
- * that attaches to the V-OS worker through the NodeWorker domain and searches the worker heap
- * (Runtime.queryObjects on Uint8Array.prototype) for the key. Prints one JSON line.
+ * from an attestation, then tries what docs/runtime-protection.md §3 describes: an in-process
+ * inspector session that attaches to the V-OS worker through the NodeWorker domain and searches
+ * the worker heap (Runtime.queryObjects on Uint8Array.prototype) for the key. Prints one JSON
+ * line.
  * Usage: node [permission flags] inspector-probe.js <dataDir>
  */
 import inspector from 'node:inspector';

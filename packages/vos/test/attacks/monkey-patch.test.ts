@@ -1,6 +1,6 @@
 /**
  * Attack 7: code in the main thread monkey-patches the messaging and crypto primitives AFTER
- * V-OS started (tee.md §0.1 and §8.1, the measured mitm.mjs / mitm2.mjs): EventEmitter.prototype
+ * V-OS started (docs/design.md "The host"; docs/threat-model.md attack 7): EventEmitter.prototype
  * emit/on, MessagePort.prototype postMessage/on, EventTarget dispatch (including Node's internal
  * hybrid-dispatch symbol), worker_threads.Worker, structuredClone, globalThis.crypto and the
  * node:crypto functions. The patches record everything they see. They must see nothing of the

@@ -1,6 +1,6 @@
 /**
  * Attack 1: no method of the client object, for any command and parameters, returns key bytes
- * (DESIGN.md "Key objects": no export path; tee.md §8.4). Known key bytes are imported through a
+ * (docs/design.md "Key objects": no export path). Known key bytes are imported through a
  * TA, then the whole API surface is exercised — every command with fuzzed parameters (well- and
  * ill-formed), status, attest, install and open errors, thrown objects — and every result, out
  * param, message and stack is scanned for the key bytes, their hex (either case) and base64(url).

@@ -1,10 +1,10 @@
 /**
  * Attack 10: a TA stuck in `for(;;){}` is stopped by the watchdog within its deadline: the call
  * returns TEE_ERROR_TARGET_DEAD (GP TEE Client API v1.0 §4.4.2, OP-TEE tee_ta_manager.c after a
- * panic), the worker is restarted (tee.md §2.4 worker.terminate()), every session opened before is
- * dead, new sessions work, and sealed storage is intact. A TA whose promise never settles is
- * ended by the worker itself (only that TA dies), and commands merely queued behind a busy TA
- * are not mistaken for a stuck worker.
+ * panic), the worker is restarted (worker.terminate(), Node.js docs "Worker threads"), every
+ * session opened before is dead, new sessions work, and sealed storage is intact. A TA whose
+ * promise never settles is ended by the worker itself (only that TA dies), and commands merely
+ * queued behind a busy TA are not mistaken for a stuck worker.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

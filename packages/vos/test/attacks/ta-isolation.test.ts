@@ -1,7 +1,7 @@
 /**
  * Attack 2: a TA reads neither another TA's storage nor its keys, and cannot reach process,
  * require, dynamic import(), Function/eval escapes, the worker's globalThis or host objects
- * (tee.md §2.1 SES compartments; GP TEE Internal Core API v1.3 §5.7 TEE_STORAGE_PRIVATE;
+ * (docs/design.md "TA compartments"; GP TEE Internal Core API v1.3 §5.7 TEE_STORAGE_PRIVATE;
  * OP-TEE per-context object lists). A malicious TA tries each and reports what it got.
  */
 import assert from 'node:assert/strict';

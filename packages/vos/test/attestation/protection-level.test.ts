@@ -1,4 +1,4 @@
-/** Truth table of computeProtectionLevel (DESIGN.md "Protection level"). */
+/** Truth table of computeProtectionLevel (docs/threat-model.md "Protection levels"). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeProtectionLevel, type PermissionModelState } from '../../src/attestation/index.js';

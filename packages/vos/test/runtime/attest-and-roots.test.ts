@@ -1,6 +1,6 @@
 /**
- * Attestation through the client and from inside a TA (DESIGN.md "Attestation"; tee.md §8.6),
- * verified with the platform key from `status()`; a worker crash (V8 heap limit, tee.md §2.4
+ * Attestation through the client and from inside a TA (docs/attestation.md), verified with the
+ * platform key from `status()`; a worker crash (V8 heap limit, Node.js docs "Worker threads"
  * resourceLimits) handled like a watchdog restart; and V-OS on a PKCS#11 root of trust (SoftHSM2)
  * across a restart, skipped loudly when SoftHSM2 is not installed.
  */

@@ -1,9 +1,9 @@
 /**
  * Key objects and crypto syscalls seen from a TA (GP TEE Internal Core API v1.3 §5–6; OP-TEE
- * tee_svc_cryp.c rules, tee.md §1.8 / §8.4): every algorithm checked against an independent
- * computation in the test (node:crypto, @openvse/emv), usage flags enforced and only narrowed,
- * derive/encrypt separation, unwrap without clear bytes in the TA, persistence with policy, and
- * capability gating of key types.
+ * tee_svc_cryp.c rules, docs/design.md "Key objects"): every algorithm checked against an
+ * independent computation in the test (node:crypto, @openvse/emv), usage flags enforced and only
+ * narrowed, derive/encrypt separation, unwrap without clear bytes in the TA, persistence with
+ * policy, and capability gating of key types.
  */
 import assert from 'node:assert/strict';
 import {

@@ -1,7 +1,8 @@
 /**
- * The worker's launch options (tee.md §8.1): only the permission-model flags of the parent are
- * passed on in the explicit execArgv — never --inspect, --require, --import or loaders — because
- * on Node 20 a Worker started with `execArgv: []` runs without the permission model.
+ * The worker's launch options (docs/design.md "The worker"): only the permission-model flags of
+ * the parent are passed on in the explicit execArgv — never --inspect, --require, --import or
+ * loaders — because on Node 20 a Worker started with `execArgv: []` runs without the permission
+ * model.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

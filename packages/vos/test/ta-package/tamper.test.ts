@@ -1,9 +1,9 @@
 /**
- * Tamper tests in the spirit of OP-TEE xtest 1008 (tee.md §8.3): alter a real signed bundle at
- * every byte (every bit, and a whole-byte inversion) and expect a refusal each time. Bytes of the
- * fixed header (magic, format, algorithm, reserved) are refused as TEE_ERROR_BAD_FORMAT; every
- * other byte (key id, lengths, manifest, code, signature) as TEE_ERROR_SECURITY, because the
- * signature is checked before anything inside it is parsed.
+ * Tamper tests in the spirit of OP-TEE xtest 1008 (optee_test regression_1000.c, "Load corrupt
+ * TA"): alter a real signed bundle at every byte (every bit, and a whole-byte inversion) and
+ * expect a refusal each time. Bytes of the fixed header (magic, format, algorithm, reserved) are
+ * refused as TEE_ERROR_BAD_FORMAT; every other byte (key id, lengths, manifest, code, signature)
+ * as TEE_ERROR_SECURITY, because the signature is checked before anything inside it is parsed.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
