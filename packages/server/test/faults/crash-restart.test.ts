@@ -367,7 +367,10 @@ for (const a of await adapters()) {
         const stopAfter = randomInt(40, 160);
         let stopping = false;
         await pool(taps, 16, async (t) => {
-          if (stopping) return failed.push(t);
+          if (stopping) {
+            failed.push(t);
+            return;
+          }
           try {
             const r = await http.post('/v1/authorizations', t.body);
             answers.set(t.body.idempotencyKey, r);

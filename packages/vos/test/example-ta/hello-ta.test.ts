@@ -87,7 +87,7 @@ describe('example TA: hello-ta', () => {
       const other = generateTaSigningKeyPair();
       await assert.rejects(vos.installTa(packTa({ manifest, code }, other.privateKeyPem)));
       const tampered = packTa({ manifest, code }, signer.privateKeyPem);
-      tampered[tampered.length - 100] ^= 1;
+      tampered[tampered.length - 100]! ^= 1;
       await assert.rejects(vos.installTa(tampered));
       await vos.installTa(
         packTa({ manifest: { ...manifest, version: '1.2.0' }, code }, signer.privateKeyPem),
