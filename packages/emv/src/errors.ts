@@ -47,6 +47,9 @@ export const EmvErrorCode = {
   IAD_INVALID: 'ERR_IAD_INVALID',
   API_INVALID: 'ERR_API_INVALID',
   PIN_INVALID: 'ERR_PIN_INVALID',
+  // --- codecs, appended ---------------------------------------------------------------------
+  BASE64URL_INVALID: 'ERR_BASE64URL_INVALID',
+  UTF8_INVALID: 'ERR_UTF8_INVALID',
 } as const;
 
 export type EmvErrorCode = (typeof EmvErrorCode)[keyof typeof EmvErrorCode];

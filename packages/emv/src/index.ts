@@ -1,19 +1,232 @@
 /**
  * @openvse/emv — the EMV library shared by the CBP TA, the SDK, the terminal and the server.
  *
- * Folders follow the specification areas: tlv/ (Book 3 Annex B), dol/ (Book 3 §5.4),
- * apdu/ (ISO/IEC 7816-4, Book 3 §6), crypto/ (block ciphers, ISO/IEC 9797-1, CMAC),
- * keys/ (Book 2 Annex A1.3–A1.4 key derivation), cryptogram/ (Book 2 §8: AC, ARPC),
- * cvn/ (cryptogram version profiles).
+ * Folders follow the specification areas, and each is also a subpath export
+ * (`@openvse/emv/<folder>`), as noble's libraries do:
+ *  - codec/       hex, base64url, UTF-8, BCD, track 2, Luhn (pure JavaScript, no Node: bundlable
+ *                 into a Trusted Application)
+ *  - tlv/         BER-TLV (EMV Book 3 Annex B)            — pure
+ *  - dol/         data object lists (EMV Book 3 §5.4)     — pure
+ *  - apdu/        command/response APDUs (ISO/IEC 7816-4 §5, EMV Book 3 §6)  — pure
+ *  - crypto/      block ciphers, ISO/IEC 9797-1 MACs, CMAC, KCV on node:crypto
+ *  - keys/        EMV Book 2 Annex A1.3–A1.4 key derivation
+ *  - cryptogram/  EMV Book 2 §8: AC and ARPC
+ *  - cvn/         cryptogram version profiles
+ *  - conformance/ the emv-vectors/1 runner
+ * This entry point re-exports all of them, with the errors; every export is documented where it
+ * is declared.
  */
-
-export * from './apdu/index.js';
-export * from './conformance/index.js';
-export * from './crypto/index.js';
-export * from './cryptogram/index.js';
-export * from './cvn/index.js';
-export * from './dol/index.js';
-export * from './errors.js';
-export * from './hex.js';
-export * from './keys/index.js';
-export * from './tlv/index.js';
+export {
+  AcType,
+  type ApduCase,
+  CDA_REQUESTED,
+  type CommandApdu,
+  computeCryptographicChecksum,
+  describeCommand,
+  describeSw,
+  encodeCommandApdu,
+  encodeResponseApdu,
+  generateAcCommand,
+  getData,
+  getProcessingOptions,
+  getResponse,
+  isSwSuccess,
+  type ParsedCommandApdu,
+  PPSE_NAME,
+  parseCommandApdu,
+  parseResponseApdu,
+  type ResponseApdu,
+  readRecord,
+  SW,
+  type SwName,
+  selectByName,
+  selectPpse,
+} from './apdu/index.js';
+export {
+  amountToN12,
+  base64urlToBytes,
+  bcdToDigits,
+  bcdToNumber,
+  bytesToBase64url,
+  bytesToHex,
+  concatBytes,
+  digitsToBcd,
+  encodeTrack2,
+  equalBytes,
+  hexToBytes,
+  isHex,
+  isLuhnValid,
+  latin1Bytes,
+  luhnCheckDigit,
+  numberToBcd,
+  parsePanCn,
+  parseTrack2,
+  readU16,
+  type Track2,
+  toBytes,
+  u16Bytes,
+  utf8Decode,
+  utf8Encode,
+  zeroize,
+} from './codec/index.js';
+export {
+  type ConformanceReport,
+  describeFailure,
+  type FieldMismatch,
+  knownCategories,
+  parseVectorFile,
+  runConformance,
+  runVector,
+  type TestVector,
+  VECTOR_SCHEMA,
+  type VectorFile,
+  type VectorResult,
+  vectorCategories,
+} from './conformance/index.js';
+export {
+  AES_BLOCK_SIZE,
+  adjustOddParity,
+  aesCbcDecrypt,
+  aesCbcEncrypt,
+  aesCmac,
+  aesEcbDecrypt,
+  aesEcbEncrypt,
+  assertPaddingMethod,
+  DES_BLOCK_SIZE,
+  desCbcDecrypt,
+  desCbcEncrypt,
+  desEcbDecrypt,
+  desEcbEncrypt,
+  hasOddParity,
+  type KeyCheckValueOptions,
+  keyCheckValue,
+  macIso9797Alg1,
+  macIso9797Alg3,
+  type PaddingMethod,
+  padIso9797,
+  padIso9797M1,
+  padIso9797M2,
+  tdesCbcDecrypt,
+  tdesCbcEncrypt,
+  tdesEcbDecrypt,
+  tdesEcbEncrypt,
+  unpadIso9797M2,
+} from './crypto/index.js';
+export {
+  type GenerateAcInput,
+  generateAc,
+  generateArpcMethod1,
+  generateArpcMethod2,
+  type VerifyAcInput,
+  verifyAc,
+  verifyArpcMethod1,
+  verifyArpcMethod2,
+} from './cryptogram/index.js';
+export {
+  type AcKeyContext,
+  type AcSessionKeyMethod,
+  type AcTransactionData,
+  type ArpcSpec,
+  acTransactionDataFromTags,
+  type CardCryptogram,
+  type CardCryptogramInput,
+  type CvnProfile,
+  type CvnProfileId,
+  type CvnScheme,
+  cardGenerateCryptogram,
+  cvnProfiles,
+  deriveProfileAcKey,
+  findCvnProfile,
+  getCvnProfile,
+  getCvnProfileByCvn,
+  type IadFields,
+  type IssuerKeyInput,
+  type IssuerVerifyInput,
+  type IssuerVerifyResult,
+  issuerDeriveAcKey,
+  issuerDeriveMdKey,
+  issuerVerifyCryptogram,
+  mastercardCvn16,
+  mastercardCvn17,
+  mastercardCvn20,
+  mastercardCvn21,
+  minimumDataSet,
+  OPENVSE_M_CVN,
+  OPENVSE_M_IAD_LENGTH,
+  OPENVSE_V_CVN,
+  OPENVSE_V_IAD_LENGTH,
+  openvseProfileM,
+  openvseProfileV,
+  type ParsedIad,
+  parseMchipIad,
+  terminalData,
+  visaCvn10,
+  visaCvn18,
+  visaCvn22,
+} from './cvn/index.js';
+export {
+  type BuildDolOptions,
+  buildDolData,
+  type DolEntry,
+  type DolSource,
+  dolLength,
+  encodeDol,
+  fitDolValue,
+  MAX_DOL_ENTRY_LENGTH,
+  parseDol,
+  splitDolData,
+} from './dol/index.js';
+export {
+  EmvError,
+  EmvErrorCode,
+  EmvParseError,
+  isEmvError,
+} from './errors.js';
+export {
+  atcDiversifier,
+  decodeApiBcd,
+  deriveEmvCommonSessionKey,
+  deriveIccMk,
+  deriveIccMkOptionA,
+  deriveIccMkOptionB,
+  deriveLuk,
+  deriveMastercardSkd,
+  deriveVisaSmSessionKey,
+  encodeApiBcd,
+  lukDiversifier,
+  type MkDerivationOption,
+  mixMobilePin,
+  normalizeApi,
+  normalizeAtc,
+  normalizePan,
+  normalizePsn,
+  optionAInput,
+  optionBInput,
+  type SessionKeyAlgorithm,
+  type SessionKeyOptions,
+} from './keys/index.js';
+export {
+  DEFAULT_MAX_DEPTH,
+  describeTlv,
+  EMV_TAGS,
+  encodeLength,
+  encodeTag,
+  encodeTlv,
+  findAllTags,
+  findTag,
+  findTagPath,
+  isConstructedTag,
+  parseTlv,
+  parseTlvSingle,
+  type TagFormat,
+  type TagInfo,
+  type TagInfoOptions,
+  type TagLength,
+  type TagSource,
+  type TlvInput,
+  type TlvNode,
+  type TlvParseOptions,
+  tagInfo,
+  tlv,
+  tlvToMap,
+} from './tlv/index.js';

@@ -4,8 +4,10 @@
  * `encodeCommandApdu`. Le is '00' (256, "whatever you have") wherever the command expects data.
  * Byte strings given as `string` are hex.
  */
+
+import { latin1Bytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes } from '../hex.js';
 import { encodeTlv } from '../tlv/encode.js';
 import { encodeTag } from '../tlv/tag.js';
 import type { CommandApdu } from './command.js';
@@ -38,7 +40,7 @@ export function selectByName(
 
 /** SELECT '2PAY.SYS.DDF01'. */
 export function selectPpse(): CommandApdu {
-  return selectByName(new TextEncoder().encode(PPSE_NAME));
+  return selectByName(latin1Bytes(PPSE_NAME));
 }
 
 /** GET PROCESSING OPTIONS (`80 A8 00 00 Lc 83 L pdolData 00`); no PDOL data: `83 00`. */

@@ -4,8 +4,9 @@
  * then the header bytes. E.g. `SELECT 325041592E5359532E4444463031 "2PAY.SYS.DDF01"
  * [00 A4 04 00 Lc=14 Le=256]`. Never throws: undecodable bytes are described as such.
  */
+
+import { bytesToHex } from '../codec/hex.js';
 import { EmvError } from '../errors.js';
-import { bytesToHex } from '../hex.js';
 import { tagInfo } from '../tlv/tags.js';
 import { type CommandApdu, parseCommandApdu } from './command.js';
 
@@ -36,7 +37,7 @@ const hx = (b: number) => b.toString(16).toUpperCase().padStart(2, '0');
 
 function text(d: Uint8Array): string | undefined {
   for (const c of d) if (c < 0x20 || c > 0x7e) return undefined;
-  return new TextDecoder().decode(d);
+  return String.fromCharCode(...d); // printable ASCII only, checked above
 }
 
 function detail(c: CommandApdu, data: Uint8Array): string {

@@ -2,8 +2,9 @@
  * Response APDUs (ISO/IEC 7816-4 §5.1, §5.6): optional data field followed by the status word
  * SW1 SW2.
  */
+
+import { concatBytes } from '../codec/bytes.js';
 import { EmvError, EmvErrorCode, EmvParseError } from '../errors.js';
-import { concatBytes } from '../hex.js';
 import { inputBytes } from '../tlv/parse.js';
 
 export type ResponseApdu = { data: Uint8Array; sw: number; sw1: number; sw2: number };

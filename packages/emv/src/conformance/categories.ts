@@ -1,13 +1,17 @@
 /**
  * Per-category computations for conformance vectors in schema `emv-vectors/1`
- * (shared/vectors/emv-public.json, payments.md §4). Each function takes a vector's `inputs`
- * (plus `__id` and `__description` from the runner) and returns every output field the category
- * defines, as uppercase hex; fields that need an optional input (e.g. an ARPC needs `arc` or
- * `csu`) are returned only when that input is present. The runner compares them with `expected`.
+ * (test/fixtures/vectors/emv-public.json; docs/emv-cryptography.md §6). Each function takes a
+ * vector's `inputs` (plus `__id` and `__description` from the runner) and returns every output
+ * field the category defines, as uppercase hex; fields that need an optional input (e.g. an ARPC
+ * needs `arc` or `csu`) are returned only when that input is present. The runner compares them with
+ * `expected`.
  *
  * Everything is computed with this library's public functions (crypto/, keys/, cryptogram/,
  * cvn/), so a passing vector checks the real code path.
  */
+
+import { latin1Bytes, zeroize } from '../codec/bytes.js';
+import { bytesToHex, hexToBytes } from '../codec/hex.js';
 import { aesCmac } from '../crypto/cmac.js';
 import { keyCheckValue } from '../crypto/kcv.js';
 import { macIso9797Alg3 } from '../crypto/mac-iso9797.js';
@@ -19,7 +23,6 @@ import { deriveProfileAcKey } from '../cvn/session-keys.js';
 import { acTransactionDataFromTags } from '../cvn/transaction-data.js';
 import type { CvnProfile, CvnProfileId } from '../cvn/types.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { bytesToHex, hexToBytes, zeroize } from '../hex.js';
 import { deriveIccMk, type MkDerivationOption } from '../keys/icc-master-key.js';
 import { mixMobilePin } from '../keys/mobile-pin.js';
 import { deriveEmvCommonSessionKey } from '../keys/session-key-common.js';
@@ -160,7 +163,7 @@ function sessionKeyVisaSm(inputs: Inputs): Outputs {
 function macAlg3(inputs: Inputs): Outputs {
   let data: Uint8Array | string;
   if (has(inputs, 'data')) data = str(inputs, 'data');
-  else if (has(inputs, 'data_ascii')) data = new Uint8Array(Buffer.from(str(inputs, 'data_ascii'), 'latin1'));
+  else if (has(inputs, 'data_ascii')) data = latin1Bytes(str(inputs, 'data_ascii'), 'inputs.data_ascii');
   else throw invalid('inputs.data: missing');
   return { mac: bytesToHex(macIso9797Alg3(str(inputs, 'key'), data, paddingOf(inputs))) };
 }

@@ -1,3 +1,16 @@
+/**
+ * conformance/: the `emv-vectors/1` test-vector format and its runner (what `openvse
+ * conformance` runs): each vector's category names the computation, its inputs are fed to this
+ * library and every expected output field is compared.
+ */
 export { vectorCategories } from './categories.js';
-export * from './runner.js';
-export * from './vector-file.js';
+export {
+  type ConformanceReport,
+  describeFailure,
+  type FieldMismatch,
+  knownCategories,
+  runConformance,
+  runVector,
+  type VectorResult,
+} from './runner.js';
+export { parseVectorFile, type TestVector, VECTOR_SCHEMA, type VectorFile } from './vector-file.js';

@@ -1,6 +1,6 @@
 /**
  * Reading and validating a test-vector file in schema `emv-vectors/1` (the format of
- * shared/vectors/emv-public.json): `{ schema, vectors: [{ id, category, description?, inputs,
+ * test/fixtures/vectors/emv-public.json): `{ schema, vectors: [{ id, category, description?, inputs,
  * expected, source? }] }`. Validation is strict about what the runner relies on and tolerant of
  * extra metadata (conventions, sources, validation notes), which the runner does not read.
  */

@@ -3,8 +3,10 @@
  * (Annex A1.3 session keys with a 16-byte block, ISO/IEC 9797-1 MAC Algorithm 5 / CMAC).
  * Keys are 16, 24 or 32 bytes (ERR_KEY_LENGTH); data is a multiple of 16 bytes (ERR_DATA_LENGTH).
  */
+
+import { zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes, zeroize } from '../hex.js';
 import { assertBlockAligned, assertIvLength, runCipher } from './cipher.js';
 
 export const AES_BLOCK_SIZE = 16;

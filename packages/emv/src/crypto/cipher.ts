@@ -7,8 +7,8 @@
  * Not exported from the package: use des.ts / aes.ts.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { zeroize } from '../codec/bytes.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { zeroize } from '../hex.js';
 
 export type CipherMode = 'ecb' | 'cbc';
 

@@ -7,7 +7,8 @@
  * message whose last block is XORed with K1 (complete) or padded 10* and XORed with K2.
  * The message is never pre-padded by callers. Accepts AES-128/192/256 keys.
  */
-import { toBytes, zeroize } from '../hex.js';
+import { zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { AES_BLOCK_SIZE, aesCbcEncrypt, aesEcbEncrypt } from './aes.js';
 
 type Bytes = Uint8Array | string;

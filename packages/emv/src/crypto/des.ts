@@ -7,8 +7,10 @@
  * K ‖ K (E_K D_K E_K = E_K), because Node 20's OpenSSL 3 keeps plain DES in the legacy provider.
  * Data must be a multiple of 8 bytes (ERR_DATA_LENGTH); key lengths are checked (ERR_KEY_LENGTH).
  */
+
+import { concatBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes, zeroize } from '../hex.js';
 import { assertBlockAligned, assertIvLength, runCipher } from './cipher.js';
 
 export const DES_BLOCK_SIZE = 8;

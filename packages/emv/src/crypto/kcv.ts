@@ -1,13 +1,14 @@
 /**
- * Key check values (ANSI X9.24-1 / EMV practice; see payments.md §3.6).
+ * Key check values (ANSI X9.24-1 / EMV practice; see docs/emv-cryptography.md §2.3).
  *
  * - TDES: leftmost bytes of TDES-ECB(K)[00×8] (3 bytes by default; HSMs often print 2).
  * - AES: leftmost bytes of AES-ECB(K)[00×16] (the "encrypt zeros" KCV; note X9.24-1:2017 also
  *   defines a CMAC-based AES KCV, which is not what this function returns).
  * A KCV identifies a key without revealing it; parity bits do not change a TDES KCV.
  */
+
+import { zeroize } from '../codec/bytes.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { zeroize } from '../hex.js';
 import { AES_BLOCK_SIZE, aesEcbEncrypt } from './aes.js';
 import { DES_BLOCK_SIZE, tdesEcbEncrypt } from './des.js';
 

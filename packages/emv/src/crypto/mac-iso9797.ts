@@ -7,8 +7,10 @@
  *   DES under K_L, then the last block H becomes E(K_L)[D(K_R)[H]]. Key = K_L ‖ K_R (16 bytes).
  * Padding method 1 or 2 (ISO/IEC 9797-1 §6.3) is explicit: ERR_PADDING_METHOD otherwise.
  */
+
+import { zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes, zeroize } from '../hex.js';
 import { desCbcEncrypt, tdesCbcEncrypt, tdesEcbEncrypt } from './des.js';
 import { assertPaddingMethod, type PaddingMethod, padIso9797 } from './padding.js';
 

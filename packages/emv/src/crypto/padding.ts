@@ -8,8 +8,9 @@
  *   default, "EMV padding"; identical to ISO/IEC 7816-4 padding).
  * Padding never happens implicitly elsewhere in this library.
  */
+
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes } from '../hex.js';
 
 export type PaddingMethod = 1 | 2;
 

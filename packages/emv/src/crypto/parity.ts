@@ -5,7 +5,7 @@
  * (Book 2 Annex A1.4: "MK … with odd parity") and HSMs expect odd-parity keys. Used after every
  * TDES key derivation in keys/.
  */
-import { toBytes } from '../hex.js';
+import { toBytes } from '../codec/hex.js';
 
 type Bytes = Uint8Array | string;
 

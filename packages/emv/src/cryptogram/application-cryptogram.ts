@@ -7,11 +7,12 @@
  * Verification recomputes and compares in constant time.
  */
 
+import { equalBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { aesCmac } from '../crypto/cmac.js';
 import { macIso9797Alg3 } from '../crypto/mac-iso9797.js';
 import type { PaddingMethod } from '../crypto/padding.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { equalBytes, toBytes, zeroize } from '../hex.js';
 
 type Bytes = Uint8Array | string;
 

@@ -7,10 +7,11 @@
  * Which K (ICC MK or the AC session key) depends on the CVN (see cvn/).
  */
 
+import { concatBytes, equalBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { tdesEcbEncrypt } from '../crypto/des.js';
 import { macIso9797Alg3 } from '../crypto/mac-iso9797.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, equalBytes, toBytes, zeroize } from '../hex.js';
 
 type Bytes = Uint8Array | string;
 

@@ -4,12 +4,13 @@
  * (a session key / LUK / SUK, or the ICC MK from which the profile's session key is derived).
  * Profile M additionally computes the MD cryptogram under SK_MD and places its leftmost 5 bytes
  * in the IAD; with a mobile PIN the UMD key is SUK_UMD and the PIN is mixed back in
- * (payments.md §1.6). Keys passed in are not modified; derived keys are zeroed.
+ * (docs/emv-cryptography.md §4.5). Keys passed in are not modified; derived keys are zeroed.
  */
 
+import { zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { generateAc } from '../cryptogram/application-cryptogram.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes, zeroize } from '../hex.js';
 import { mixMobilePin } from '../keys/mobile-pin.js';
 import { deriveProfileAcKey } from './session-keys.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields } from './types.js';

@@ -2,8 +2,9 @@
  * Internal helpers shared by the profile files: reading the CVR / counters a profile MACs
  * either from the transaction data or from the IAD (tag 9F10), and IAD length checks.
  */
+
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes } from '../hex.js';
 import { fixedField } from './transaction-data.js';
 import type { AcTransactionData, Bytes, ParsedIad } from './types.js';
 

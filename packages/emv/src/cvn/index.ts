@@ -1,7 +1,8 @@
 /**
  * cvn/: cryptogram version profiles (Visa CVN 10/18/'22', Mastercard CVN 16/17/20/21, OpenVSE
  * profiles V and M): which keys, data, padding, IAD layout and ARPC method each uses (EMV Book 2
- * §8, payments.md §2.3/§3.4, DESIGN.md), with issuer-side verification and card-side generation.
+ * §8, docs/emv-cryptography.md §3.2–§3.3 and §4), with issuer-side verification and card-side
+ * generation.
  */
 export { type CardCryptogram, type CardCryptogramInput, cardGenerateCryptogram } from './card.js';
 export { type IssuerVerifyInput, type IssuerVerifyResult, issuerVerifyCryptogram } from './issuer.js';

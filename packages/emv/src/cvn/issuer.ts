@@ -6,10 +6,11 @@
  * apart from a counterfeit (both bad). Every derived key is zeroed before returning.
  */
 
+import { equalBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { generateAc } from '../cryptogram/application-cryptogram.js';
 import { generateArpcMethod1, generateArpcMethod2 } from '../cryptogram/arpc.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { equalBytes, toBytes, zeroize } from '../hex.js';
 import { deriveIccMk } from '../keys/icc-master-key.js';
 import { deriveProfileAcKey, issuerDeriveMdKey } from './session-keys.js';
 import type { AcTransactionData, Bytes, CvnProfile } from './types.js';

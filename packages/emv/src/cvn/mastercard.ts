@@ -1,5 +1,5 @@
 /**
- * Mastercard M/Chip cryptogram versions 16, 17, 20 and 21 (payments.md §3.4; pyemv
+ * Mastercard M/Chip cryptogram versions 16, 17, 20 and 21 (docs/emv-cryptography.md §3.3; pyemv
  * `MasterCardCVN16/17/20/21`, jPOS `MChipCryptogram`).
  *
  * The CVN byte is a bit field: bits 2–1 = 00 → Mastercard SKD (R = ATC ‖ 0000 ‖ UN),
@@ -11,8 +11,10 @@
  * profiles (16/17) and with the AC session key for CSK profiles (20/21), as pyemv.
  * IAD: KDI ‖ CVN ‖ CVR(6) ‖ DAC/IDN(2) ‖ counters(8 or 16).
  */
+
+import { concatBytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes } from '../hex.js';
 import { cvrFrom, iadError, optionalField } from './iad-common.js';
 import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';
 import type { AcTransactionData, Bytes, CvnProfile, CvnProfileId, IadFields, ParsedIad } from './types.js';

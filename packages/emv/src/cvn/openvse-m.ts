@@ -1,6 +1,6 @@
 /**
- * OpenVSE profile M: M/Chip cloud card with single-use keys, CVN 0x14 (DESIGN.md "Cards, keys
- * and cryptograms"; payments.md §1.4–§1.6, MCBP MPP Lite GENERATE AC).
+ * OpenVSE profile M: M/Chip cloud card with single-use keys, CVN 0x14 (docs/design.md
+ * "Profile M"; docs/emv-cryptography.md §4.3–§4.5, the MCBP cloud M/Chip GENERATE AC).
  *
  * - SK_UMD = CSK(MK_AC, ATC ‖ 00×6), SK_MD = CSK(MK_MD, ATC ‖ 00×6); MK_AC and MK_MD by
  *   Option A from IMK_AC and IMK_MD. With a mobile PIN the card receives SUK_UMD =
@@ -11,7 +11,8 @@
  * - IAD (18 bytes) = KDI ‖ 14 ‖ CVR(6) ‖ IDN/DAC(2) ‖ counters(1) ‖ MD(5) ‖ 00 00.
  * - ARPC: method 1 with SK_UMD (as Mastercard CVN 20).
  */
-import { concatBytes, toBytes } from '../hex.js';
+import { concatBytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { cvrFrom, iadError, optionalField } from './iad-common.js';
 import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields, ParsedIad } from './types.js';

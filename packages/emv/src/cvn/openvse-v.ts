@@ -1,6 +1,6 @@
 /**
- * OpenVSE profile V: qVSDC cloud card, CVN 0x43 as OpenVSE defines it (DESIGN.md "Cards, keys
- * and cryptograms"; payments.md §2.2–§2.3, Samsung-style layout that MACs the whole IAD).
+ * OpenVSE profile V: qVSDC cloud card, CVN 0x43 as OpenVSE defines it (docs/design.md "Profile V";
+ * docs/emv-cryptography.md §4.1–§4.2: the layout that MACs the whole IAD).
  *
  * - AC key: LUK = EMV CSK(MK_AC, R = 00000000 ‖ BCD("0" ‖ API)); MK_AC by Option A
  *   (Option B for PANs over 16 digits).
@@ -10,7 +10,8 @@
  * - ARPC (OpenVSE choice; the card never checks it in a contactless flow): method 1 with the LUK.
  */
 
-import { concatBytes, toBytes } from '../hex.js';
+import { concatBytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { decodeApiBcd, encodeApiBcd } from '../keys/luk.js';
 import { iadError, requiredIad } from './iad-common.js';
 import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';

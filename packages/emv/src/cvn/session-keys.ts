@@ -2,8 +2,10 @@
  * Key derivation per CVN profile: from the ICC MK_AC to the AC key (EMV Book 2 Annex A1.3;
  * Mastercard SKD; OpenVSE LUK), and from the issuer master keys to both (Annex A1.4).
  */
+
+import { zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes, zeroize } from '../hex.js';
 import { normalizeAtc } from '../keys/atc.js';
 import { deriveIccMk } from '../keys/icc-master-key.js';
 import { deriveLuk } from '../keys/luk.js';

@@ -3,8 +3,10 @@
  * minimum data set: 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37 ‖ 82 ‖ 9F36), and maps tag-keyed
  * records (from a DOL or a vector file) onto {@link AcTransactionData}.
  */
+
+import { concatBytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes } from '../hex.js';
 import { normalizeAtc } from '../keys/atc.js';
 import type { AcTransactionData, Bytes } from './types.js';
 

@@ -2,7 +2,8 @@
  * Types shared by the cryptogram version (CVN) profiles: what a profile says about keys,
  * padding, the data MACed into the application cryptogram and the Issuer Application Data
  * (tag 9F10) layout. EMV Book 2 §8.1 leaves these to the payment system; each profile file cites
- * where its choices come from (pyemv, payments.md §2.3/§3.4, DESIGN.md for the OpenVSE profiles).
+ * where its choices come from (pyemv, docs/emv-cryptography.md §3.2–§3.3; docs/design.md "Cards,
+ * keys and cryptograms" for the OpenVSE profiles).
  */
 import type { PaddingMethod } from '../crypto/padding.js';
 import type { MkDerivationOption } from '../keys/icc-master-key.js';

@@ -1,5 +1,5 @@
 /**
- * Visa cryptogram versions 10, 18 and '22' (payments.md §2.3; pyemv `VisaCVN10/18/22`,
+ * Visa cryptogram versions 10, 18 and '22' (docs/emv-cryptography.md §3.2; pyemv `VisaCVN10/18/22`,
  * jPOS `VISACryptogram`).
  *
  * - CVN 10 (0x0A): AC key = ICC MK_AC (Option A), no session key; AC data = minimum data set ‖
@@ -13,7 +13,8 @@
  * bytes. The format 2 byte positions after the CVN are not public (Visa confidential); since the
  * AC covers the whole IAD, they do not change any cryptogram.
  */
-import { concatBytes, toBytes } from '../hex.js';
+import { concatBytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { cvrFrom, iadError, requiredIad } from './iad-common.js';
 import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields, ParsedIad } from './types.js';

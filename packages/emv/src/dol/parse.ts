@@ -6,8 +6,9 @@
  * Errors: ERR_DOL_TRUNCATED when a tag or length runs past the end (offset: first missing byte),
  * ERR_DOL_BAD_ENTRY for a malformed tag or length (offset: the offending byte or tag start).
  */
+
+import { concatBytes } from '../codec/bytes.js';
 import { EmvError, EmvErrorCode, EmvParseError } from '../errors.js';
-import { concatBytes } from '../hex.js';
 import { encodeLength, readLength } from '../tlv/length.js';
 import { inputBytes } from '../tlv/parse.js';
 import { encodeTag, readTag } from '../tlv/tag.js';

@@ -3,8 +3,9 @@
  * key derivation (EMV Book 2 Annex A1.3). Accepted as 2 bytes, 4 hex digits or an integer
  * 0–65535; anything else is ERR_ATC_INVALID.
  */
+
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes } from '../hex.js';
 
 /** Returns the ATC as a fresh 2-byte array. */
 export function normalizeAtc(atc: Uint8Array | string | number): Uint8Array {

@@ -10,11 +10,13 @@
  * The ICC MK is returned with odd DES parity (the parity bits do not change any cryptogram).
  */
 import { createHash } from 'node:crypto';
+import { digitsToBcd } from '../codec/bcd.js';
+import { concatBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { tdesEcbEncrypt } from '../crypto/des.js';
 import { adjustOddParityInPlace } from '../crypto/parity.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes, zeroize } from '../hex.js';
-import { digitsToBcd, normalizePan, normalizePsn } from './pan.js';
+import { normalizePan, normalizePsn } from './pan.js';
 
 type Bytes = Uint8Array | string;
 

@@ -1,14 +1,16 @@
 /**
- * OpenVSE profile V limited-use key (DESIGN.md "Cards, keys and cryptograms"; payments.md §2.2).
+ * OpenVSE profile V limited-use key (docs/design.md "Profile V"; docs/emv-cryptography.md §4.1).
  *
  * The account parameters index API = "YHHHHCC" (7 decimal digits: last digit of the year, hour
  * of the year, LUK counter within the hour). LUK = EMV common session key (Book 2 A1.3.1) of the
  * card's MK_AC with R = 00 00 00 00 ‖ BCD("0" ‖ API). This R layout is OpenVSE's choice: Visa's
  * own VCPS derivation is confidential, and the issuer makes every LUK itself.
  */
+
+import { digitsToBcd } from '../codec/bcd.js';
+import { concatBytes, zeroize } from '../codec/bytes.js';
+import { bytesToHex } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, zeroize } from '../hex.js';
-import { digitsToBcd } from './pan.js';
 import { deriveEmvCommonSessionKey, type SessionKeyOptions } from './session-key-common.js';
 
 type Bytes = Uint8Array | string;
@@ -27,7 +29,7 @@ export function encodeApiBcd(api: string): Uint8Array {
 
 /** Decodes the 4-byte BCD("0" ‖ API) back into the 7-digit API (ERR_API_INVALID if malformed). */
 export function decodeApiBcd(bcd: Uint8Array): string {
-  const s = Buffer.from(bcd).toString('hex');
+  const s = bytesToHex(bcd);
   if (bcd.length !== 4 || !/^0[0-9]{7}$/.test(s))
     throw new EmvError(EmvErrorCode.API_INVALID, 'api: expected BCD "0" followed by 7 digits');
   return s.slice(1);

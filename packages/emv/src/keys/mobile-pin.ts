@@ -1,5 +1,5 @@
 /**
- * MCBP mobile PIN mixing (payments.md §1.6; vectors mcbp-mobile-pin-unlock/-2).
+ * MCBP mobile PIN mixing (docs/emv-cryptography.md §4.5; vectors mcbp-mobile-pin-unlock/-2).
  *
  * For i < min(len(PIN), 8): s = (ASCII(PIN[i]) << 1) mod 256; K[i] ^= s; K[i + 8] ^= s.
  * The function is its own inverse: the server turns SK_UMD into SUK_UMD with it, the card turns
@@ -9,8 +9,10 @@
  * character must be printable ASCII). A string is NOT read as hex here: hex "31323334" would be
  * the 8-character PIN "31323334". Pass `hexToBytes(...)` for hex input.
  */
+
+import { latin1Bytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes, zeroize } from '../hex.js';
 
 type Bytes = Uint8Array | string;
 
@@ -18,7 +20,7 @@ function pinBytes(pin: Uint8Array | string): Uint8Array {
   if (typeof pin === 'string') {
     if (!/^[\x20-\x7e]+$/.test(pin))
       throw new EmvError(EmvErrorCode.PIN_INVALID, 'pin: expected printable ASCII text');
-    return new Uint8Array(Buffer.from(pin, 'latin1'));
+    return latin1Bytes(pin, 'pin');
   }
   if (pin instanceof Uint8Array) return new Uint8Array(pin);
   throw new EmvError(EmvErrorCode.PIN_INVALID, 'pin: expected ASCII bytes or text');

@@ -23,10 +23,3 @@ export function normalizePsn(psn: unknown): string {
     throw new EmvError(EmvErrorCode.PSN_INVALID, 'psn: expected two decimal digits, or null when absent');
   return psn;
 }
-
-/** Packs an even-length string of decimal digits as BCD (two digits per byte). */
-export function digitsToBcd(digits: string): Uint8Array {
-  if (!DIGITS_RE.test(digits) || digits.length % 2 !== 0)
-    throw new EmvError(EmvErrorCode.BAD_ARGUMENT, 'digits: expected an even number of decimal digits');
-  return new Uint8Array(Buffer.from(digits, 'hex'));
-}

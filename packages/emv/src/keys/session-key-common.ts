@@ -1,5 +1,5 @@
 /**
- * EMV Common Session Key derivation, EMV Book 2 Annex A1.3.1 (payments.md §3.2).
+ * EMV Common Session Key derivation, EMV Book 2 Annex A1.3.1 (docs/emv-cryptography.md §2.2).
  *
  * TDES (block n = 8 bytes, MK k = 16 bytes): R is 8 bytes; F1 = R with R[2] := F0,
  *   F2 = R with R[2] := 0F; SK = TDES(MK)[F1] ‖ TDES(MK)[F2]; odd parity is then set unless
@@ -9,11 +9,12 @@
  * For application cryptograms R = ATC ‖ 00…00; Mastercard's SKD and OpenVSE's LUK use other R.
  */
 
+import { concatBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { aesEcbEncrypt } from '../crypto/aes.js';
 import { tdesEcbEncrypt } from '../crypto/des.js';
 import { adjustOddParityInPlace } from '../crypto/parity.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes, zeroize } from '../hex.js';
 
 type Bytes = Uint8Array | string;
 

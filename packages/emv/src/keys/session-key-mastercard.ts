@@ -1,11 +1,13 @@
 /**
  * Mastercard proprietary session key derivation ("MasterCard SKD", M/Chip 4 CVN 0x10/0x11;
- * payments.md §3.2): R = ATC(2) ‖ 00 00 ‖ UN(4), then the EMV common-session-key construction
- * of EMV Book 2 Annex A1.3.1 (R[2] := F0 / 0F). The UN is the terminal's tag 9F37, so these
- * keys cannot be made in advance (hence CVN 0x14 for cloud cards).
+ * docs/emv-cryptography.md §2.2): R = ATC(2) ‖ 00 00 ‖ UN(4), then the EMV common-session-key
+ * construction of EMV Book 2 Annex A1.3.1 (R[2] := F0 / 0F). The UN is the terminal's tag 9F37, so
+ * these keys cannot be made in advance (hence CVN 0x14 for cloud cards).
  */
+
+import { concatBytes, zeroize } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes, zeroize } from '../hex.js';
 import { normalizeAtc } from './atc.js';
 import { deriveEmvCommonSessionKey, type SessionKeyOptions } from './session-key-common.js';
 

@@ -1,12 +1,12 @@
 /**
- * Visa (VIS) secure-messaging session key (payments.md §3.2, pyemv `derive_visa_sm_sk`):
+ * Visa (VIS) secure-messaging session key (docs/emv-cryptography.md §2.2, pyemv `derive_visa_sm_sk`):
  * SK_L = MK_L ⊕ (00×6 ‖ ATC), SK_R = MK_R ⊕ (00×6 ‖ (ATC ⊕ FFFF)), then odd parity.
  * Used for issuer script MAC/encryption keys with Visa CVN 10/18/'22'.
  */
 
+import { toBytes } from '../codec/hex.js';
 import { adjustOddParityInPlace } from '../crypto/parity.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { toBytes } from '../hex.js';
 import { normalizeAtc } from './atc.js';
 
 type Bytes = Uint8Array | string;

@@ -5,7 +5,7 @@
  *   `50 Application Label (4): 56495341 "VISA"` for primitives ('an'/'ans' also shown as text).
  * For logs and the CLI, not for parsing back.
  */
-import { bytesToHex } from '../hex.js';
+import { bytesToHex } from '../codec/hex.js';
 import { parseTlv } from './parse.js';
 import { type TagInfoOptions, tagInfo } from './tags.js';
 import type { TlvNode } from './types.js';

@@ -2,8 +2,10 @@
  * BER-TLV encoder (EMV Book 3 Annex B): tag bytes, shortest definite length, value. A
  * constructed object given `children` is encoded from them, recursively.
  */
+
+import { concatBytes } from '../codec/bytes.js';
+import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
-import { concatBytes, toBytes } from '../hex.js';
 import { encodeLength } from './length.js';
 import { encodeTag } from './tag.js';
 import type { TlvInput } from './types.js';

@@ -14,8 +14,9 @@
  * - ERR_TLV_TRAILING_DATA from {@link parseTlvSingle} (offset: first byte after the object).
  * Misuse (not bytes, bad options) throws {@link EmvError} ERR_BAD_ARGUMENT.
  */
+
+import { hexToBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode, EmvParseError } from '../errors.js';
-import { hexToBytes } from '../hex.js';
 import { readLength } from './length.js';
 import { readTag } from './tag.js';
 import type { TlvNode, TlvParseOptions } from './types.js';

@@ -7,8 +7,9 @@
  * first bytes (ISO/IEC 7816-4), and the first subsequent byte may not have b7-b1 all zero
  * (ISO/IEC 8825-1 §8.1.2.4.2 c).
  */
+
+import { hexToBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode, EmvParseError } from '../errors.js';
-import { hexToBytes } from '../hex.js';
 
 /** EMV caps tags at three bytes. */
 export const MAX_TAG_BYTES = 3;

@@ -20,8 +20,8 @@ import {
   selectByName,
   selectPpse,
 } from '../../src/apdu/index.js';
+import { bytesToHex } from '../../src/codec/index.js';
 import { EmvErrorCode as C } from '../../src/errors.js';
-import { bytesToHex } from '../../src/hex.js';
 import { assertEmvError, assertParseError, h } from '../tlv/helpers.js';
 
 const enc = (c: CommandApdu) => bytesToHex(encodeCommandApdu(c));
@@ -29,7 +29,7 @@ const PDOL_DATA = '36004000000000001250000000000000082600000000000826261128001A2
 const CDOL1_DATA = '00'.repeat(66);
 
 describe('builders: the bytes a contactless reader sends', () => {
-  test('SELECT PPSE (payments.md §5.1)', () => {
+  test('SELECT PPSE (docs/emv-cryptography.md §5.1)', () => {
     assert.equal(PPSE_NAME, '2PAY.SYS.DDF01');
     assert.equal(enc(selectPpse()), '00A404000E325041592E5359532E444446303100');
   });

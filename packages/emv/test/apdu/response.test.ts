@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { describeSw, encodeResponseApdu, isSwSuccess, parseResponseApdu, SW } from '../../src/apdu/index.js';
+import { bytesToHex } from '../../src/codec/index.js';
 import { EmvErrorCode as C } from '../../src/errors.js';
-import { bytesToHex } from '../../src/hex.js';
 import { parseTlvSingle } from '../../src/tlv/index.js';
 import { assertEmvError, assertParseError, h } from '../tlv/helpers.js';
 

@@ -1,6 +1,6 @@
 /**
- * Runs the published EMV vectors (test/fixtures/vectors/emv-public.json, copied from
- * shared/vectors with its source attribution) through the conformance runner, and proves the
+ * Runs the published EMV vectors (test/fixtures/vectors/emv-public.json, the project's published
+ * vector file with its source attribution) through the conformance runner, and proves the
  * runner can fail: every expected field of every vector, altered by one hex digit, makes exactly
  * that vector fail and names exactly that field.
  */

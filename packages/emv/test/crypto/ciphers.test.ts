@@ -2,6 +2,7 @@
 // and AES (FIPS 197 Appendix C, NIST SP 800-38A F.2).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, hexToBytes } from '../../src/codec/index.js';
 import {
   aesCbcDecrypt,
   aesCbcEncrypt,
@@ -16,7 +17,6 @@ import {
   tdesEcbDecrypt,
   tdesEcbEncrypt,
 } from '../../src/crypto/index.js';
-import { bytesToHex, hexToBytes } from '../../src/hex.js';
 
 const NOW_IS_THE_TIME = '4E6F77206973207468652074696D6520666F7220616C6C20'; // "Now is the time for all "
 

@@ -1,9 +1,9 @@
 // AES-CMAC: RFC 4493 §4 examples 1–4 and subkeys (§2.3), NIST SP 800-38B D.2/D.3 (AES-192/256).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex } from '../../src/codec/index.js';
 import { aesCmacSubkeys } from '../../src/crypto/cmac.js';
 import { aesCmac } from '../../src/crypto/index.js';
-import { bytesToHex } from '../../src/hex.js';
 
 const M =
   '6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E51' +

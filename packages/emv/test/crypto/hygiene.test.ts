@@ -3,6 +3,7 @@
 // recording what each buffer held just before it was wiped.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, hexToBytes } from '../../src/codec/index.js';
 import {
   adjustOddParity,
   aesCmac,
@@ -12,7 +13,6 @@ import {
 } from '../../src/crypto/index.js';
 import { generateArpcMethod1 } from '../../src/cryptogram/index.js';
 import { issuerVerifyCryptogram, mastercardCvn20 } from '../../src/cvn/index.js';
-import { bytesToHex, hexToBytes } from '../../src/hex.js';
 import {
   deriveEmvCommonSessionKey,
   deriveIccMkOptionA,

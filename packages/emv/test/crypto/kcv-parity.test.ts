@@ -1,8 +1,8 @@
-// Key check values (payments.md §3.6) and DES odd parity (FIPS 46-3).
+// Key check values (docs/emv-cryptography.md §2.3) and DES odd parity (FIPS 46-3).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, hexToBytes } from '../../src/codec/index.js';
 import { adjustOddParity, aesEcbEncrypt, hasOddParity, keyCheckValue } from '../../src/crypto/index.js';
-import { bytesToHex, hexToBytes } from '../../src/hex.js';
 
 describe('keyCheckValue', () => {
   test('TDES: E(K)[00x8], 3 bytes by default, 2 for HSM style', () => {

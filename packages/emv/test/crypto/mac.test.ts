@@ -2,6 +2,7 @@
 // ISO/IEC 9797-1 DES example, OpenSSL-checked TDES CBC-MAC, and a hand-walked algorithm 3.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex } from '../../src/codec/index.js';
 import {
   desCbcEncrypt,
   desEcbDecrypt,
@@ -10,7 +11,6 @@ import {
   macIso9797Alg3,
   padIso9797M2,
 } from '../../src/crypto/index.js';
-import { bytesToHex } from '../../src/hex.js';
 
 const HELLO = new TextEncoder().encode('hello world');
 const KEY = 'AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBB';

@@ -1,8 +1,8 @@
 // ISO/IEC 9797-1 §6.3 padding methods 1 and 2 (cases as in pyemv tests/test_mac.py).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex } from '../../src/codec/index.js';
 import { padIso9797, padIso9797M1, padIso9797M2, unpadIso9797M2 } from '../../src/crypto/index.js';
-import { bytesToHex } from '../../src/hex.js';
 
 const F = (n: number) => 'FF'.repeat(n);
 

@@ -1,6 +1,7 @@
 // EMV Book 2 §8.1 application cryptograms and §8.2 ARPC methods 1 and 2.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, hexToBytes } from '../../src/codec/index.js';
 import { aesCmac, macIso9797Alg3, tdesEcbEncrypt } from '../../src/crypto/index.js';
 import {
   generateAc,
@@ -10,7 +11,6 @@ import {
   verifyArpcMethod1,
   verifyArpcMethod2,
 } from '../../src/cryptogram/index.js';
-import { bytesToHex, hexToBytes } from '../../src/hex.js';
 
 const SK = 'AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBB';
 const MIN_SET = '000000002000000000000000012400000080000124110309003804823E58000001';

@@ -1,9 +1,11 @@
-// OpenVSE profile M (DESIGN.md; payments.md §1.5–§1.6): cross-checked with the MCBP
-// mcbp-generate-ac-umd-md vector, then rebuilt field by field from the test issuer's IMK_AC and
-// IMK_MD: CDOL1 bytes 0..28 || AIP || ATC || CVR(6); 9F26 under SK_UMD; MD under SK_MD into IAD
-// bytes 11..15. Card and issuer agree; wrong PIN = UMD bad / MD good; a changed byte fails.
+// OpenVSE profile M (docs/design.md "Profile M"; docs/emv-cryptography.md §4.4–§4.5):
+// cross-checked with the MCBP mcbp-generate-ac-umd-md vector, then rebuilt field by field from the
+// test issuer's IMK_AC and IMK_MD: CDOL1 bytes 0..28 || AIP || ATC || CVR(6); 9F26 under SK_UMD;
+// MD under SK_MD into IAD bytes 11..15. Card and issuer agree; wrong PIN = UMD bad / MD good; a
+// changed byte fails.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, concatBytes, hexToBytes } from '../../src/codec/index.js';
 import { macIso9797Alg3 } from '../../src/crypto/index.js';
 import { generateArpcMethod1 } from '../../src/cryptogram/index.js';
 import {
@@ -14,7 +16,6 @@ import {
   issuerVerifyCryptogram,
   openvseProfileM,
 } from '../../src/cvn/index.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/hex.js';
 import { deriveEmvCommonSessionKey, deriveIccMkOptionA, mixMobilePin } from '../../src/keys/index.js';
 
 describe('profile M against the MCBP SDK vector', () => {

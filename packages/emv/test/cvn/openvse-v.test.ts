@@ -1,9 +1,10 @@
-// OpenVSE profile V (DESIGN.md): the cryptogram is rebuilt here field by field from the test
-// issuer's IMK_AC: Option A → MK_AC → LUK = CSK(MK_AC, 00000000 || BCD("0"||API)) →
+// OpenVSE profile V (docs/design.md "Profile V"): the cryptogram is rebuilt here field by field
+// from the test issuer's IMK_AC: Option A → MK_AC → LUK = CSK(MK_AC, 00000000 || BCD("0"||API)) →
 // IAD(32) → PDOL data without TTQ || AIP || ATC || IAD → MAC algorithm 3, padding 2.
 // Card side and issuer side must agree; any changed byte must fail verification.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, concatBytes, hexToBytes } from '../../src/codec/index.js';
 import { macIso9797Alg3 } from '../../src/crypto/index.js';
 import { generateArpcMethod1 } from '../../src/cryptogram/index.js';
 import {
@@ -13,7 +14,6 @@ import {
   issuerVerifyCryptogram,
   openvseProfileV,
 } from '../../src/cvn/index.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/hex.js';
 import {
   deriveEmvCommonSessionKey,
   deriveIccMkOptionA,

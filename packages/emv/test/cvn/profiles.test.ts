@@ -2,6 +2,7 @@
 // (tests/test_cvn_hsm.py), IAD layouts, the CVN bit field and the registry.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, concatBytes, hexToBytes } from '../../src/codec/index.js';
 import { macIso9797Alg3 } from '../../src/crypto/index.js';
 import { generateArpcMethod1, generateArpcMethod2 } from '../../src/cryptogram/index.js';
 import {
@@ -17,7 +18,6 @@ import {
   visaCvn18,
   visaCvn22,
 } from '../../src/cvn/index.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/hex.js';
 import { deriveEmvCommonSessionKey, deriveIccMkOptionA, deriveMastercardSkd } from '../../src/keys/index.js';
 
 const IMK_AC = '0123456789ABCDEFFEDCBA9876543210';
@@ -177,7 +177,7 @@ describe('IAD layouts', () => {
   });
 });
 
-describe('Mastercard CVN bit field (payments.md §3.4)', () => {
+describe('Mastercard CVN bit field (docs/emv-cryptography.md §3.3)', () => {
   for (const id of ['mc-16', 'mc-17', 'mc-20', 'mc-21'] as const) {
     test(id, () => {
       const p = cvnProfiles[id];

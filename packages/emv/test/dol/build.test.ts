@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex } from '../../src/codec/index.js';
 import { buildDolData, type DolEntry, fitDolValue, parseDol, splitDolData } from '../../src/dol/index.js';
 import { EmvErrorCode as C } from '../../src/errors.js';
-import { bytesToHex } from '../../src/hex.js';
 import { tagInfo } from '../../src/tlv/index.js';
 import { assertEmvError, h } from '../tlv/helpers.js';
 

@@ -1,9 +1,9 @@
 /** DOL decoding and encoding (EMV Book 3 §5.4) with real PDOL/CDOL1 lists, and every error. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex } from '../../src/codec/index.js';
 import { dolLength, encodeDol, parseDol } from '../../src/dol/index.js';
 import { EmvErrorCode as C } from '../../src/errors.js';
-import { bytesToHex } from '../../src/hex.js';
 import { assertEmvError, assertParseError, h } from '../tlv/helpers.js';
 
 const VISA_PDOL = '9F66049F02069F03069F1A0295055F2A029A039C019F3704';

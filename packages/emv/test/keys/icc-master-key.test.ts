@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { bytesToHex, concatBytes, hexToBytes } from '../../src/codec/index.js';
 import { adjustOddParity, keyCheckValue, tdesEcbEncrypt } from '../../src/crypto/index.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/hex.js';
 import {
   deriveIccMk,
   deriveIccMkOptionA,

@@ -1,7 +1,7 @@
-// MCBP mobile PIN mixing (payments.md §1.6, vector mcbp-mobile-pin-unlock).
+// MCBP mobile PIN mixing (docs/emv-cryptography.md §4.5, vector mcbp-mobile-pin-unlock).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bytesToHex, hexToBytes } from '../../src/hex.js';
+import { bytesToHex, hexToBytes } from '../../src/codec/index.js';
 import { mixMobilePin } from '../../src/keys/index.js';
 
 const SUK = '3E6B740FB26E0C3B6A0BA89EFA60D147';

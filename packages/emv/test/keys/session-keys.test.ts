@@ -1,8 +1,8 @@
 // EMV Book 2 Annex A1.3 session keys (TDES and AES), Mastercard SKD, Visa SM, OpenVSE LUK.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex, concatBytes, hexToBytes } from '../../src/codec/index.js';
 import { adjustOddParity, aesEcbEncrypt, keyCheckValue, tdesEcbEncrypt } from '../../src/crypto/index.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/hex.js';
 import {
   decodeApiBcd,
   deriveEmvCommonSessionKey,
@@ -44,7 +44,7 @@ describe('EMV common session key (TDES)', () => {
   });
 });
 
-describe('EMV common session key (AES, payments.md §3.2)', () => {
+describe('EMV common session key (AES, docs/emv-cryptography.md §2.2)', () => {
   const r = '001C0000000000000000000000000000';
   test('16-byte MK: SK = AES(MK)[R]', () => {
     const mk = '2B7E151628AED2A6ABF7158809CF4F3C';

@@ -1,8 +1,8 @@
 /** BER-TLV encoder: minimal lengths, tag checks, the tlv() builder (EMV Book 3 Annex B). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bytesToHex } from '../../src/codec/index.js';
 import { EmvErrorCode as C } from '../../src/errors.js';
-import { bytesToHex } from '../../src/hex.js';
 import { encodeLength, encodeTag, encodeTlv, parseTlv, parseTlvSingle, tlv } from '../../src/tlv/index.js';
 import { assertEmvError, h } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /** Searching decoded trees: findTag, findTagPath, findAllTags, tlvToMap. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToHex } from '../../src/hex.js';
+import { bytesToHex } from '../../src/codec/index.js';
 import { findAllTags, findTag, findTagPath, parseTlv, tlvToMap } from '../../src/tlv/index.js';
 import { h } from './helpers.js';
 

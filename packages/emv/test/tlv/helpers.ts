@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { hexToBytes } from '../../src/codec/index.js';
 import { EmvError, EmvErrorCode, EmvParseError } from '../../src/errors.js';
-import { hexToBytes } from '../../src/hex.js';
 
 export const h = (hex: string): Uint8Array => hexToBytes(hex.replace(/\s+/g, ''));
 

@@ -1,7 +1,7 @@
 /** Known-answer tests for the BER-TLV parser on real contactless data (EMV Book 3 Annex B). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToHex } from '../../src/hex.js';
+import { bytesToHex } from '../../src/codec/index.js';
 import { findTag, parseTlv, parseTlvSingle, type TlvNode } from '../../src/tlv/index.js';
 import { h } from './helpers.js';
 
