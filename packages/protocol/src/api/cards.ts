@@ -1,0 +1,36 @@
+/**
+ * The issuer's and token requestor's card routes (docs/server-api.md "Cards"): digitization
+ * and the card view every card route answers with.
+ */
+import type { CardProfileKind } from '../messages/card-profile.js';
+
+/** A cloud card (tokenized, served by the CBP TA) or a plain card (for terminal tests). */
+export type CardType = 'cloud' | 'plain';
+/** Token status. */
+export type CardStatus = 'ACTIVE' | 'SUSPENDED' | 'DELETED';
+
+/** `POST /v1/cards` body. */
+export interface DigitizeRequest {
+  fundingPan: string;
+  /** YYMM */
+  expiry: string;
+  profile: CardProfileKind;
+  cardType?: CardType;
+  psn?: string;
+  /** Profile M: the mobile PIN the SUKs are mixed with (4–8 digits). */
+  mobilePin?: string;
+}
+
+/** A card as the card routes show it (never the funding PAN). */
+export interface CardView {
+  cardId: string;
+  tokenPan?: string;
+  fundingPanLast4: string;
+  psn: string;
+  expiry: string;
+  profile: CardProfileKind;
+  cardType: CardType;
+  status: CardStatus;
+  mobilePin: boolean;
+  deviceId?: string;
+}

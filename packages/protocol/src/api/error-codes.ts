@@ -1,0 +1,59 @@
+/**
+ * The CBP server's HTTP error codes (docs/server-api.md "Errors"). Every error body is
+ * `{ error: { code, message } }` with one of these codes; callers match on the code, never on the
+ * message. Append only; never rename.
+ */
+
+/** Stable error codes of the CBP server's HTTP API. */
+export const ApiErrorCode = {
+  VALIDATION: 'ERR_VALIDATION',
+  INVALID_JSON: 'ERR_INVALID_JSON',
+  BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  INTERNAL: 'ERR_INTERNAL',
+  CONFIG: 'ERR_CONFIG',
+  KEK_INVALID: 'ERR_KEK_INVALID',
+  KEY_UNWRAP: 'ERR_KEY_UNWRAP',
+  KEY_MISSING: 'ERR_KEY_MISSING',
+  KEY_INVALID: 'ERR_KEY_INVALID',
+  PAN_INVALID: 'ERR_PAN_INVALID',
+  EXPIRY_INVALID: 'ERR_EXPIRY_INVALID',
+  CARD_NOT_FOUND: 'ERR_CARD_NOT_FOUND',
+  CARD_STATE: 'ERR_CARD_STATE',
+  CARD_DUPLICATE: 'ERR_CARD_DUPLICATE',
+  TOKEN_SPACE_EXHAUSTED: 'ERR_TOKEN_SPACE_EXHAUSTED',
+  DEVICE_NOT_FOUND: 'ERR_DEVICE_NOT_FOUND',
+  CARD_BOUND_ELSEWHERE: 'ERR_CARD_BOUND_ELSEWHERE',
+  NONCE_INVALID: 'ERR_NONCE_INVALID',
+  ATTESTATION_INVALID: 'ERR_ATTESTATION_INVALID',
+  ATTESTATION_CODE_HASH: 'ERR_ATTESTATION_CODE_HASH',
+  ATTESTATION_LEVEL: 'ERR_ATTESTATION_LEVEL',
+  ATTESTATION_KEYS: 'ERR_ATTESTATION_KEYS',
+  PLATFORM_KEY_MISMATCH: 'ERR_PLATFORM_KEY_MISMATCH',
+  STATEMENT_INVALID: 'ERR_STATEMENT_INVALID',
+  STATEMENT_REPLAY: 'ERR_STATEMENT_REPLAY',
+  STATE_COUNTER_ROLLBACK: 'ERR_STATE_COUNTER_ROLLBACK',
+  REPLENISH_PROOF_INVALID: 'ERR_REPLENISH_PROOF_INVALID',
+  REPLENISH_LOG_MISMATCH: 'ERR_REPLENISH_LOG_MISMATCH',
+  REPLENISH_STALE: 'ERR_REPLENISH_STALE',
+  IDEMPOTENCY_CONFLICT: 'ERR_IDEMPOTENCY_CONFLICT',
+  CHIP_DATA_INVALID: 'ERR_CHIP_DATA_INVALID',
+  /** Threat report / heartbeat: signature (pinned platform key), kid, typ, deviceId, iat, shape. */
+  THREAT_REPORT_INVALID: 'ERR_THREAT_REPORT_INVALID',
+  /** Threat report / heartbeat: seq not above the last one accepted for the device. */
+  THREAT_REPORT_REPLAY: 'ERR_THREAT_REPORT_REPLAY',
+  /** Reaction policy refused (unknown reaction, severity, empty rules). */
+  POLICY_INVALID: 'ERR_POLICY_INVALID',
+  /** The fraud engine asks for step-up (provisioning / replenishment). */
+  RISK_STEP_UP: 'ERR_RISK_STEP_UP',
+  /** The fraud engine declines (provisioning / replenishment). */
+  RISK_DECLINED: 'ERR_RISK_DECLINED',
+} as const;
+/** One of the {@link ApiErrorCode} values. */
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+/** The JSON error body every route answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}

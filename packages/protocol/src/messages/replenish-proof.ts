@@ -1,0 +1,52 @@
+/**
+ * The data the replenishment proof covers (docs/cbp-protocol.md §3 `replenish`):
+ *
+ *   BCD("0" ‖ API) ‖ firstATC ‖ lastATC ‖ Σ (ATC ‖ UN ‖ amount as n12)
+ *
+ * ATCs are 2 bytes big-endian, UN 4 bytes, amounts 6-byte BCD (EMV Book 3 Annex A, format n).
+ * The TA MACs it with the outgoing LUK (ISO/IEC 9797-1 MAC algorithm 3, padding method 2); the
+ * server recomputes it from its own authorization log. Defined here so both build the same bytes.
+ */
+
+/** Packs a string of hex digits (decimal digits are hex digits too: BCD) two to a byte. */
+function packNibbles(digits: string, what: string): Uint8Array {
+  if (digits.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(digits)) throw new RangeError(what);
+  const out = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function u16(n: number, what: string): Uint8Array {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(what);
+  return Uint8Array.of(n >>> 8, n & 0xff);
+}
+
+/** The proof's input bytes. Throws RangeError for an API, ATC, UN or amount out of syntax. */
+export function replenishMacData(
+  api: string,
+  firstAtc: number,
+  lastAtc: number,
+  log: ReadonlyArray<{ atc: number; un: string; amount: number }>,
+): Uint8Array {
+  if (!/^[0-9]{7}$/.test(api)) throw new RangeError('api: expected 7 digits');
+  const parts = [packNibbles(`0${api}`, 'api'), u16(firstAtc, 'firstAtc'), u16(lastAtc, 'lastAtc')];
+  for (const e of log) {
+    if (!/^[0-9A-Fa-f]{8}$/.test(e.un)) throw new RangeError('un: expected 8 hex digits');
+    if (!Number.isInteger(e.amount) || e.amount < 0 || e.amount > 999_999_999_999)
+      throw new RangeError('amount');
+    parts.push(
+      u16(e.atc, 'atc'),
+      packNibbles(e.un, 'un'),
+      packNibbles(String(e.amount).padStart(12, '0'), 'amount'),
+    );
+  }
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
