@@ -5,37 +5,41 @@
  * The normal world uses `startVos` and nothing else; see docs/writing-a-ta.md.
  */
 
+export { type AttestationClaims, type VerifiedAttestation, verifyAttestation } from '@openvse/attestation';
 export {
-  ATTESTATION_ALG,
   ATTESTATION_TYP,
-  type AttestationClaims,
-  computeProtectionLevel,
-  createAttestation,
   DEVICE_REPORT_TYP,
-  type DeviceReportClaims,
   type DeviceReportKind,
-  detectPermissionModel,
   isProtectionLevel,
-  PlatformIdentity,
+  isTaUuid,
+  MAX_PARAMS,
+  ParamType,
   PROTECTION_LEVELS,
   type ProtectionLevel,
+  packParamTypes,
+  paramTypeAt,
+  TeeOrigin,
+  TeeResult,
+  teeResultName,
+  VosError,
+} from '@openvse/protocol';
+export {
+  computeProtectionLevel,
+  createAttestation,
+  type DeviceReportClaims,
+  detectPermissionModel,
+  PlatformIdentity,
   signDeviceReport,
-  type VerifiedAttestation,
-  verifyAttestation,
 } from './attestation/index.js';
 export {
   MAX_MEMREF_SIZE,
   type MemrefParam,
   type NoneParam,
   type ParamDirection,
-  ParamType,
-  packParamTypes,
-  paramTypeAt,
   type ValueParam,
   type VosOutParam,
   type VosParam,
 } from './gp/params.js';
-export { TeeOrigin, TeeResult, teeResultName, VosError } from './gp/result-codes.js';
 export {
   type InvokeResult,
   startVos,
@@ -47,7 +51,6 @@ export type { VosConfig } from './host/config.js';
 export type { ResourceLimits } from './host/worker-link.js';
 export {
   generateTaSigningKeyPair,
-  isTaUuid,
   loadTaPublicKey,
   MAX_BUNDLE_LENGTH,
   packTa,

@@ -5,14 +5,13 @@
  * Follows docs/design.md "Attestation" and the OP-TEE attestation PTA idea (a statement over a
  * server nonce and the TA's code digest, `pta_attestation.h` GET_TA_SHDR_DIGEST).
  */
+
+import { type AttestationClaims, claimsProblem } from '@openvse/attestation';
+import { ATTESTATION_TYP, SIGNATURE_ALG, TeeResult, VosError } from '@openvse/protocol';
 import { SignJWT } from 'jose';
-import { TeeResult, VosError } from '../gp/result-codes.js';
-import { type AttestationClaims, claimsProblem } from './claims.js';
 import { identitySigningKey, type PlatformIdentity } from './platform-identity.js';
 
-export const ATTESTATION_TYP = 'openvse-attestation+jwt';
-export const ATTESTATION_ALG = 'ES256';
-
+/** Signs `claims` (checked first: schema and honesty rule) with the platform identity. */
 export async function createAttestation(
   identity: PlatformIdentity,
   claims: AttestationClaims,
@@ -28,7 +27,7 @@ export async function createAttestation(
     throw new VosError(TeeResult.ERROR_BAD_PARAMETERS, 'attestation: claims must be JSON-serialisable');
   }
   return new SignJWT(payload)
-    .setProtectedHeader({ alg: ATTESTATION_ALG, typ: ATTESTATION_TYP, kid: identity.keyId })
+    .setProtectedHeader({ alg: SIGNATURE_ALG, typ: ATTESTATION_TYP, kid: identity.keyId })
     .setIssuedAt()
     .sign(key);
 }

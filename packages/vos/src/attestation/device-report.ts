@@ -6,12 +6,16 @@
  * `typ: openvse-threat+jwt`, RFC 7515) with `jose`. The normal world can relay a report but not
  * forge or replay one.
  */
-import { SignJWT } from 'jose';
-import { TeeResult, VosError } from '../gp/result-codes.js';
-import { identitySigningKey, type PlatformIdentity } from './platform-identity.js';
 
-export const DEVICE_REPORT_TYP = 'openvse-threat+jwt';
-export type DeviceReportKind = 'threat-report' | 'heartbeat';
+import {
+  DEVICE_REPORT_TYP,
+  type DeviceReportKind,
+  SIGNATURE_ALG,
+  TeeResult,
+  VosError,
+} from '@openvse/protocol';
+import { SignJWT } from 'jose';
+import { identitySigningKey, type PlatformIdentity } from './platform-identity.js';
 
 export type DeviceReportClaims = {
   typ: DeviceReportKind;
@@ -44,7 +48,7 @@ export async function signDeviceReport(
   claims: DeviceReportClaims,
 ): Promise<string> {
   return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'ES256', typ: DEVICE_REPORT_TYP, kid: identity.keyId })
+    .setProtectedHeader({ alg: SIGNATURE_ALG, typ: DEVICE_REPORT_TYP, kid: identity.keyId })
     .setIssuedAt()
     .sign(identitySigningKey(identity));
 }

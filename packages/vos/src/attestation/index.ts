@@ -1,27 +1,15 @@
 /**
- * V-OS attestation (docs/design.md "Attestation"; docs/threat-model.md "Protection levels"):
- * permission-model detection, the protection level, the ES256 platform identity, and the
- * attestation JWS (RFC 7515) with its verifier. Documented in docs/attestation.md.
+ * V-OS attestation (docs/attestation.md; docs/threat-model.md "Protection levels"): permission-
+ * model detection, the protection level, the ES256 platform identity, the attestation JWS
+ * (RFC 7515) and the signed device reports. The claims' schema and the verifier live in
+ * @openvse/attestation, which the server uses without this runtime.
  */
-export { type AttestationClaims, claimsProblem } from './claims.js';
-export { ATTESTATION_ALG, ATTESTATION_TYP, createAttestation } from './create-attestation.js';
-export {
-  DEVICE_REPORT_TYP,
-  type DeviceReportClaims,
-  type DeviceReportKind,
-  parseScan,
-  signDeviceReport,
-} from './device-report.js';
+export { createAttestation } from './create-attestation.js';
+export { type DeviceReportClaims, parseScan, signDeviceReport } from './device-report.js';
 export {
   detectPermissionModel,
   type PermissionModelState,
   permissionModelEnforced,
 } from './permission-model.js';
 export { PlatformIdentity } from './platform-identity.js';
-export {
-  computeProtectionLevel,
-  isProtectionLevel,
-  PROTECTION_LEVELS,
-  type ProtectionLevel,
-} from './protection-level.js';
-export { type VerifiedAttestation, verifyAttestation } from './verify-attestation.js';
+export { computeProtectionLevel } from './protection-level.js';

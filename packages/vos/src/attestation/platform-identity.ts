@@ -13,23 +13,15 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import { publicP256Jwk } from '@openvse/attestation';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { calculateJwkThumbprint } from 'jose';
-import { TeeResult, VosError } from '../gp/result-codes.js';
 
 /** Private signing keys, reachable only through `identitySigningKey` (not re-exported by index.ts). */
 const SIGNING_KEYS = new WeakMap<PlatformIdentity, KeyObject>();
 
 function bad(message: string): VosError {
   return new VosError(TeeResult.ERROR_BAD_PARAMETERS, message);
-}
-
-/** The public members of a P-256 JWK, frozen: `{ kty, crv, x, y }`. */
-export function publicP256Jwk(jwk: JsonWebKey): JsonWebKey {
-  if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC' || jwk.crv !== 'P-256') {
-    throw bad('platform key must be an EC P-256 JWK');
-  }
-  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string') throw bad('platform key JWK lacks x or y');
-  return Object.freeze({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y });
 }
 
 export class PlatformIdentity {

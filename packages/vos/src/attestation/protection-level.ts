@@ -8,17 +8,10 @@
  * The server decides what level provisioning or payment needs; what each level does not stop is
  * written in docs/threat-model.md.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { type ProtectionLevel, TeeResult, VosError } from '@openvse/protocol';
 import { type PermissionModelState, permissionModelEnforced } from './permission-model.js';
 
-export type ProtectionLevel = 'L0' | 'L1' | 'L2';
-
-export const PROTECTION_LEVELS: readonly ProtectionLevel[] = Object.freeze(['L0', 'L1', 'L2'] as const);
-
-export function isProtectionLevel(value: unknown): value is ProtectionLevel {
-  return value === 'L0' || value === 'L1' || value === 'L2';
-}
-
+/** The level the evidence supports: L0 unless the permission model holds and nothing is flagged. */
 export function computeProtectionLevel(input: {
   permissionModel: PermissionModelState;
   threatFlags: string[];

@@ -23,22 +23,10 @@
  * objects (OP-TEE's copy-in idiom against double fetch): the TA never sees a caller-owned buffer.
  * This module holds no state and is used on both sides of the boundary.
  */
-
-/** GP parameter type nibbles (TEE_PARAM_TYPE_*), identical in the Client and Internal Core APIs. */
-export const ParamType = {
-  NONE: 0,
-  VALUE_INPUT: 1,
-  VALUE_OUTPUT: 2,
-  VALUE_INOUT: 3,
-  MEMREF_INPUT: 5,
-  MEMREF_OUTPUT: 6,
-  MEMREF_INOUT: 7,
-} as const;
-export type ParamType = (typeof ParamType)[keyof typeof ParamType];
+import { ParamType } from '@openvse/protocol';
 
 /** Largest memref V-OS accepts in one parameter (bytes). */
 export const MAX_MEMREF_SIZE = 1024 * 1024;
-export const MAX_PARAMS = 4;
 
 export type ParamDirection = 'in' | 'out' | 'inout';
 
@@ -59,16 +47,6 @@ export type VosOutParam =
  * `d` is a fresh Uint8Array owned by the message; `s` is the capacity for outputs.
  */
 export type WireParam = { t: ParamType; a: number; b: number; d: Uint8Array | null; s: number };
-
-/** TEE_PARAM_TYPES(t0, t1, t2, t3). */
-export function packParamTypes(t0: number, t1 = 0, t2 = 0, t3 = 0): number {
-  return ((t0 & 0xf) | ((t1 & 0xf) << 4) | ((t2 & 0xf) << 8) | ((t3 & 0xf) << 12)) >>> 0;
-}
-
-/** TEE_PARAM_TYPE_GET(types, index). */
-export function paramTypeAt(types: number, index: number): number {
-  return (types >>> (index * 4)) & 0xf;
-}
 
 export function isU32(v: unknown): v is number {
   return typeof v === 'number' && v >= 0 && v <= 0xffffffff && v === Math.floor(v);

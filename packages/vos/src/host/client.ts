@@ -10,9 +10,9 @@
  * holds secret bytes).
  */
 
+import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { detectPermissionModel } from '../attestation/permission-model.js';
 import type { VosOutParam, VosParam, WireParam } from '../gp/params.js';
-import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';
 import { Op, type Reply, type VosStatus } from '../worker/protocol.js';
 import { type CheckedConfig, checkConfig, type VosConfig } from './config.js';
 import { copyParams, outParams } from './param-copy.js';

@@ -2,7 +2,7 @@
  * `startVos` configuration and its checks (docs/design.md "The host": host settings). Bad
  * configuration fails early with TEE_ERROR_BAD_PARAMETERS, origin API.
  */
-import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import type { RootOfTrustConfig } from '../worker/protocol.js';
 import type { ResourceLimits } from './worker-link.js';
 

@@ -7,7 +7,8 @@
  * other code adds to Object.prototype later never see a parameter object. Violations give TEE_ERROR_BAD_PARAMETERS with
  * origin API; the reason names the parameter, never its bytes.
  */
-import { MAX_MEMREF_SIZE, MAX_PARAMS, ParamType, type VosOutParam, type WireParam } from '../gp/params.js';
+import { MAX_PARAMS, ParamType } from '@openvse/protocol';
+import { MAX_MEMREF_SIZE, type VosOutParam, type WireParam } from '../gp/params.js';
 import {
   ArrayIsArray,
   ObjectFreeze,

@@ -16,7 +16,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { Op, type Reply, type Request, type WorkerBootData } from '../worker/protocol.js';
 import {
   clearTimer,

@@ -1,29 +1,33 @@
 /**
- * Lazy access to @openvse/emv (3DES / AES block modes, ISO 9797-1 MACs, CMAC, KCV, parity) for the
- * key manager. The library is large to load (~25 ms), so the secure world loads it right after
- * boot instead of during it (cold start, bench/vos); a TA instance is only created once it is in.
+ * Lazy access to emv's cryptography (`@openvse/emv/crypto`: 3DES / AES block modes, ISO/IEC
+ * 9797-1 MACs, CMAC, KCV, parity) for the key manager. Loading it takes a few milliseconds, so the
+ * secure world loads it right after boot instead of during it (cold start, bench/vos); a TA
+ * instance is only created once it is in.
  */
-import type * as Emv from '@openvse/emv';
+import { isEmvError as isEmvLibraryError } from '@openvse/emv/errors';
 
-let lib: typeof Emv | null = null;
-let loading: Promise<typeof Emv> | null = null;
+type EmvCrypto = typeof import('@openvse/emv/crypto');
 
-export function loadEmv(): Promise<typeof Emv> {
+let lib: EmvCrypto | null = null;
+let loading: Promise<EmvCrypto> | null = null;
+
+/** Loads the crypto module once; later calls share the same promise. */
+export function loadEmv(): Promise<EmvCrypto> {
   if (lib) return Promise.resolve(lib);
-  loading ??= import('@openvse/emv').then((m) => {
+  loading ??= import('@openvse/emv/crypto').then((m) => {
     lib = m;
     return m;
   });
   return loading;
 }
 
-/** The loaded library; TA instances exist only after loadEmv() resolved. */
-export function emv(): typeof Emv {
+/** The loaded module; TA instances exist only after loadEmv() resolved. */
+export function emv(): EmvCrypto {
   if (!lib) throw new Error('crypto library not loaded');
   return lib;
 }
 
-/** True for the library's argument errors (only possible once it is loaded). */
+/** True for the library's argument errors. */
 export function isEmvError(e: unknown): boolean {
-  return lib !== null && e instanceof lib.EmvError;
+  return isEmvLibraryError(e);
 }

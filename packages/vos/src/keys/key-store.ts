@@ -9,7 +9,7 @@
  * `key/<id>`; the TA storage syscall refuses ids with '/', so a TA can never read a key object as
  * plain data.
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import type { StoreNamespace } from '../syscalls/context.js';
 import { TeeError } from '../worker/tee-error.js';
 import { KeyObj } from './key-object.js';

@@ -4,7 +4,7 @@
  * the table of the TA that received it, so one TA can never name another TA's key. Closing the
  * table (TA instance destroyed) zeroes every key it holds.
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { TeeError } from '../worker/tee-error.js';
 import type { KeyObj } from './key-object.js';
 

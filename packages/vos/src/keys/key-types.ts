@@ -3,7 +3,7 @@
  * Core API v1.3 §5.7 TEE_TYPE_DES3 / TEE_TYPE_AES / TEE_TYPE_HMAC_* / TEE_TYPE_GENERIC_SECRET /
  * TEE_TYPE_ECDSA_KEYPAIR / TEE_TYPE_ED25519_KEYPAIR, with byte sizes instead of bit sizes).
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { TeeError } from '../worker/tee-error.js';
 
 export type KeyType = 'DES3' | 'AES' | 'HMAC' | 'GENERIC_SECRET' | 'EC_P256' | 'ED25519';

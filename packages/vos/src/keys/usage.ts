@@ -8,7 +8,7 @@
  *  - a WRAP (unwrapping) key cannot also DECRYPT (else wrapped keys could be read in clear).
  * TAs write usages as arrays of names: ['encrypt', 'mac', ...].
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { TeeError } from '../worker/tee-error.js';
 
 export const Usage = {

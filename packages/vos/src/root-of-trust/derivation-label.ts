@@ -4,7 +4,7 @@
  * HMAC-SHA256(root, "openvse/rot/ns/v1" ‖ 0x00 ‖ label), the OP-TEE TSK construction
  * (TSK = HMAC-SHA256(SSK, TA_UUID), secure_storage.rst) with domain separation added.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 
 const CONTEXT = 'openvse/rot/ns/v1';
 /** Labels are short identifiers (`ta:<uuid>`, `vos:system`); 1..256 UTF-8 bytes. */

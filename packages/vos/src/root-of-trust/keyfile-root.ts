@@ -26,7 +26,7 @@ import {
 import { constants as fsc } from 'node:fs';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { derivationMessage } from './derivation-label.js';
 import { defaultDeviceIdentity, deviceIdFromIdentity } from './device-identity.js';
 import type { RootOfTrust, RootOfTrustDescription } from './types.js';

@@ -8,7 +8,7 @@
  * beside everything else, so restoring an old copy of *both* the token directory and the data
  * folder defeats it; a hardware token does not have that hole.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import type { Pkcs11, Pkcs11Lib } from './pkcs11-module.js';
 import type { MonotonicAnchor } from './types.js';
 

@@ -8,8 +8,8 @@
  * holder released the module, which finalises it).
  */
 import { createRequire } from 'node:module';
+import { TeeResult, VosError } from '@openvse/protocol';
 import type * as Pkcs11Js from 'pkcs11js';
-import { TeeResult, VosError } from '../gp/result-codes.js';
 
 export type Pkcs11Lib = typeof Pkcs11Js;
 export type Pkcs11 = Pkcs11Js.PKCS11;

@@ -12,7 +12,7 @@
  * it. A key found with CKA_SENSITIVE false or CKA_EXTRACTABLE true is refused.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { derivationMessage } from './derivation-label.js';
 import { defaultDeviceIdentity, deviceIdFromIdentity } from './device-identity.js';
 import { Pkcs11Anchor } from './pkcs11-anchor.js';

@@ -6,7 +6,7 @@
  * Authentication failure is TEE_ERROR_CORRUPT_OBJECT; nothing is returned unauthenticated.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 
 export const SALT_BYTES = 32;
 export const IV_BYTES = 12;

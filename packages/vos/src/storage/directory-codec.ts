@@ -10,7 +10,7 @@
  * AAD = "OVSEDIR1" ‖ counter ‖ salt ‖ iv. The JSON repeats the counter; both must agree.
  * Entries are JSON arrays, never object keys, so ids like "__proto__" are plain data.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { fileKey, gcmOpen, gcmSeal, IV_BYTES, randomSaltIv, SALT_BYTES, TAG_BYTES, u64 } from './aead.js';
 
 const MAGIC = Buffer.from('OVSEDIR1', 'ascii');

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 
 /** ENOSPC/EDQUOT/EFBIG → TEE_ERROR_STORAGE_NO_SPACE; other file-system errors →
  * TEE_ERROR_STORAGE_NOT_AVAILABLE; anything else → TEE_ERROR_GENERIC (no message text leaks). */

@@ -11,7 +11,7 @@
  * AAD = "OVSEOBJ1" ‖ lp(ns) ‖ lp(id) ‖ version ‖ lp(policy) ‖ salt ‖ iv.
  */
 import { createHash } from 'node:crypto';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { fileKey, gcmOpen, gcmSeal, IV_BYTES, lp, randomSaltIv, SALT_BYTES, TAG_BYTES, u64 } from './aead.js';
 import { decodePolicy, encodePolicy } from './policy-codec.js';
 import type { ObjectPolicy } from './types.js';

@@ -6,7 +6,7 @@
  * Layout: flags(1: bit0 usage, bit1 extractable present, bit2 extractable value, bit3 kind)
  * ‖ usage u32 BE ‖ kind length u16 BE ‖ kind UTF-8.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import type { ObjectPolicy } from './types.js';
 
 export function encodePolicy(p: ObjectPolicy): Buffer {

@@ -8,7 +8,7 @@
 import { constants as fsc } from 'node:fs';
 import { open, readFile, realpath, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 
 const LOCK_FILE = '.lock';
 const openInProcess = new Set<string>();

@@ -4,7 +4,7 @@
  * flags), an oversized object TEE_ERROR_STORAGE_NO_SPACE. Object ids are opaque strings: they are
  * never used as paths (files get random names; see sealed-store.ts).
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import type { ObjectPolicy, TransactionOp } from './types.js';
 
 export const MAX_ID_BYTES = 1024;

@@ -16,7 +16,7 @@ import {
   timingSafeEqual,
   verify,
 } from 'node:crypto';
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { emv } from '../keys/emv-lib.js';
 import { gcm } from '../keys/gcm.js';
 import type { KeyObj } from '../keys/key-object.js';

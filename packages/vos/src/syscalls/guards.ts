@@ -5,7 +5,7 @@
  * TeeError(BAD_PARAMETERS)). Typed arrays are recognised by the intrinsic `@@toStringTag` getter,
  * so a Proxy or look-alike object is refused, and copied so the TA cannot change them mid-call.
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { TeeError, toTeeError } from '../worker/tee-error.js';
 
 const tagOf = Object.getOwnPropertyDescriptor(

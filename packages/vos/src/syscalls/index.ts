@@ -16,7 +16,7 @@
  *
  * All values are hardened (deep-frozen) before the compartment sees them.
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { TEE, TeeError } from '../worker/tee-error.js';
 import type { TaContext } from './context.js';
 import { makeCryptoSyscalls } from './crypto.js';

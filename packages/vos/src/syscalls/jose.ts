@@ -17,6 +17,8 @@
  * BAD_PARAMETERS (malformed input), NOT_SUPPORTED (algorithm outside the allowlist),
  * ACCESS_DENIED (key usage), MAC_INVALID (JWE does not decrypt), SIGNATURE_INVALID (JWS).
  */
+
+import { TeeResult } from '@openvse/protocol';
 import {
   CompactSign,
   calculateJwkThumbprint,
@@ -27,7 +29,6 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import { TeeResult } from '../gp/result-codes.js';
 import type { KeyObj } from '../keys/key-object.js';
 import { requireUsage, Usage } from '../keys/usage.js';
 import { TeeError } from '../worker/tee-error.js';

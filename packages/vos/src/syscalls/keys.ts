@@ -9,7 +9,7 @@
  *  - key bytes are zeroed on destroy and when the TA instance ends.
  */
 import { createDecipheriv, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes } from 'node:crypto';
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { emv } from '../keys/emv-lib.js';
 import { gcm } from '../keys/gcm.js';
 import {

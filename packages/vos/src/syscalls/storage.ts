@@ -6,7 +6,7 @@
  * can name another TA's namespace. Object ids are 1..128 of [A-Za-z0-9._:-] (no '/', which is
  * reserved for key objects: key-store.ts).
  */
-import { TeeResult } from '../gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { isKeyPolicy, KEY_PREFIX } from '../keys/key-store.js';
 import { TeeError } from '../worker/tee-error.js';
 import type { TaContext } from './context.js';

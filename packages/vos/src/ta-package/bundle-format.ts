@@ -19,7 +19,7 @@
  * The total length is exactly 112 + M + C: nothing may follow the signature. This file only
  * frames bytes; it does no cryptography and no manifest validation.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 
 export const BUNDLE_MAGIC = Uint8Array.of(0x4f, 0x56, 0x54, 0x41); // "OVTA"
 export const BUNDLE_FORMAT_VERSION = 1;

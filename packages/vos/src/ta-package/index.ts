@@ -11,7 +11,7 @@ export {
   MAX_MANIFEST_LENGTH,
 } from './bundle-format.js';
 export { isTaCapability, TA_CAPABILITIES, type TaCapability } from './capabilities.js';
-export { isTaUuid, type TaManifest, type TaManifestInput } from './manifest.js';
+export type { TaManifest, TaManifestInput } from './manifest.js';
 export { packTa, type TaPackInput } from './pack.js';
 export {
   generateTaSigningKeyPair,
@@ -21,5 +21,5 @@ export {
   taKeyId,
 } from './signing-keys.js';
 export { type VerifiedTa, verifyTaBundle } from './verify.js';
-export { compareVersions, isVersion, parseVersion } from './version.js';
+export { compareVersions } from './version.js';
 export { VersionFloor, type VersionFloorStore } from './version-floor.js';

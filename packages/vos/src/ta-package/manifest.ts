@@ -9,9 +9,8 @@
  * names sorted), so one manifest has exactly one byte string and a verifier can refuse anything
  * else by re-encoding and comparing.
  */
-import { VosError } from '../gp/result-codes.js';
+import { isTaUuid, isTaVersion, VosError } from '@openvse/protocol';
 import { isTaCapability } from './capabilities.js';
-import { isVersion } from './version.js';
 
 export type TaManifest = {
   /** RFC 4122 UUID, lowercase, e.g. `6e1c2c8a-7b5e-4d1f-9a53-0c1d2e3f4a5b`. */
@@ -36,17 +35,11 @@ export type TaManifestInput = Omit<TaManifest, 'codeSha256'>;
 export const MAX_COMMANDS = 256;
 export const MAX_TIMEOUT_MS = 600_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAME = /^[\x21-\x7e][\x20-\x7e]{0,62}[\x21-\x7e]$|^[\x21-\x7e]$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const COMMAND_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const MEMBERS = ['uuid', 'name', 'version', 'capabilities', 'codeSha256', 'commands', 'timeoutMs'] as const;
 const OPTIONAL: ReadonlySet<string> = new Set(['commands', 'timeoutMs']);
-
-/** RFC 4122 UUID in lowercase (versions 1..8, variant 10xx); the nil UUID is refused. */
-export function isTaUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -75,7 +68,7 @@ export function manifestProblem(value: unknown, withHash: boolean): string | und
   if (typeof value.name !== 'string' || !NAME.test(value.name)) {
     return 'manifest name must be 1..64 printable ASCII characters without leading or trailing spaces';
   }
-  if (!isVersion(value.version)) return 'manifest version must be MAJOR.MINOR.PATCH';
+  if (!isTaVersion(value.version)) return 'manifest version must be MAJOR.MINOR.PATCH';
   const caps = value.capabilities;
   if (!Array.isArray(caps)) return 'manifest capabilities must be an array';
   const seen = new Set<string>();

@@ -5,7 +5,7 @@
  * Layout: bundle-format.ts; documented in docs/ta-packages.md.
  */
 import { createHash, type KeyObject, sign } from 'node:crypto';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { encodeSignedPart, SIGNATURE_LENGTH, signatureInput } from './bundle-format.js';
 import {
   encodeManifest,

@@ -6,7 +6,7 @@
  * in the TEE core build, trusted_applications.rst).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 
 export type TaSigningKeyPair = { privateKeyPem: string; publicKeyPem: string; keyId: string };
 

@@ -3,7 +3,7 @@
  * encoding refuses strings with lone surrogates, so the bytes that are hashed and signed are the
  * bytes of the one string the runtime evaluates.
  */
-import { VosError } from '../gp/result-codes.js';
+import { VosError } from '@openvse/protocol';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();

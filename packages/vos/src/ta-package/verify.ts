@@ -13,7 +13,7 @@
  * (version-floor.ts), as OP-TEE does after the signature.
  */
 import { createHash, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
-import { TeeResult, VosError } from '../gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { parseSignedBody, SIGNATURE_LENGTH, signatureInput, splitEnvelope } from './bundle-format.js';
 import { assertManifest, encodeManifest, normaliseManifest, type TaManifest } from './manifest.js';
 import { loadTaPublicKey, taKeyIdBytes } from './signing-keys.js';

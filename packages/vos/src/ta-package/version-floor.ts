@@ -5,9 +5,9 @@
  * The floor is persisted through a small injected store (the runtime backs it with sealed storage);
  * like OP-TEE without RPMB, it only stops rollback as well as that store resists copy-back.
  */
-import { TeeResult, VosError } from '../gp/result-codes.js';
-import { isTaUuid, type TaManifest } from './manifest.js';
-import { compareVersions, isVersion } from './version.js';
+import { isTaUuid, isTaVersion, TeeResult, VosError } from '@openvse/protocol';
+import type { TaManifest } from './manifest.js';
+import { compareVersions } from './version.js';
 
 export type VersionFloorStore = {
   get(uuid: string): Promise<string | undefined>;
@@ -53,7 +53,7 @@ export class VersionFloor {
     const floor = await this.#store.get(uuid);
     if (floor === undefined) return undefined;
     // A floor that cannot be read must not read as "no floor": fail closed.
-    if (!isVersion(floor))
+    if (!isTaVersion(floor))
       throw new VosError(TeeResult.ERROR_CORRUPT_OBJECT, `version floor for TA ${uuid} is corrupt`);
     return floor;
   }
@@ -70,7 +70,7 @@ function identify(manifest: TaManifest): { uuid: string; version: string } {
     typeof manifest !== 'object' ||
     manifest === null ||
     !isTaUuid(manifest.uuid) ||
-    !isVersion(manifest.version)
+    !isTaVersion(manifest.version)
   ) {
     throw new VosError(
       TeeResult.ERROR_BAD_PARAMETERS,

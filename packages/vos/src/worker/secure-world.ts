@@ -11,11 +11,11 @@
 import type { JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 // Only the light attestation modules at boot; the JOSE-based ones load on first use.
 import type { PlatformIdentity } from '../attestation/index.js';
 import { type PermissionModelState, permissionModelEnforced } from '../attestation/permission-model.js';
 import { computeProtectionLevel } from '../attestation/protection-level.js';
-import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';
 import { openKeyFileRoot } from '../root-of-trust/keyfile-root.js';
 import type { RootOfTrust } from '../root-of-trust/types.js';
 import { SealedStore } from '../storage/sealed-store.js';

@@ -12,8 +12,9 @@
  * of syscalls/index.ts. A TA that throws fails that command (its TeeError code, or
  * TEE_ERROR_GENERIC), origin TRUSTED_APP; V-OS carries on.
  */
+
+import { TeeOrigin, TeeResult } from '@openvse/protocol';
 import type { WireParam } from '../gp/params.js';
-import { TeeOrigin, TeeResult } from '../gp/result-codes.js';
 import { KeyTable } from '../keys/key-table.js';
 import type { TaContext } from '../syscalls/context.js';
 import { buildEndowments } from '../syscalls/index.js';

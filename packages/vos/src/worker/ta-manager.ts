@@ -10,8 +10,8 @@
  * Boot: every sealed bundle is verified again (pinned keys, floor) before it can run.
  */
 import type { JsonWebKey } from 'node:crypto';
+import { TeeOrigin, TeeResult } from '@openvse/protocol';
 import type { WireParam } from '../gp/params.js';
-import { TeeOrigin, TeeResult } from '../gp/result-codes.js';
 import type { StoreNamespace, TaContext } from '../syscalls/context.js';
 import type { TaManifest } from '../ta-package/manifest.js';
 import { verifyTaBundle } from '../ta-package/verify.js';

@@ -9,8 +9,9 @@
  * the core reads outputs exactly once and checks them: values must be u32, memrefs Uint8Arrays
  * no larger than the capacity (else TEE_ERROR_SHORT_BUFFER with the needed size, GP §4.3.6.3).
  */
-import { isOutput, isU32, MAX_MEMREF_SIZE, ParamType, packParamTypes, type WireParam } from '../gp/params.js';
-import { TeeResult } from '../gp/result-codes.js';
+
+import { ParamType, packParamTypes, TeeResult } from '@openvse/protocol';
+import { isOutput, isU32, MAX_MEMREF_SIZE, type WireParam } from '../gp/params.js';
 import { isBytes } from '../syscalls/guards.js';
 
 export type TaParam =

@@ -6,8 +6,7 @@
  * Syscalls only ever throw TeeError, never a host error object, so no Node-internal prototype
  * or message reaches a TA (SES README, caveats: meet guest objects on a clean stack).
  */
-import { ParamType, packParamTypes, paramTypeAt } from '../gp/params.js';
-import { TeeOrigin, TeeResult, VosError } from '../gp/result-codes.js';
+import { ParamType, packParamTypes, paramTypeAt, TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { isEmvError } from '../keys/emv-lib.js';
 
 export class TeeError extends Error {

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { type AttestationClaims, verifyAttestation } from '@openvse/attestation';
+import { TeeResult, VosError } from '@openvse/protocol';
 import {
   base64url,
   calculateJwkThumbprint,
@@ -16,13 +18,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import {
-  type AttestationClaims,
-  createAttestation,
-  PlatformIdentity,
-  verifyAttestation,
-} from '../../src/attestation/index.js';
-import { TeeResult, VosError } from '../../src/gp/result-codes.js';
+import { createAttestation, PlatformIdentity } from '../../src/attestation/index.js';
 
 const NONCE = 'c2VydmVyLW5vbmNlLTEyMzQ1Njc4OTA';
 

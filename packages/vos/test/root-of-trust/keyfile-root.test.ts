@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { TeeResult } from '../../src/gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { defaultDeviceIdentity, KEY_FILE_NAME, openKeyFileRoot } from '../../src/root-of-trust/index.js';
 import { rejectsVos, tempDir } from '../storage/fixtures.js';
 

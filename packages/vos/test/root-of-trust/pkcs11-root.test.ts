@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TeeResult } from '../../src/gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { DEFAULT_ROOT_KEY_LABEL, openPkcs11Root } from '../../src/root-of-trust/index.js';
 import { acquirePkcs11Module, ckrOf, pkcs11Lib } from '../../src/root-of-trust/pkcs11-module.js';
 import { makeSoftHsmToken, type SoftHsmToken, softHsmMissing } from '../helpers/softhsm.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { TeeResult } from '../../src/gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { KEY_FILE_NAME, openKeyFileRoot } from '../../src/root-of-trust/index.js';
 import { SealedStore } from '../../src/storage/index.js';
 import { bytes, keyFileStore, rejectsVos, tempDir, text } from './fixtures.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { teeResultName, VosError } from '../../src/gp/result-codes.js';
+import { teeResultName, VosError } from '@openvse/protocol';
 import { openKeyFileRoot } from '../../src/root-of-trust/index.js';
 import type { RootOfTrust } from '../../src/root-of-trust/types.js';
 import { SealedStore } from '../../src/storage/index.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TeeResult } from '../../src/gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { openPkcs11Root } from '../../src/root-of-trust/index.js';
 import type { RootOfTrust } from '../../src/root-of-trust/types.js';
 import { SealedStore } from '../../src/storage/index.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { TeeResult } from '../../src/gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { openKeyFileRoot } from '../../src/root-of-trust/index.js';
 import { SealedStore } from '../../src/storage/index.js';
 import { bytes, keyFileStore, rejectsVos, tempDir, text } from './fixtures.js';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { cp, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { TeeResult } from '../../src/gp/result-codes.js';
+import { TeeResult } from '@openvse/protocol';
 import { openObject, sealObject } from '../../src/storage/object-codec.js';
 import { bytes, keyFileStore, rejectsVos, tempDir, text } from './fixtures.js';
 

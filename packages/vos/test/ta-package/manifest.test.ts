@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { TeeResult, VosError } from '../../src/gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { encodeSignedPart } from '../../src/ta-package/bundle-format.js';
 import { isTaCapability, packTa, TA_CAPABILITIES, verifyTaBundle } from '../../src/ta-package/index.js';
 import { loadTaSigningKey, taKeyIdBytes } from '../../src/ta-package/signing-keys.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { TeeResult, VosError } from '../../src/gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { SIGNATURE_LENGTH } from '../../src/ta-package/bundle-format.js';
 import { BUNDLE_MAGIC, packTa, verifyTaBundle } from '../../src/ta-package/index.js';
 import { CODE, MANIFEST, OTHER, SIGNER } from './fixtures.js';

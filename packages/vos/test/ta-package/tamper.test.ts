@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TeeResult, VosError } from '../../src/gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import { KEY_ID_OFFSET } from '../../src/ta-package/bundle-format.js';
 import { packTa, verifyTaBundle } from '../../src/ta-package/index.js';
 import { CODE, MANIFEST, SIGNER } from './fixtures.js';

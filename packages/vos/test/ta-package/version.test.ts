@@ -1,7 +1,7 @@
 /** compareVersions and the per-UUID VersionFloor (OP-TEE ta_ver.db anti-rollback). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TeeResult, VosError } from '../../src/gp/result-codes.js';
+import { TeeResult, VosError } from '@openvse/protocol';
 import {
   compareVersions,
   packTa,

@@ -5,14 +5,13 @@
  * that pass the exact schema and the protection-level honesty rule. Uses `jose`.
  */
 
-import type { JsonWebKey } from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
+import { type JsonWebKey, timingSafeEqual } from 'node:crypto';
+import { ATTESTATION_TYP, SIGNATURE_ALG, TeeResult, VosError } from '@openvse/protocol';
 import { calculateJwkThumbprint, errors, importJWK, jwtVerify } from 'jose';
-import { TeeResult, VosError } from '../gp/result-codes.js';
 import { type AttestationClaims, claimsProblem } from './claims.js';
-import { ATTESTATION_ALG, ATTESTATION_TYP } from './create-attestation.js';
-import { publicP256Jwk } from './platform-identity.js';
+import { publicP256Jwk } from './public-jwk.js';
 
+/** Verified claims, with the JWT `iat` (epoch seconds) the statement was signed at. */
 export type VerifiedAttestation = AttestationClaims & { iat: number };
 
 function security(message: string): VosError {
@@ -59,9 +58,9 @@ export async function verifyAttestation(
   let payload: Record<string, unknown>;
   let header: Record<string, unknown>;
   try {
-    const key = await importJWK({ kty: 'EC', crv: 'P-256', x: pub.x!, y: pub.y! }, ATTESTATION_ALG);
+    const key = await importJWK({ kty: 'EC', crv: 'P-256', x: pub.x!, y: pub.y! }, SIGNATURE_ALG);
     const out = await jwtVerify(jws, key, {
-      algorithms: [ATTESTATION_ALG],
+      algorithms: [SIGNATURE_ALG],
       typ: ATTESTATION_TYP,
       ...(options.maxAgeSeconds !== undefined ? { maxTokenAge: options.maxAgeSeconds } : {}),
     });

@@ -6,10 +6,9 @@
  * does not support (L1/L2 need the permission model and no threat flag; L2 a hardware root).
  */
 import type { JsonWebKey } from 'node:crypto';
-import { isTaUuid } from '../ta-package/manifest.js';
-import { isVersion } from '../ta-package/version.js';
-import { isProtectionLevel, type ProtectionLevel } from './protection-level.js';
+import { isProtectionLevel, isTaUuid, isTaVersion, type ProtectionLevel } from '@openvse/protocol';
 
+/** The claims of an attestation statement (docs/attestation.md "Statement format"). */
 export type AttestationClaims = {
   vosVersion: string;
   deviceId: string;
@@ -74,7 +73,7 @@ export function claimsProblem(value: unknown, extra: readonly string[] = []): st
   if (!isTaUuid(ta.uuid)) return 'ta.uuid must be a lowercase RFC 4122 UUID';
   if (typeof ta.codeSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(ta.codeSha256))
     return 'ta.codeSha256 must be 64 lowercase hex digits';
-  if (!isVersion(ta.version)) return 'ta.version must be MAJOR.MINOR.PATCH';
+  if (!isTaVersion(ta.version)) return 'ta.version must be MAJOR.MINOR.PATCH';
   if (!isProtectionLevel(value.protectionLevel)) return 'protectionLevel must be L0, L1 or L2';
   if (typeof value.permissionModel !== 'boolean') return 'permissionModel must be a boolean';
   const rot = value.rootOfTrust;
