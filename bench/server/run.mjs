@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, macIso9797Alg3 } from '@openvse/emv';
-import { replenishMacData } from '@openvse/server';
+import { replenishMacData } from '@openvse/protocol';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { CLI_MAIN } from '../../packages/server/dist/test/faults/server-process.js';

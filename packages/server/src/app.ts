@@ -7,22 +7,22 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approveAllRiskEngine } from './authorization/risk-engine.js';
+import { authorizationRoutes } from './authorization/routes.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { deviceRoutes } from './devices/routes.js';
 import { FraudEngine } from './fraud/engine.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { emptyQuery, errorSchema } from './http/schemas.js';
 import { loadKek } from './keys/kek.js';
 import { KeyStore } from './keys/key-store.js';
-import { authorizationRoutes } from './routes/authorizations.js';
-import { cardRoutes } from './routes/cards.js';
-import { deviceRoutes } from './routes/devices.js';
-import { issuerRoutes } from './routes/issuer.js';
+import { issuerRoutes } from './keys/routes.js';
 import type { Services } from './services.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
 import { threatRoutes } from './threats/routes.js';
+import { cardRoutes } from './tokens/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,13 +30,21 @@ declare module 'fastify' {
   }
 }
 
+/** The server's version, in its OpenAPI document. */
 export const SERVER_VERSION = '0.1.0';
 
+/** How {@link createServer} gets its store. */
 export interface CreateServerOptions {
   /** Use this store instead of opening `config.db` (it is then not closed with the server). */
   store?: Store;
 }
 
+/**
+ * The CBP server as a fastify instance, ready to `listen` (or to `inject` in tests): opens the
+ * store (running its migrations) unless one is given, the key store (KEK, issuer keys, signing
+ * key), and registers every route. Throws ServerError ERR_CONFIG / ERR_KEK_INVALID / ERR_KEY_*
+ * for a configuration it cannot start with. Closing it closes the store it opened.
+ */
 export async function createServer(
   config: ServerConfig = {},
   opts: CreateServerOptions = {},

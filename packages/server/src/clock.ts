@@ -2,11 +2,13 @@
  * Injectable clock (docs/design.md "Tokenization and authorization": thresholds, API = YHHHHCC
  * and message expiry all read the time, so tests substitute a fixed or stepping clock).
  */
+/** Where the server reads the time. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
 }
 
+/** The wall clock. */
 export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
 
 /** A clock the test moves by hand. */

@@ -4,19 +4,21 @@
  * resolved here once so that the rest of the server reads one complete object.
  */
 import type { Writable } from 'node:stream';
+import {
+  ApiErrorCode,
+  type CardProfileKind,
+  CBP_TA_UUID,
+  isProtectionLevel,
+  type ProtectionLevel,
+} from '@openvse/protocol';
 import type { RiskEngine } from './authorization/risk-engine.js';
 import { type Clock, systemClock } from './clock.js';
-import { ServerError, ServerErrorCode } from './errors.js';
+import { ServerError } from './errors.js';
 import type { FraudConfigInput } from './fraud/config.js';
 import type { IssuerKeySetup } from './keys/key-store.js';
-import type { CardProfile } from './storage/store.js';
 import { checkTokenBin, type TokenBinRange } from './tokens/token-pan.js';
 
-export type ProtectionLevel = 'L0' | 'L1' | 'L2';
-
-/** UUID of the CBP TA (docs/cbp-protocol.md §4). */
-export const CBP_TA_UUID = 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de';
-
+/** Which attested TAs may enroll (docs/attestation.md "Verification"). */
 export interface AttestationPolicy {
   /** SHA-256 (lowercase hex) of the TA code builds that may enroll. Empty = nobody. */
   allowedCodeHashes: string[];
@@ -28,6 +30,7 @@ export interface AttestationPolicy {
   maxAgeSeconds?: number;
 }
 
+/** The thresholds of every profile V LUK the server issues. */
 export interface LukPolicy {
   maxTransactions: number;
   ttlSeconds: number;
@@ -35,6 +38,7 @@ export interface LukPolicy {
   maxAmount: number;
 }
 
+/** The card profile values the server provisions to every card (docs/cbp-protocol.md §2). */
 export interface CardDefaults {
   cvmLimit: number;
   currency: string;
@@ -44,6 +48,7 @@ export interface CardDefaults {
   kdi: string;
 }
 
+/** The server's configuration; every field has a default (docs/server-api.md lists them). */
 export interface ServerConfig {
   port?: number;
   host?: string;
@@ -59,7 +64,7 @@ export interface ServerConfig {
   /** How to create missing issuer keys on first start (default: generate). */
   issuerKeys?: IssuerKeySetup;
   /** Token BIN range per profile. */
-  tokenBins?: Partial<Record<CardProfile, TokenBinRange>>;
+  tokenBins?: Partial<Record<CardProfileKind, TokenBinRange>>;
   attestation?: AttestationPolicy;
   /** ATC acceptance window around the highest accepted ATC. */
   atcWindow?: { behind: number; ahead: number };
@@ -80,6 +85,7 @@ export interface ServerConfig {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The configuration with every default applied, as the rest of the server reads it. */
 export interface ResolvedConfig {
   port: number;
   host: string;
@@ -87,7 +93,7 @@ export interface ResolvedConfig {
   pgSchema?: string;
   pgPoolSize?: number;
   issuerKeys: IssuerKeySetup;
-  tokenBins: Record<CardProfile, TokenBinRange>;
+  tokenBins: Record<CardProfileKind, TokenBinRange>;
   attestation: Required<AttestationPolicy>;
   atcWindow: { behind: number; ahead: number };
   luk: LukPolicy;
@@ -99,6 +105,7 @@ export interface ResolvedConfig {
   clock: Clock;
 }
 
+/** The defaults of {@link ServerConfig}. */
 export const DEFAULTS = Object.freeze({
   port: 8443,
   host: '127.0.0.1',
@@ -122,20 +129,21 @@ export const DEFAULTS = Object.freeze({
 
 function positiveInt(v: number, what: string, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(v) || v < 0 || v > max)
-    throw new ServerError(ServerErrorCode.CONFIG, `${what}: bad value`);
+    throw new ServerError(ApiErrorCode.CONFIG, `${what}: bad value`);
   return v;
 }
 
+/** Applies the defaults and checks every value; ServerError ERR_CONFIG names the bad one. */
 export function resolveConfig(c: ServerConfig): ResolvedConfig {
   const tokenBins = { ...DEFAULTS.tokenBins, ...(c.tokenBins ?? {}) };
   checkTokenBin(tokenBins.V);
   checkTokenBin(tokenBins.M);
   const att = c.attestation ?? { allowedCodeHashes: [], minimumLevel: 'L1' as const };
-  if (!['L0', 'L1', 'L2'].includes(att.minimumLevel))
-    throw new ServerError(ServerErrorCode.CONFIG, 'attestation.minimumLevel: expected L0, L1 or L2');
+  if (!isProtectionLevel(att.minimumLevel))
+    throw new ServerError(ApiErrorCode.CONFIG, 'attestation.minimumLevel: expected L0, L1 or L2');
   for (const h of att.allowedCodeHashes)
     if (!/^[0-9a-fA-F]{64}$/.test(h))
-      throw new ServerError(ServerErrorCode.CONFIG, 'attestation.allowedCodeHashes: expected SHA-256 hex');
+      throw new ServerError(ApiErrorCode.CONFIG, 'attestation.allowedCodeHashes: expected SHA-256 hex');
   const luk = { ...DEFAULTS.luk, ...(c.luk ?? {}) };
   const atcWindow = c.atcWindow ?? DEFAULTS.atcWindow;
   const cardDefaults = { ...DEFAULTS.cardDefaults, ...(c.cardDefaults ?? {}) };

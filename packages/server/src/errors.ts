@@ -1,48 +1,14 @@
 /**
- * Typed server errors with stable codes (docs/decisions.md "Error codes are strings, stable and
- * append-only"). Every HTTP error body is `{ error: { code, message } }`; messages never carry
- * key material, PANs or request values.
+ * Typed server errors with stable codes (docs/server-api.md "Errors"; docs/design.md "Errors":
+ * strings, stable and append-only). The codes are the one union of the HTTP API,
+ * @openvse/protocol's ApiErrorCode (the token service's, the devices' and the fraud engine's
+ * alike); this module adds the HTTP status each code answers with. Every HTTP error body is
+ * `{ error: { code, message } }`; messages never carry key material, PANs or request values.
  */
+import type { ApiErrorCode, ErrorBody } from '@openvse/protocol';
 
-/** Stable error codes. Append only; never rename. */
-export const ServerErrorCode = {
-  VALIDATION: 'ERR_VALIDATION',
-  INVALID_JSON: 'ERR_INVALID_JSON',
-  BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
-  NOT_FOUND: 'ERR_NOT_FOUND',
-  INTERNAL: 'ERR_INTERNAL',
-  CONFIG: 'ERR_CONFIG',
-  KEK_INVALID: 'ERR_KEK_INVALID',
-  KEY_UNWRAP: 'ERR_KEY_UNWRAP',
-  KEY_MISSING: 'ERR_KEY_MISSING',
-  KEY_INVALID: 'ERR_KEY_INVALID',
-  PAN_INVALID: 'ERR_PAN_INVALID',
-  EXPIRY_INVALID: 'ERR_EXPIRY_INVALID',
-  CARD_NOT_FOUND: 'ERR_CARD_NOT_FOUND',
-  CARD_STATE: 'ERR_CARD_STATE',
-  CARD_DUPLICATE: 'ERR_CARD_DUPLICATE',
-  TOKEN_SPACE_EXHAUSTED: 'ERR_TOKEN_SPACE_EXHAUSTED',
-  DEVICE_NOT_FOUND: 'ERR_DEVICE_NOT_FOUND',
-  CARD_BOUND_ELSEWHERE: 'ERR_CARD_BOUND_ELSEWHERE',
-  NONCE_INVALID: 'ERR_NONCE_INVALID',
-  ATTESTATION_INVALID: 'ERR_ATTESTATION_INVALID',
-  ATTESTATION_CODE_HASH: 'ERR_ATTESTATION_CODE_HASH',
-  ATTESTATION_LEVEL: 'ERR_ATTESTATION_LEVEL',
-  ATTESTATION_KEYS: 'ERR_ATTESTATION_KEYS',
-  PLATFORM_KEY_MISMATCH: 'ERR_PLATFORM_KEY_MISMATCH',
-  STATEMENT_INVALID: 'ERR_STATEMENT_INVALID',
-  STATEMENT_REPLAY: 'ERR_STATEMENT_REPLAY',
-  STATE_COUNTER_ROLLBACK: 'ERR_STATE_COUNTER_ROLLBACK',
-  REPLENISH_PROOF_INVALID: 'ERR_REPLENISH_PROOF_INVALID',
-  REPLENISH_LOG_MISMATCH: 'ERR_REPLENISH_LOG_MISMATCH',
-  REPLENISH_STALE: 'ERR_REPLENISH_STALE',
-  IDEMPOTENCY_CONFLICT: 'ERR_IDEMPOTENCY_CONFLICT',
-  CHIP_DATA_INVALID: 'ERR_CHIP_DATA_INVALID',
-} as const;
-export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
-
-const STATUS: Partial<Record<ServerErrorCode, number>> = {
+/** The HTTP status of each code; a code not listed here is a 500. */
+const STATUS: Partial<Record<ApiErrorCode, number>> = {
   ERR_VALIDATION: 400,
   ERR_INVALID_JSON: 400,
   ERR_BODY_TOO_LARGE: 413,
@@ -70,12 +36,21 @@ const STATUS: Partial<Record<ServerErrorCode, number>> = {
   ERR_REPLENISH_STALE: 409,
   ERR_IDEMPOTENCY_CONFLICT: 409,
   ERR_CHIP_DATA_INVALID: 400,
+  // threat intelligence and fraud (docs/fraud-engine.md)
+  ERR_THREAT_REPORT_INVALID: 401,
+  ERR_THREAT_REPORT_REPLAY: 409,
+  ERR_POLICY_INVALID: 400,
+  ERR_RISK_STEP_UP: 403,
+  ERR_RISK_DECLINED: 403,
 };
 
+/** A failure the server answers with its stable code and the status of that code. */
 export class ServerError extends Error {
-  readonly code: ServerErrorCode;
+  /** The stable code callers match on. */
+  readonly code: ApiErrorCode;
+  /** The HTTP status: the code's own unless given. */
   readonly statusCode: number;
-  constructor(code: ServerErrorCode, message: string, statusCode?: number) {
+  constructor(code: ApiErrorCode, message: string, statusCode?: number) {
     super(message);
     this.name = 'ServerError';
     this.code = code;
@@ -83,11 +58,7 @@ export class ServerError extends Error {
   }
 }
 
-/** The JSON error body every route answers with. */
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-export function errorBody(code: string, message: string): ErrorBody {
+/** The `{ error: { code, message } }` body of an error answer. */
+export function errorBody(code: ApiErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }

@@ -1,47 +1,20 @@
 /**
- * @openvse/server — the CBP server: token service, device enrollment and provisioning,
- * issuer authorization (docs/design.md "Tokenization and authorization", "Storage and scale",
- * "Server ↔ TA messages"; docs/server-api.md).
+ * @openvse/server — the CBP server: token service, device enrollment and provisioning, issuer
+ * authorization, fraud engine, threat intelligence and dashboard (docs/server-api.md;
+ * docs/design.md "Tokenization and authorization", "Storage and scale", "Server ↔ TA messages";
+ * docs/fraud-engine.md). The public surface is what embeds or starts a server: createServer and
+ * its configuration, the command-line entry, the injectable clock and risk engine, and the
+ * documented test issuer keys. The wire types (requests, answers, error codes, messages) are
+ * @openvse/protocol's; the storage port and the services are internal.
  */
+
+// Kept for callers that name the level in a ServerConfig; the type is @openvse/protocol's.
+export type { ProtectionLevel } from '@openvse/protocol';
 export { type CreateServerOptions, createServer, SERVER_VERSION } from './app.js';
-export {
-  type AuthorizationRequest,
-  type AuthorizationResponse,
-  authorize,
-  DeclineReason,
-} from './authorization/authorize.js';
-export {
-  approveAllRiskEngine,
-  type RiskAssessment,
-  type RiskContext,
-  type RiskEngine,
-} from './authorization/risk-engine.js';
+export type { RiskAssessment, RiskContext, RiskEngine } from './authorization/risk-engine.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
-export {
-  type AttestationPolicy,
-  CBP_TA_UUID,
-  DEFAULTS,
-  type ProtectionLevel,
-  type ResolvedConfig,
-  resolveConfig,
-  type ServerConfig,
-} from './config.js';
-export { replenishMacData } from './devices/replenish.js';
-export { TA_STATEMENT_TYP } from './devices/ta-statement.js';
-export { type ErrorBody, ServerError, ServerErrorCode } from './errors.js';
-export { loadKek } from './keys/kek.js';
-export {
-  type IssuerKeySetup,
-  KEY_NAMES,
-  type KeyInventory,
-  KeyStore,
-  TEST_ISSUER_KEYS,
-} from './keys/key-store.js';
-export { SERVER_ISSUER, SERVER_MESSAGE_TYP, type ServerMessageType } from './messages/server-message.js';
-export type { Services } from './services.js';
+export type { AttestationPolicy, CardDefaults, LukPolicy, ServerConfig } from './config.js';
+export type { FraudConfigInput } from './fraud/config.js';
+export { type IssuerKeySetup, TEST_ISSUER_KEYS } from './keys/key-store.js';
 export { commandConfig, runServerCommand, type ServerCommandOptions, startServer } from './start.js';
-export { DEFAULT_DB_URL, openStore } from './storage/open-store.js';
-export { PostgresStore } from './storage/postgres-store.js';
-export { SqliteStore } from './storage/sqlite-store.js';
-export * from './storage/store.js';
-export { isLuhnValid, luhnCheckDigit } from './tokens/luhn.js';
+export type { TokenBinRange } from './tokens/token-pan.js';

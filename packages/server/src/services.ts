@@ -9,6 +9,7 @@ import type { FraudEngine } from './fraud/engine.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { Store } from './storage/store.js';
 
+/** The shared services of one server instance. */
 export interface Services {
   store: Store;
   keys: KeyStore;

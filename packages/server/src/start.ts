@@ -1,17 +1,21 @@
 /**
- * Starting the server from the command line (the lead wires `openvse server` to
+ * Starting the server from the command line (docs/server-api.md "Running": `openvse server` calls
  * runServerCommand): options → ServerConfig, listen, close on SIGINT/SIGTERM.
  */
+
+import type { ProtectionLevel } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
 import { createServer } from './app.js';
-import type { ProtectionLevel, ServerConfig } from './config.js';
+import type { ServerConfig } from './config.js';
 
+/** Creates the server and listens on `config.port` / `config.host` (8443 on 127.0.0.1 by default). */
 export async function startServer(config: ServerConfig = {}): Promise<FastifyInstance> {
   const app = await createServer(config);
   await app.listen({ port: config.port ?? 8443, host: config.host ?? '127.0.0.1' });
   return app;
 }
 
+/** The options of `openvse server`. */
 export interface ServerCommandOptions {
   port?: number | string;
   host?: string;
@@ -31,6 +35,7 @@ export interface ServerCommandOptions {
   logLevel?: string;
 }
 
+/** The ServerConfig of `openvse server` options. */
 export function commandConfig(o: ServerCommandOptions): ServerConfig {
   const hashes = Array.isArray(o.allowTa) ? o.allowTa : o.allowTa ? o.allowTa.split(',') : [];
   const cfg: ServerConfig = {

@@ -95,7 +95,7 @@ describe('issuer key store', () => {
       held!.every((b) => b === 0),
       'the decrypted key is zeroed after use',
     );
-    assert.equal(ks.signingPublicJwk.d, undefined);
+    assert.equal((ks.signingPublicJwk as { d?: unknown }).d, undefined);
   });
 
   it('reopens with the same keys, refuses to replace them, and fails with a wrong KEK', async () => {

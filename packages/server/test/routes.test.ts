@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isLuhnValid } from '@openvse/emv/codec';
 import { TEST_ISSUER_KEYS } from '../src/keys/key-store.js';
 import { STORE_TABLES, type StoreTable } from '../src/storage/store.js';
-import { isLuhnValid } from '../src/tokens/luhn.js';
 import { chipV } from './helpers/card.js';
 import {
   digitize,

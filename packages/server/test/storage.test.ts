@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AuthorizationPlan } from '../src/domain/authorizations.js';
+import type { CardRow, LukRow } from '../src/domain/cards.js';
+import { type DeviceRow, padCounter } from '../src/domain/devices.js';
 import { MIGRATIONS } from '../src/storage/migrations.js';
-import type { AuthorizationPlan, CardRow, DeviceRow, LukRow, Store } from '../src/storage/store.js';
-import { padCounter, STORE_TABLES } from '../src/storage/store.js';
+import { STORE_TABLES, type Store } from '../src/storage/store.js';
 import { adapters, type TestDb } from './helpers/stores.js';
 
 const NOW = Date.UTC(2026, 10, 28, 6, 0, 0);

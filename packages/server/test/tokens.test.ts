@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isLuhnValid, luhnCheckDigit } from '@openvse/emv/codec';
 import { apiPrefix, makeApi } from '../src/credentials/api.js';
 import { expiryValid } from '../src/tokens/digitize.js';
-import { isLuhnValid, luhnCheckDigit } from '../src/tokens/luhn.js';
 import { checkTokenBin, generateTokenPan, inTokenRange } from '../src/tokens/token-pan.js';
 
 describe('token helpers', () => {

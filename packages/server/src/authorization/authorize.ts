@@ -13,66 +13,23 @@
  * returns the first answer to a retry with the same body, and 409 to a different body.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { bytesToHex, type CvnProfile, EmvError, issuerVerifyCryptogram } from '@openvse/emv';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { bytesToHex } from '@openvse/emv/codec';
+import { type CvnProfile, issuerVerifyCryptogram } from '@openvse/emv/cvn';
+import { EmvError } from '@openvse/emv/errors';
+import {
+  ApiErrorCode,
+  type AuthorizationRequest,
+  type AuthorizationResponse,
+  type Decision,
+  DeclineReason,
+} from '@openvse/protocol';
+import type { AuthorizationPlan, AuthorizationRow } from '../domain/authorizations.js';
+import type { CardRow, LukRow } from '../domain/cards.js';
+import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
-import type { AuthorizationPlan, AuthorizationRow, CardRow, Decision, LukRow } from '../storage/store.js';
 import { expiryValid, keyPan } from '../tokens/digitize.js';
 import { type ChipData, readChipData } from './chip-data.js';
 import { selectCvnProfile } from './cvn-select.js';
-
-export interface AuthorizationRequest {
-  idempotencyKey: string;
-  tokenPan?: string;
-  pan?: string;
-  panSequence?: string;
-  chipData: string;
-  amount: number;
-  currency: string;
-  terminalId?: string;
-  merchantId?: string;
-}
-
-export interface AuthorizationResponse {
-  authorizationId: string;
-  decision: Decision;
-  /** 'APPROVED' or the stable decline reason. */
-  reason: string;
-  /** All reasons (risk engine reasons included). */
-  reasons: string[];
-  /** ISO 8583 response code: '00' approved, '05' declined. */
-  responseCode: string;
-  atc?: number;
-  cvn?: string;
-  /** ARPC (hex), when the ARQC was valid. */
-  arpc?: string;
-  /** Tag 91 value (hex): ARPC ‖ ARC (method 1) or ARPC ‖ CSU (method 2). */
-  issuerAuthenticationData?: string;
-}
-
-/** Stable decline reasons (append only). */
-export const DeclineReason = {
-  UNKNOWN_TOKEN: 'UNKNOWN_TOKEN',
-  TOKEN_SUSPENDED: 'TOKEN_SUSPENDED',
-  TOKEN_DELETED: 'TOKEN_DELETED',
-  CARD_EXPIRED: 'CARD_EXPIRED',
-  CHIP_DATA_INVALID: 'CHIP_DATA_INVALID',
-  AMOUNT_MISMATCH: 'AMOUNT_MISMATCH',
-  CURRENCY_MISMATCH: 'CURRENCY_MISMATCH',
-  PSN_MISMATCH: 'PSN_MISMATCH',
-  CVN_UNSUPPORTED: 'CVN_UNSUPPORTED',
-  CARD_AAC: 'CARD_AAC',
-  CRYPTOGRAM_INVALID: 'CRYPTOGRAM_INVALID',
-  WRONG_MOBILE_PIN: 'WRONG_MOBILE_PIN',
-  ATC_REPLAY: 'ATC_REPLAY',
-  ATC_OUT_OF_WINDOW: 'ATC_OUT_OF_WINDOW',
-  ATC_NOT_ISSUED: 'ATC_NOT_ISSUED',
-  CREDENTIAL_DISCARDED: 'CREDENTIAL_DISCARDED',
-  LUK_UNKNOWN: 'LUK_UNKNOWN',
-  LUK_RETIRED: 'LUK_RETIRED',
-  LUK_THRESHOLD: 'LUK_THRESHOLD',
-  RISK_DECLINE: 'RISK_DECLINE',
-} as const;
 
 const ARC = { APPROVE: '3030', DECLINE: '3035' } as const;
 const CSU = { APPROVE: '00800000', DECLINE: '00000000' } as const;
@@ -340,7 +297,7 @@ function plan(
 function replay(existing: AuthorizationRow, hash: string): AuthorizationResponse {
   if (existing.requestHash !== hash)
     throw new ServerError(
-      ServerErrorCode.IDEMPOTENCY_CONFLICT,
+      ApiErrorCode.IDEMPOTENCY_CONFLICT,
       'idempotencyKey was already used for a different request',
     );
   return JSON.parse(existing.responseJson) as AuthorizationResponse;
@@ -377,5 +334,5 @@ export async function authorize(s: Services, req: AuthorizationRequest): Promise
         break;
     }
   }
-  throw new ServerError(ServerErrorCode.INTERNAL, 'authorization could not be stored');
+  throw new ServerError(ApiErrorCode.INTERNAL, 'authorization could not be stored');
 }

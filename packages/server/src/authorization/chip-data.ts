@@ -3,8 +3,10 @@
  * EMV Book 3 Annex B; the tags the CVN profiles MAC, EMV Book 2 §8.1.1) into the transaction
  * data the issuer verification needs, with the length of every mandatory tag checked.
  */
-import { bytesToHex, hexToBytes, parseTlv, tlvToMap } from '@openvse/emv';
+import { bytesToHex, hexToBytes } from '@openvse/emv/codec';
+import { parseTlv, tlvToMap } from '@openvse/emv/tlv';
 
+/** The tags every request must carry, with their exact lengths in bytes. */
 export const REQUIRED_TAGS: Readonly<Record<string, number>> = Object.freeze({
   '9F26': 8,
   '9F36': 2,
@@ -19,6 +21,7 @@ export const REQUIRED_TAGS: Readonly<Record<string, number>> = Object.freeze({
   '82': 2,
 });
 
+/** The chip data of a request, decoded. */
 export interface ChipData {
   arqc: Uint8Array;
   atc: number;

@@ -6,11 +6,12 @@
  * Mastercard: byte 2) looked up with packages/emv findCvnProfile, limited to Visa CVN 10/18/22
  * and Mastercard CVN 16/17/20/21.
  */
-import { type CvnProfile, findCvnProfile, openvseProfileM, openvseProfileV } from '@openvse/emv';
-import type { CardRow } from '../storage/store.js';
+import { type CvnProfile, findCvnProfile, openvseProfileM, openvseProfileV } from '@openvse/emv/cvn';
+import type { CardRow } from '../domain/cards.js';
 
 const PLAIN_ALLOWED = new Set(['visa-10', 'visa-18', 'visa-22', 'mc-16', 'mc-17', 'mc-20', 'mc-21']);
 
+/** The CVN profile to verify the cryptogram with; undefined when the IAD names none the card may use. */
 export function selectCvnProfile(card: CardRow, iad: Uint8Array): CvnProfile | undefined {
   let p: CvnProfile | undefined;
   if (card.cardType === 'cloud') {

@@ -4,12 +4,13 @@
  * server calls `assess` only for a transaction whose cryptogram, ATC and credentials passed;
  * a DECLINE here is stored with its reasons like any other decision. Default: approve.
  */
-import type { CardProfile, CardType } from '../storage/store.js';
+import type { CardProfileKind, CardType } from '@openvse/protocol';
 
+/** What the risk engine is told about an authorization whose cryptogram, ATC and credentials passed. */
 export interface RiskContext {
   authorizationId: string;
   cardId: string;
-  profile: CardProfile;
+  profile: CardProfileKind;
   cardType: CardType;
   deviceId: string | null;
   /** CVN profile id used to verify the cryptogram (e.g. 'openvse-v'). */
@@ -24,16 +25,19 @@ export interface RiskContext {
   now: number;
 }
 
+/** The risk engine's answer. */
 export interface RiskAssessment {
   decision: 'APPROVE' | 'DECLINE';
   /** Stable reason codes (e.g. 'RISK_VELOCITY'); the first is the decline reason. */
   reasons: string[];
 }
 
+/** Scores an authorization (ServerConfig.riskEngine; the fraud engine is one). */
 export interface RiskEngine {
   assess(context: RiskContext): RiskAssessment | Promise<RiskAssessment>;
 }
 
+/** The risk engine of a server without a fraud engine: approves everything. */
 export const approveAllRiskEngine: RiskEngine = Object.freeze({
   assess: (): RiskAssessment => ({ decision: 'APPROVE', reasons: [] }),
 });

@@ -10,24 +10,22 @@
  * The issued key bytes are returned to be sealed into a message and zeroed by the caller.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  issuerDeriveAcKey,
-  issuerDeriveMdKey,
-  mixMobilePin,
-  openvseProfileM,
-  openvseProfileV,
-} from '@openvse/emv';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { issuerDeriveAcKey, issuerDeriveMdKey, openvseProfileM, openvseProfileV } from '@openvse/emv/cvn';
+import { mixMobilePin } from '@openvse/emv/keys';
+import { ApiErrorCode } from '@openvse/protocol';
+import type { CardRow, LukRow } from '../domain/cards.js';
+import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
-import type { CardRow, LukRow } from '../storage/store.js';
 import { keyPan } from '../tokens/digitize.js';
 import { apiPrefix, makeApi } from './api.js';
 
+/** A LUK just issued: its row and its key bytes (to seal, then zero). */
 export interface IssuedLuk {
   row: LukRow;
   key: Uint8Array;
 }
 
+/** A SUK just issued for one ATC: its key bytes and IDN (to seal, then zero). */
 export interface IssuedSuk {
   atc: number;
   sukUmd: Uint8Array;
@@ -35,9 +33,10 @@ export interface IssuedSuk {
   idn: Uint8Array;
 }
 
+/** Issues and stores a new LUK for a profile V cloud card (its predecessors are retired by the caller). */
 export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
   if (card.profile !== 'V' || card.cardType !== 'cloud')
-    throw new ServerError(ServerErrorCode.CARD_STATE, 'LUKs are for cloud cards of profile V');
+    throw new ServerError(ApiErrorCode.CARD_STATE, 'LUKs are for cloud cards of profile V');
   const now = s.clock.now();
   const prefix = apiPrefix(now);
   const taken = new Set((await s.store.listLuks(card.cardId)).map((l) => l.api));
@@ -68,15 +67,16 @@ export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
     );
     return { row, key };
   }
-  throw new ServerError(ServerErrorCode.CARD_STATE, 'more than 100 LUKs in one hour for this card');
+  throw new ServerError(ApiErrorCode.CARD_STATE, 'more than 100 LUKs in one hour for this card');
 }
 
+/** Allocates `n` ATCs and issues a SUK for each (profile M cloud card). */
 export async function issueSuks(s: Services, card: CardRow, n: number): Promise<IssuedSuk[]> {
   if (card.profile !== 'M' || card.cardType !== 'cloud')
-    throw new ServerError(ServerErrorCode.CARD_STATE, 'SUKs are for cloud cards of profile M');
+    throw new ServerError(ApiErrorCode.CARD_STATE, 'SUKs are for cloud cards of profile M');
   const first = await s.store.allocateAtcs(card.cardId, n);
   if (first + n - 1 > 0xffff)
-    throw new ServerError(ServerErrorCode.CARD_STATE, 'ATC space of the card exhausted');
+    throw new ServerError(ApiErrorCode.CARD_STATE, 'ATC space of the card exhausted');
   const now = s.clock.now();
   await s.store.insertSuks(
     Array.from({ length: n }, (_, i) => ({

@@ -1,21 +1,23 @@
 /**
- * The body of a `credentials` message (docs/cbp-protocol.md §2): profile V
- * `{ cardId, luk: { api, dki, key, maxTransactions, notAfter, maxAmount } }`, profile M
- * `{ cardId, suks: [{ atc, sukUmd, skMd, idn }] }`; keys base64url, notAfter in epoch seconds.
+ * The body of a `credentials` message (docs/cbp-protocol.md §2; @openvse/protocol CredentialsBody,
+ * which the TA parses strictly): profile V `{ cardId, luk: { api, dki, key, maxTransactions,
+ * notAfter, maxAmount } }`, profile M `{ cardId, suks: [{ atc, sukUmd, skMd, idn }] }`; keys as
+ * base64url (RFC 4648 §5, no padding), notAfter in epoch seconds.
  */
-import type { CardRow } from '../storage/store.js';
+import { bytesToBase64url } from '@openvse/emv/codec';
+import type { CredentialsBody } from '@openvse/protocol';
+import type { CardRow } from '../domain/cards.js';
 import type { IssuedLuk, IssuedSuk } from './issue.js';
 
-const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
-
-export function credentialsBody(card: CardRow, luk?: IssuedLuk, suks?: IssuedSuk[]): Record<string, unknown> {
+/** The body for a freshly issued LUK (profile V) or batch of SUKs (profile M). */
+export function credentialsBody(card: CardRow, luk?: IssuedLuk, suks?: IssuedSuk[]): CredentialsBody {
   if (luk)
     return {
       cardId: card.cardId,
       luk: {
         api: luk.row.api,
         dki: luk.row.dki,
-        key: b64u(luk.key),
+        key: bytesToBase64url(luk.key),
         maxTransactions: luk.row.maxTransactions,
         notAfter: Math.floor(luk.row.notAfter / 1000),
         maxAmount: luk.row.maxAmount,
@@ -25,9 +27,9 @@ export function credentialsBody(card: CardRow, luk?: IssuedLuk, suks?: IssuedSuk
     cardId: card.cardId,
     suks: (suks ?? []).map((s) => ({
       atc: s.atc,
-      sukUmd: b64u(s.sukUmd),
-      skMd: b64u(s.skMd),
-      idn: b64u(s.idn),
+      sukUmd: bytesToBase64url(s.sukUmd),
+      skMd: bytesToBase64url(s.skMd),
+      idn: bytesToBase64url(s.idn),
     })),
   };
 }

@@ -1,21 +1,20 @@
 /**
- * The card profile carried by a `provision` message (docs/cbp-protocol.md §2 `provision`):
- * the public data the TA serves, per profile. Profile M also carries its static record
- * (SFI 1 record 1: template 70 with 57, 5A, 5F24, 5F34, 8C) and CDOL1, served as they are.
- * Nothing here is secret; the keys travel only in `credentials` messages.
+ * The card profile carried by a `provision` message (docs/cbp-protocol.md §2 `provision`;
+ * @openvse/protocol CardProfile, which the TA parses strictly): the public data the TA serves,
+ * per profile. Profile M also carries its static record (SFI 1 record 1: template 70 with 57,
+ * 5A, 5F24, 5F34, 8C; EMV Book 3 Annex A) and CDOL1, served as they are. Nothing here is
+ * secret; the keys travel only in `credentials` messages.
  */
-import { bytesToHex, encodeTlv } from '@openvse/emv';
+import { bytesToHex, encodeTrack2 } from '@openvse/emv/codec';
+import { encodeTlv } from '@openvse/emv/tlv';
+import type { CardProfile } from '@openvse/protocol';
 import type { CardDefaults } from '../config.js';
-import type { CardRow } from '../storage/store.js';
+import type { CardRow } from '../domain/cards.js';
 
+/** CDOL1 of the profile M cards (EMV Book 3 §5.4): the data the terminal sends with GENERATE AC. */
 export const CDOL1 = '9F02069F03069F1A0295055F2A029A039C019F37049F35019F45029F4C089F3403';
 
-function track2(pan: string, expiry: string): string {
-  let t = `${pan}D${expiry}2010000000000`;
-  if (t.length % 2 === 1) t += 'F';
-  return t;
-}
-
+/** YYMM → YYMMDD of the last day of that month (tag 5F24). */
 function lastDay(expiry: string): string {
   const yy = Number(expiry.slice(0, 2));
   const mm = Number(expiry.slice(2));
@@ -23,7 +22,8 @@ function lastDay(expiry: string): string {
   return `${expiry}${String(d).padStart(2, '0')}`;
 }
 
-export function buildCardProfile(card: CardRow, d: CardDefaults): Record<string, unknown> {
+/** The `card` of the provision message of a cloud card, with the issuer's card defaults. */
+export function buildCardProfile(card: CardRow, d: CardDefaults): CardProfile {
   const common = {
     cardId: card.cardId,
     profile: card.profile,
@@ -38,12 +38,14 @@ export function buildCardProfile(card: CardRow, d: CardDefaults): Record<string,
     kdi: card.kdi,
     replenishBelow: d.replenishBelow,
   };
-  if (card.profile === 'V') return { ...common, aid: 'A0000000031010', label: 'OPENVSE VISA', aip: '0080' };
+  // Profile V has no mobile PIN (docs/cbp-protocol.md §2): said explicitly, as the type wants it.
+  if (card.profile === 'V')
+    return { ...common, aid: 'A0000000031010', label: 'OPENVSE VISA', aip: '0080', mobilePin: false };
   const panHex = card.tokenPan.length % 2 === 1 ? `${card.tokenPan}F` : card.tokenPan;
   const record = encodeTlv({
     tag: '70',
     children: [
-      { tag: '57', value: track2(card.tokenPan, card.expiry) },
+      { tag: '57', value: encodeTrack2({ pan: card.tokenPan, expiry: card.expiry }) },
       { tag: '5A', value: panHex },
       { tag: '5F24', value: lastDay(card.expiry) },
       { tag: '5F34', value: card.psn },

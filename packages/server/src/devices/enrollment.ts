@@ -16,24 +16,25 @@
  * server → TA messages are encrypted to the first, TA statements verified with the second.
  */
 import { randomBytes } from 'node:crypto';
-import { verifyAttestation } from '@openvse/vos';
-import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
-import type { ProtectionLevel } from '../config.js';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { verifyAttestation } from '@openvse/attestation';
+import {
+  ApiErrorCode,
+  type Challenge,
+  type EnrollResult,
+  isProtectionLevel,
+  levelAtLeast,
+  type PublicEcJwk,
+} from '@openvse/protocol';
+import { calculateJwkThumbprint, decodeJwt } from 'jose';
+import { type DeviceRow, padCounter } from '../domain/devices.js';
+import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
-import { type DeviceRow, padCounter } from '../storage/store.js';
 import { afterEnrollment } from '../threats/enroll.js';
 
+/** The nonce kind of a challenge (enrollment and state sync). */
 export const NONCE_KIND = 'challenge';
-const LEVEL_RANK: Record<string, number> = { L0: 0, L1: 1, L2: 2 };
 
-export interface Challenge {
-  nonce: string;
-  expiresAt: number;
-  serverSigningJwk: JWK;
-  serverKid: string;
-}
-
+/** A fresh single-use challenge and the server signing key the TA pins. */
 export async function issueChallenge(s: Services): Promise<Challenge> {
   const nonce = randomBytes(32).toString('base64url');
   const now = s.clock.now();
@@ -44,22 +45,7 @@ export async function issueChallenge(s: Services): Promise<Challenge> {
   return { nonce, expiresAt, serverSigningJwk: s.keys.signingPublicJwk, serverKid: s.keys.signingKid };
 }
 
-export interface PlatformJwk {
-  kty: string;
-  crv: string;
-  x: string;
-  y: string;
-}
-
-export interface Enrollment {
-  deviceId: string;
-  protectionLevel: ProtectionLevel;
-  serverSigningJwk: JWK;
-  serverKid: string;
-  lastSeq: number;
-}
-
-function p256Public(jwk: unknown, what: string): JWK {
+function p256Public(jwk: unknown, what: string): PublicEcJwk {
   const j = jwk as Record<string, unknown> | undefined;
   if (
     typeof j !== 'object' ||
@@ -71,40 +57,43 @@ function p256Public(jwk: unknown, what: string): JWK {
     !/^[A-Za-z0-9_-]{43}$/.test(j.x) ||
     !/^[A-Za-z0-9_-]{43}$/.test(j.y)
   )
-    throw new ServerError(ServerErrorCode.ATTESTATION_KEYS, `${what}: expected a public EC P-256 JWK`);
+    throw new ServerError(ApiErrorCode.ATTESTATION_KEYS, `${what}: expected a public EC P-256 JWK`);
   return { kty: 'EC', crv: 'P-256', x: j.x, y: j.y };
 }
 
+/** Verifies the attestation against the policy and enrolls (or re-enrolls) the device. */
 export async function enrollDevice(
   s: Services,
   attestation: string,
-  platformJwk: PlatformJwk,
-): Promise<Enrollment> {
+  platformJwk: PublicEcJwk,
+): Promise<EnrollResult> {
   let nonce: unknown;
   try {
     nonce = decodeJwt(attestation).nonce;
   } catch {
-    throw new ServerError(ServerErrorCode.ATTESTATION_INVALID, 'attestation is not a compact JWS');
+    throw new ServerError(ApiErrorCode.ATTESTATION_INVALID, 'attestation is not a compact JWS');
   }
   if (typeof nonce !== 'string' || nonce.length === 0)
-    throw new ServerError(ServerErrorCode.ATTESTATION_INVALID, 'attestation carries no nonce');
+    throw new ServerError(ApiErrorCode.ATTESTATION_INVALID, 'attestation carries no nonce');
   let claims: Awaited<ReturnType<typeof verifyAttestation>>;
   try {
     claims = await verifyAttestation(attestation, { ...platformJwk }, nonce);
   } catch {
-    throw new ServerError(ServerErrorCode.ATTESTATION_INVALID, 'attestation does not verify');
+    throw new ServerError(ApiErrorCode.ATTESTATION_INVALID, 'attestation does not verify');
   }
   const now = s.clock.now();
   if (Math.abs(Math.floor(now / 1000) - claims.iat) > s.config.attestation.maxAgeSeconds)
-    throw new ServerError(ServerErrorCode.ATTESTATION_INVALID, 'attestation is not fresh');
+    throw new ServerError(ApiErrorCode.ATTESTATION_INVALID, 'attestation is not fresh');
   if (!(await s.store.consumeNonce(nonce, NONCE_KIND, now)))
-    throw new ServerError(ServerErrorCode.NONCE_INVALID, 'nonce unknown, expired or already used');
+    throw new ServerError(ApiErrorCode.NONCE_INVALID, 'nonce unknown, expired or already used');
   const policy = s.config.attestation;
   if (claims.ta.uuid !== policy.taUuid || !policy.allowedCodeHashes.includes(claims.ta.codeSha256))
-    throw new ServerError(ServerErrorCode.ATTESTATION_CODE_HASH, 'TA code is not on the allow-list');
-  if ((LEVEL_RANK[claims.protectionLevel] ?? -1) < LEVEL_RANK[policy.minimumLevel]!)
+    throw new ServerError(ApiErrorCode.ATTESTATION_CODE_HASH, 'TA code is not on the allow-list');
+  // A level the server does not know is below any minimum.
+  const level = claims.protectionLevel;
+  if (!(isProtectionLevel(level) && levelAtLeast(level, policy.minimumLevel)))
     throw new ServerError(
-      ServerErrorCode.ATTESTATION_LEVEL,
+      ApiErrorCode.ATTESTATION_LEVEL,
       `protection level ${claims.protectionLevel} is below the required ${policy.minimumLevel}`,
     );
   const enc = p256Public(claims.taPublicKeys?.enc, 'taPublicKeys.enc');
@@ -127,30 +116,31 @@ export async function enrollDevice(
   const existing = await s.store.getDevice(row.deviceId);
   if (!existing) {
     if (!(await s.store.insertDevice(row)))
-      throw new ServerError(ServerErrorCode.PLATFORM_KEY_MISMATCH, 'device enrolled concurrently; retry');
+      throw new ServerError(ApiErrorCode.PLATFORM_KEY_MISMATCH, 'device enrolled concurrently; retry');
   } else {
     if (existing.platformKid !== row.platformKid)
       throw new ServerError(
-        ServerErrorCode.PLATFORM_KEY_MISMATCH,
+        ApiErrorCode.PLATFORM_KEY_MISMATCH,
         'device id is pinned to another platform key',
       );
     if (row.lastStateCounter < existing.lastStateCounter)
-      throw new ServerError(ServerErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
+      throw new ServerError(ApiErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
     await s.store.updateDeviceEnrollment(row);
   }
   const stored = (await s.store.getDevice(row.deviceId))!;
   await afterEnrollment(s, stored);
   return {
     deviceId: row.deviceId,
-    protectionLevel: claims.protectionLevel,
+    protectionLevel: level,
     serverSigningJwk: s.keys.signingPublicJwk,
     serverKid: s.keys.signingKid,
     lastSeq: stored.lastSeq,
   };
 }
 
+/** The device, or ERR_DEVICE_NOT_FOUND. */
 export async function requireDevice(s: Services, deviceId: string): Promise<DeviceRow> {
   const d = await s.store.getDevice(deviceId);
-  if (!d) throw new ServerError(ServerErrorCode.DEVICE_NOT_FOUND, 'unknown device');
+  if (!d) throw new ServerError(ApiErrorCode.DEVICE_NOT_FOUND, 'unknown device');
   return d;
 }

@@ -5,19 +5,22 @@
  * both JWS-in-JWE to the TA, and returns them for the SDK to relay.
  */
 
+import { ApiErrorCode, type QueuedMessage } from '@openvse/protocol';
 import { issueLuk, issueSuks, wipeIssued } from '../credentials/issue.js';
 import { credentialsBody } from '../credentials/message-body.js';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import type { CardRow } from '../domain/cards.js';
+import type { DeviceRow } from '../domain/devices.js';
+import { ServerError } from '../errors.js';
 import { gateProvisioning } from '../fraud/gate.js';
-import { type QueuedMessage, queueMessage } from '../messages/outbox.js';
+import { queueMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
-import type { CardRow, DeviceRow } from '../storage/store.js';
 import { buildCardProfile } from './card-profile.js';
 import { requireDevice } from './enrollment.js';
 
+/** The card, or ERR_CARD_NOT_FOUND. */
 export async function requireCard(s: Services, cardId: string): Promise<CardRow> {
   const c = await s.store.getCard(cardId);
-  if (!c) throw new ServerError(ServerErrorCode.CARD_NOT_FOUND, 'unknown card');
+  if (!c) throw new ServerError(ApiErrorCode.CARD_NOT_FOUND, 'unknown card');
   return c;
 }
 
@@ -54,15 +57,16 @@ export async function issueCredentialsMessage(
   }
 }
 
+/** Binds the card to the device and queues its `provision` and first `credentials` messages. */
 export async function provisionCard(s: Services, deviceId: string, cardId: string): Promise<QueuedMessage[]> {
   const device = await requireDevice(s, deviceId);
   const card = await requireCard(s, cardId);
   if (card.cardType !== 'cloud')
-    throw new ServerError(ServerErrorCode.CARD_STATE, 'plain cards cannot be provisioned to a device');
-  if (card.status !== 'ACTIVE') throw new ServerError(ServerErrorCode.CARD_STATE, `card is ${card.status}`);
+    throw new ServerError(ApiErrorCode.CARD_STATE, 'plain cards cannot be provisioned to a device');
+  if (card.status !== 'ACTIVE') throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
   await gateProvisioning(s, device, card);
   if (!(await s.store.bindCardDevice(card.cardId, device.deviceId, s.clock.now())))
-    throw new ServerError(ServerErrorCode.CARD_BOUND_ELSEWHERE, 'card is provisioned to another device');
+    throw new ServerError(ApiErrorCode.CARD_BOUND_ELSEWHERE, 'card is provisioned to another device');
   const bound = (await s.store.getCard(card.cardId))!;
   const provision = await queueMessage(s, device, 'provision', card.cardId, {
     card: buildCardProfile(bound, s.config.cardDefaults),

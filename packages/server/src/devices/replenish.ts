@@ -10,33 +10,23 @@
  * server still holds UNUSED are discarded server-side (they can never be honoured). Only then
  * is the statement accepted (replay and state-counter checks) and new credentials issued.
  */
-import {
-  encodeApiBcd,
-  equalBytes,
-  hexToBytes,
-  issuerDeriveAcKey,
-  macIso9797Alg3,
-  openvseProfileV,
-} from '@openvse/emv';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { equalBytes, hexToBytes } from '@openvse/emv/codec';
+import { macIso9797Alg3 } from '@openvse/emv/crypto';
+import { issuerDeriveAcKey, openvseProfileV } from '@openvse/emv/cvn';
+import { ApiErrorCode, type LukLogEntry, type QueuedMessage, replenishMacData } from '@openvse/protocol';
+import type { CardRow } from '../domain/cards.js';
+import type { DeviceRow } from '../domain/devices.js';
+import { ServerError } from '../errors.js';
 import { gateReplenishment } from '../fraud/gate.js';
-import type { QueuedMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
-import type { CardRow, DeviceRow } from '../storage/store.js';
 import { keyPan } from '../tokens/digitize.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { requireDevice } from './enrollment.js';
 import { issueCredentialsMessage, requireCard } from './provision.js';
 import { acceptStatement, type Statement, verifyStatementSignature } from './ta-statement.js';
 
-interface LogEntry {
-  atc: number;
-  un: string;
-  amount: number;
-}
-
 function invalid(message: string): ServerError {
-  return new ServerError(ServerErrorCode.STATEMENT_INVALID, `replenish: ${message}`);
+  return new ServerError(ApiErrorCode.STATEMENT_INVALID, `replenish: ${message}`);
 }
 
 const isAtc = (v: unknown): v is number =>
@@ -46,14 +36,14 @@ function readLog(st: Statement): {
   api: string;
   firstAtc: number;
   lastAtc: number;
-  log: LogEntry[];
+  log: LukLogEntry[];
   mac: string;
 } {
   const { api, firstAtc, lastAtc, log, mac } = st;
   if (typeof api !== 'string' || !/^[0-9]{7}$/.test(api)) throw invalid('api must be 7 digits');
   if (!isAtc(firstAtc) || !isAtc(lastAtc) || firstAtc > lastAtc) throw invalid('firstAtc/lastAtc invalid');
   if (!Array.isArray(log) || log.length > 1000) throw invalid('log must be an array');
-  const entries: LogEntry[] = [];
+  const entries: LukLogEntry[] = [];
   for (const e of log) {
     const x = e as Record<string, unknown>;
     if (
@@ -73,26 +63,11 @@ function readLog(st: Statement): {
   return { api, firstAtc, lastAtc, log: entries, mac };
 }
 
-/** The data the replenishment proof MAC covers (docs/cbp-protocol.md §3). */
-export function replenishMacData(
-  api: string,
-  firstAtc: number,
-  lastAtc: number,
-  log: LogEntry[],
-): Uint8Array {
-  const u16 = (n: number) => [(n >> 8) & 0xff, n & 0xff];
-  const parts: number[] = [...encodeApiBcd(api), ...u16(firstAtc), ...u16(lastAtc)];
-  for (const e of log) {
-    parts.push(...u16(e.atc), ...hexToBytes(e.un), ...hexToBytes(String(e.amount).padStart(12, '0')));
-  }
-  return new Uint8Array(parts);
-}
-
 async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise<void> {
   const r = readLog(st);
   const luk = await s.store.getLuk(card.cardId, r.api);
   if (!luk || luk.retiredAt !== null)
-    throw new ServerError(ServerErrorCode.REPLENISH_STALE, 'api does not name the current LUK of the card');
+    throw new ServerError(ApiErrorCode.REPLENISH_STALE, 'api does not name the current LUK of the card');
   const pan = keyPan(s, card);
   const key = s.keys.withIssuerKeys((k) =>
     issuerDeriveAcKey(openvseProfileV, { imkAc: k.imkAc, pan, psn: card.psn, api: r.api }),
@@ -101,10 +76,7 @@ async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise
   try {
     mac = macIso9797Alg3(key, replenishMacData(r.api, r.firstAtc, r.lastAtc, r.log), 2);
     if (!equalBytes(mac, hexToBytes(r.mac)))
-      throw new ServerError(
-        ServerErrorCode.REPLENISH_PROOF_INVALID,
-        'proof MAC does not verify under the LUK',
-      );
+      throw new ServerError(ApiErrorCode.REPLENISH_PROOF_INVALID, 'proof MAC does not verify under the LUK');
   } finally {
     key.fill(0);
     mac?.fill(0);
@@ -120,7 +92,7 @@ async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise
       row.atc > r.lastAtc
     )
       throw new ServerError(
-        ServerErrorCode.REPLENISH_LOG_MISMATCH,
+        ApiErrorCode.REPLENISH_LOG_MISMATCH,
         `the TA log does not match the server's authorization log (ATC ${row.atc})`,
       );
   }
@@ -148,6 +120,7 @@ function checkProfileM(st: Statement): number[] {
 /** One replenishment at a time per card (per Services, i.e. per server instance). */
 const replenishLocks = new WeakMap<Services, KeyedLock>();
 
+/** Checks a `replenish` statement and queues fresh credentials for its card. */
 export async function replenish(s: Services, deviceId: string, statement: string): Promise<QueuedMessage> {
   const device = await requireDevice(s, deviceId);
   const st = await verifyStatementSignature(s, device, statement, 'replenish');
@@ -172,8 +145,8 @@ async function replenishCard(
 ): Promise<QueuedMessage> {
   const card = await requireCard(s, cardId);
   if (card.deviceId !== device.deviceId)
-    throw new ServerError(ServerErrorCode.CARD_NOT_FOUND, 'card is not provisioned to this device');
-  if (card.status !== 'ACTIVE') throw new ServerError(ServerErrorCode.CARD_STATE, `card is ${card.status}`);
+    throw new ServerError(ApiErrorCode.CARD_NOT_FOUND, 'card is not provisioned to this device');
+  if (card.status !== 'ACTIVE') throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
   let discard: number[] = [];
   if (card.profile === 'V') await checkProfileV(s, card, st);
   else discard = checkProfileM(st);

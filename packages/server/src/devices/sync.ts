@@ -4,25 +4,19 @@
  * stable code ERR_STATE_COUNTER_ROLLBACK). The statement's `nonce` must be a challenge the server
  * issued (POST /v1/devices/challenge), used once, so a status cannot be pre-computed.
  */
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { ApiErrorCode, type SyncResult } from '@openvse/protocol';
+import { unpadCounter } from '../domain/devices.js';
+import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
-import { unpadCounter } from '../storage/store.js';
 import { NONCE_KIND, requireDevice } from './enrollment.js';
 import { acceptStatement, verifyStatementSignature } from './ta-statement.js';
 
-export interface SyncResult {
-  deviceId: string;
-  stateCounter: string;
-  lastSeq: number;
-  pendingMessages: number;
-  cards: { cardId: string; status: string; profile: string }[];
-}
-
+/** Accepts a `status` statement and answers the server's view of the device. */
 export async function syncDevice(s: Services, deviceId: string, statement: string): Promise<SyncResult> {
   const device = await requireDevice(s, deviceId);
   const st = await verifyStatementSignature(s, device, statement, 'status');
   if (typeof st.nonce !== 'string' || !(await s.store.consumeNonce(st.nonce, NONCE_KIND, s.clock.now())))
-    throw new ServerError(ServerErrorCode.NONCE_INVALID, 'nonce unknown, expired or already used');
+    throw new ServerError(ApiErrorCode.NONCE_INVALID, 'nonce unknown, expired or already used');
   await acceptStatement(s, device, statement, st);
   const after = (await s.store.getDevice(deviceId))!;
   const taSeq = typeof st.lastSeq === 'number' && Number.isInteger(st.lastSeq) ? st.lastSeq : 0;

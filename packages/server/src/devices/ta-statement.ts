@@ -8,15 +8,16 @@
  * ERR_STATE_COUNTER_ROLLBACK (docs/design.md "Rollback").
  */
 import { createHash } from 'node:crypto';
+import { ApiErrorCode, SIGNATURE_ALG, TA_STATEMENT_TYP } from '@openvse/protocol';
 import { compactVerify, importJWK, type JWK } from 'jose';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { type DeviceRow, padCounter } from '../domain/devices.js';
+import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
-import { type DeviceRow, padCounter } from '../storage/store.js';
 
-export const TA_STATEMENT_TYP = 'openvse-ta+jwt';
 const MAX_SKEW_S = 300;
 const U64_MAX = 0xffffffffffffffffn;
 
+/** The claims of a verified statement (the common ones checked, the rest as sent). */
 export type Statement = Record<string, unknown> & {
   typ: string;
   deviceId: string;
@@ -25,7 +26,7 @@ export type Statement = Record<string, unknown> & {
 };
 
 function invalid(message: string): ServerError {
-  return new ServerError(ServerErrorCode.STATEMENT_INVALID, `statement: ${message}`);
+  return new ServerError(ApiErrorCode.STATEMENT_INVALID, `statement: ${message}`);
 }
 
 /** Verifies the signature and the common claims; does not touch the store. */
@@ -38,8 +39,8 @@ export async function verifyStatementSignature(
   let payload: Uint8Array;
   let header: Record<string, unknown>;
   try {
-    const key = await importJWK(JSON.parse(device.taSigJwk) as JWK, 'ES256');
-    const r = await compactVerify(jws, key, { algorithms: ['ES256'] });
+    const key = await importJWK(JSON.parse(device.taSigJwk) as JWK, SIGNATURE_ALG);
+    const r = await compactVerify(jws, key, { algorithms: [SIGNATURE_ALG] });
     payload = r.payload;
     header = r.protectedHeader as Record<string, unknown>;
   } catch {
@@ -77,11 +78,11 @@ export async function acceptStatement(
   const current = await s.store.getDevice(device.deviceId);
   const counter = padCounter(st.stateCounter);
   if (!current || counter < current.lastStateCounter)
-    throw new ServerError(ServerErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
+    throw new ServerError(ApiErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
   const now = s.clock.now();
   const digest = createHash('sha256').update(jws).digest('base64url');
   if (!(await s.store.insertNonce(`stmt:${digest}`, 'statement', now, now + 2 * MAX_SKEW_S * 1000)))
-    throw new ServerError(ServerErrorCode.STATEMENT_REPLAY, 'statement already accepted');
+    throw new ServerError(ApiErrorCode.STATEMENT_REPLAY, 'statement already accepted');
   if (!(await s.store.advanceStateCounter(device.deviceId, counter)))
-    throw new ServerError(ServerErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
+    throw new ServerError(ApiErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
 }

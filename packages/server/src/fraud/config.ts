@@ -1,5 +1,5 @@
 /**
- * Fraud engine configuration (docs/fraud-engine.md "Configuration"). Every rule has a weight;
+ * Fraud engine configuration (docs/fraud-engine.md "Rules and weights"). Every rule has a weight;
  * a decision sums the weights of the rules that fired: at or above `thresholds.decline` it
  * declines, at or above `thresholds.stepUp` it asks for step-up, below it approves. The
  * defaults are deliberately loose on velocity and provisioning counts, and the ATC rules other
@@ -7,8 +7,9 @@
  * out-of-order delivery from an acquirer, a retried replay) is never declined by them alone;
  * they count when another typology fires too.
  */
-import type { ProtectionLevel } from '../config.js';
+import type { ProtectionLevel } from '@openvse/protocol';
 
+/** Every rule with its typology and default weight. */
 export const RULES = {
   // device threats (V-Guard reports, heartbeats, attestation level)
   DEVICE_COMPROMISED: { typology: 'device_threats', weight: 100 },
@@ -42,9 +43,12 @@ export const RULES = {
   ENROLL_VELOCITY_DEVICE: { typology: 'provisioning', weight: 30 },
   REPLENISH_VELOCITY_CARD: { typology: 'provisioning', weight: 40 },
 } as const;
+/** The id of one of the {@link RULES}. */
 export type RuleId = keyof typeof RULES;
+/** The typologies the rules are grouped in. */
 export type Typology = (typeof RULES)[RuleId]['typology'];
 
+/** The fraud engine's thresholds, weights and rule parameters (docs/fraud-engine.md "Rules and weights"). */
 export interface FraudConfig {
   thresholds: { stepUp: number; decline: number };
   /** Weight overrides; 0 disables a rule. */
@@ -77,6 +81,7 @@ export interface FraudConfig {
   };
 }
 
+/** The configuration when none is given. */
 export const DEFAULT_FRAUD_CONFIG: Readonly<FraudConfig> = Object.freeze({
   thresholds: { stepUp: 40, decline: 70 },
   weights: {},
@@ -98,12 +103,14 @@ export const DEFAULT_FRAUD_CONFIG: Readonly<FraudConfig> = Object.freeze({
   },
 });
 
+/** ServerConfig.fraud: any part of {@link FraudConfig}, the rest from the defaults. */
 export type FraudConfigInput = {
   [K in keyof FraudConfig]?: FraudConfig[K] extends Record<string, unknown>
     ? Partial<FraudConfig[K]>
     : FraudConfig[K];
 };
 
+/** The defaults with `input` applied; throws on thresholds out of order or an unknown weight. */
 export function resolveFraudConfig(input: FraudConfigInput = {}): FraudConfig {
   const d = DEFAULT_FRAUD_CONFIG;
   const c: FraudConfig = {
@@ -127,6 +134,7 @@ export function resolveFraudConfig(input: FraudConfigInput = {}): FraudConfig {
   return c;
 }
 
+/** A rule's weight: the configured override, else its default. */
 export function weightOf(c: FraudConfig, id: RuleId): number {
   return c.weights[id] ?? RULES[id].weight;
 }

@@ -8,19 +8,15 @@
  * `RISK_DECLINE` otherwise. Deterministic: the time is the context's `now` or the injected clock.
  */
 import { randomUUID } from 'node:crypto';
+import { isBlockingReaction, type ReactionPolicy } from '@openvse/protocol';
 import type { RiskAssessment, RiskContext, RiskEngine } from '../authorization/risk-engine.js';
 import type { Clock } from '../clock.js';
-import type {
-  AuthorizationSummary,
-  CardRow,
-  DeviceRow,
-  FiredRule,
-  RiskContextType,
-  RiskDecisionRow,
-  RiskOutcome,
-  Store,
-} from '../storage/store.js';
-import { currentPolicy, isBlocking, type ReactionPolicy } from '../threats/policy.js';
+import type { AuthorizationSummary } from '../domain/authorizations.js';
+import type { CardRow } from '../domain/cards.js';
+import type { DeviceRow } from '../domain/devices.js';
+import type { FiredRule, RiskContextType, RiskDecisionRow, RiskOutcome } from '../domain/risk-decisions.js';
+import type { Store } from '../storage/store.js';
+import { currentPolicy } from '../threats/policy-versions.js';
 import { riskView } from '../threats/state.js';
 import { type FraudConfig, type FraudConfigInput, resolveFraudConfig } from './config.js';
 import {
@@ -33,6 +29,7 @@ import {
   velocityRules,
 } from './rules.js';
 
+/** The reasons a decision that is not an approval carries. */
 export const RISK_REASON = {
   DEVICE_COMPROMISED: 'DEVICE_COMPROMISED',
   RISK_DECLINE: 'RISK_DECLINE',
@@ -41,6 +38,7 @@ export const RISK_REASON = {
 
 const HISTORY_LIMIT = 1000;
 
+/** One decision, as stored in `risk_decisions`. */
 export interface FraudDecision {
   id: string;
   context: RiskContextType;
@@ -51,6 +49,7 @@ export interface FraudDecision {
   rules: FiredRule[];
 }
 
+/** The fraud engine: scores, decides against the thresholds and records every decision. */
 export class FraudEngine implements RiskEngine {
   readonly config: FraudConfig;
   readonly #store: Store;
@@ -78,7 +77,7 @@ export class FraudEngine implements RiskEngine {
             since: now - this.config.recentCompromiseSeconds * 1000,
             limit: 200,
           })
-        ).filter((t) => isBlocking(t.reaction))
+        ).filter((t) => isBlockingReaction(t.reaction))
       : [];
     return {
       view,

@@ -4,22 +4,28 @@
  * rules that fired with their weight and the evidence that made them fire, so that a stored
  * decision explains itself.
  */
-import type { AuthorizationSummary, FiredRule } from '../storage/store.js';
-import { isBlocking, SEVERITY_RANK } from '../threats/policy.js';
-import type { DeviceRiskView } from '../threats/state.js';
+import {
+  isBlockingReaction,
+  isProtectionLevel,
+  levelAtLeast,
+  type RiskView,
+  SEVERITY_RANK,
+} from '@openvse/protocol';
+import type { AuthorizationSummary } from '../domain/authorizations.js';
+import type { FiredRule } from '../domain/risk-decisions.js';
 import { type FraudConfig, RULES, type RuleId, weightOf } from './config.js';
 
 type Evidence = FiredRule['evidence'];
 
+/** The rule as fired with this evidence, or nothing when its weight is 0 (disabled). */
 export function fire(c: FraudConfig, rule: RuleId, evidence: Evidence): FiredRule[] {
   const weight = weightOf(c, rule);
   return weight > 0 ? [{ rule, typology: RULES[rule].typology, weight, evidence }] : [];
 }
 
-const LEVEL_RANK: Record<string, number> = { L0: 0, L1: 1, L2: 2 };
-
+/** What the device-threat rules read about a device. */
 export interface DeviceFacts {
-  view: DeviceRiskView;
+  view: RiskView;
   protectionLevel: string;
   /** Blocking threats received within `recentCompromiseSeconds`. */
   recentBlocking: { code: string; receivedAt: number }[];
@@ -30,7 +36,7 @@ export interface DeviceFacts {
 export function deviceThreatRules(c: FraudConfig, d: DeviceFacts): FiredRule[] {
   const out: FiredRule[] = [];
   const active = d.view.activeThreats;
-  const blocking = active.filter((t) => isBlocking(t.reaction));
+  const blocking = active.filter((t) => isBlockingReaction(t.reaction));
   if (blocking.length > 0)
     out.push(
       ...fire(c, 'DEVICE_COMPROMISED', {
@@ -70,7 +76,8 @@ export function deviceThreatRules(c: FraudConfig, d: DeviceFacts): FiredRule[] {
     );
   if (d.view.seqGaps >= c.reportGaps)
     out.push(...fire(c, 'THREAT_REPORT_GAPS', { missingReports: d.view.seqGaps, tolerance: c.reportGaps }));
-  if ((LEVEL_RANK[d.protectionLevel] ?? -1) < (LEVEL_RANK[c.minProtectionLevel] ?? 0))
+  // A level the server does not know counts as below any minimum.
+  if (!(isProtectionLevel(d.protectionLevel) && levelAtLeast(d.protectionLevel, c.minProtectionLevel)))
     out.push(
       ...fire(c, 'PROTECTION_LEVEL_LOW', {
         protectionLevel: d.protectionLevel,
@@ -176,6 +183,7 @@ export function amountRules(c: FraudConfig, amount: number, history: Authorizati
   return out;
 }
 
+/** Attempts counted in the window (each rule fires only on the counts it is given). */
 export interface AttemptFacts {
   provisionsByDevice?: number;
   provisionsByCard?: number;

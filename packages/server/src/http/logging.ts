@@ -1,7 +1,8 @@
 /**
- * Logger options (pino via fastify): structured JSON, with redaction of everything that could
- * carry a key, a PAN or a PIN should it ever reach a log object. The server's own code logs
- * codes and ids only; request bodies are never logged (fastify logs method, URL, status).
+ * Logger options (pino via fastify; docs/server-api.md "Keys" lists what is redacted):
+ * structured JSON, with redaction of everything that could carry a key, a PAN or a PIN should it
+ * ever reach a log object. The server's own code logs codes and ids only; request bodies are
+ * never logged (fastify logs method, URL, status).
  */
 import type { Writable } from 'node:stream';
 
@@ -32,6 +33,7 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
+/** fastify's logger options for ServerConfig.logger, with the redaction paths. */
 export function loggerOptions(logger: boolean | { level?: string; stream?: Writable } | undefined) {
   if (logger === false) return false;
   const o = typeof logger === 'object' ? logger : {};

@@ -1,9 +1,12 @@
 /**
- * JSON schemas shared by the routes (fastify validation + @fastify/swagger OpenAPI). Every
- * object is closed (`additionalProperties: false`); the Ajv instance does not coerce types or
- * strip unknown fields (app.ts), so a wrong type or an unknown field is a 400, never ignored.
+ * JSON schemas shared by the routes (fastify validation + @fastify/swagger OpenAPI;
+ * docs/server-api.md), and the types of the path parameters they check. Every object is closed
+ * (`additionalProperties: false`); the Ajv instance does not coerce types or strip unknown
+ * fields (app.ts), so a wrong type or an unknown field is a 400, never ignored.
  */
+import { MESSAGE_TYPES } from '@openvse/protocol';
 
+/** The error body every route answers with (docs/server-api.md "Errors"), as a shared schema. */
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
@@ -19,11 +22,13 @@ export const errorSchema = {
   },
 } as const;
 
+/** The 4xx and 5xx answers of a route: the shared error body. */
 export const errorResponses = {
   '4xx': { $ref: 'Error#' },
   '5xx': { $ref: 'Error#' },
 } as const;
 
+/** The body of a POST that takes none (`{}`; a missing body is made `{}` before validation). */
 export const emptyBody = {
   type: 'object',
   additionalProperties: false,
@@ -37,22 +42,55 @@ export const emptyQuery = {
   properties: {},
 } as const;
 
+/** The type of a body that must be `{}`. */
+export type EmptyBody = Record<string, never>;
+
+/** A card id (and an authorization id): the `cardId` syntax of docs/cbp-protocol.md §2. */
 export const idPattern = '^[A-Za-z0-9_-]{1,64}$';
+/** A device id as V-OS attests it. */
 export const deviceIdPattern = '^[A-Za-z0-9._:-]{1,256}$';
 
+/** `:deviceId` */
+export const deviceParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['deviceId'],
+  properties: { deviceId: { type: 'string', pattern: deviceIdPattern } },
+} as const;
+
+/** The path parameters of a device route. */
+export interface DeviceParams {
+  deviceId: string;
+}
+
+/** `:cardId` */
+export const cardIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cardId'],
+  properties: { cardId: { type: 'string', pattern: idPattern } },
+} as const;
+
+/** The path parameters of a card route. */
+export interface CardParams {
+  cardId: string;
+}
+
+/** A message of a device's outbox (@openvse/protocol QueuedMessage). */
 export const queuedMessageSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['seq', 'typ', 'message', 'expiresAt'],
   properties: {
     seq: { type: 'integer' },
-    typ: { type: 'string', enum: ['provision', 'credentials', 'lifecycle', 'policy'] },
+    typ: { type: 'string', enum: [...MESSAGE_TYPES] },
     cardId: { type: ['string', 'null'] },
     message: { type: 'string', description: 'compact JWE (JWS inside) for the TA' },
     expiresAt: { type: 'integer' },
   },
 } as const;
 
+/** A public EC P-256 JWK, never with private members (@openvse/protocol PublicEcJwk). */
 export const publicJwkSchema = {
   type: 'object',
   additionalProperties: false,
@@ -65,6 +103,7 @@ export const publicJwkSchema = {
   },
 } as const;
 
+/** A card as the card routes show it (@openvse/protocol CardView). */
 export const cardViewSchema = {
   type: 'object',
   additionalProperties: false,
@@ -83,6 +122,7 @@ export const cardViewSchema = {
   },
 } as const;
 
+/** The body of the replenish and sync routes (@openvse/protocol StatementRequest). */
 export const statementBody = {
   type: 'object',
   additionalProperties: false,

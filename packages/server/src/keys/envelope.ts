@@ -5,8 +5,10 @@
  * place (key name ‖ version, card id), so a ciphertext moved to another row does not open.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { ApiErrorCode } from '@openvse/protocol';
+import { ServerError } from '../errors.js';
 
+/** Seals `plaintext` under `key` bound to `aad`. */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', key, iv);
@@ -20,7 +22,7 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): strin
 export function open(key: Uint8Array, envelope: string, aad: string): Uint8Array {
   const parts = envelope.split('.');
   if (parts.length !== 4 || parts[0] !== 'v1')
-    throw new ServerError(ServerErrorCode.KEY_UNWRAP, 'envelope: unknown format');
+    throw new ServerError(ApiErrorCode.KEY_UNWRAP, 'envelope: unknown format');
   const [, iv, ct, tag] = parts as [string, string, string, string];
   try {
     const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
@@ -28,7 +30,7 @@ export function open(key: Uint8Array, envelope: string, aad: string): Uint8Array
     d.setAuthTag(Buffer.from(tag, 'base64url'));
     return new Uint8Array(Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]));
   } catch {
-    throw new ServerError(ServerErrorCode.KEY_UNWRAP, 'envelope: authentication failed (wrong KEK?)');
+    throw new ServerError(ApiErrorCode.KEY_UNWRAP, 'envelope: authentication failed (wrong KEK?)');
   }
 }
 

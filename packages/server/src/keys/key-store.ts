@@ -14,11 +14,14 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { bytesToHex, keyCheckValue } from '@openvse/emv';
+import { bytesToHex } from '@openvse/emv/codec';
+import { keyCheckValue } from '@openvse/emv/crypto';
+import { ApiErrorCode, type PublicEcJwk } from '@openvse/protocol';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
-import { ServerError, ServerErrorCode } from '../errors.js';
-import type { KeyRow, Store } from '../storage/store.js';
+import type { KeyRow } from '../domain/keys.js';
+import { ServerError } from '../errors.js';
+import type { Store } from '../storage/store.js';
 import { open, seal, subkey } from './envelope.js';
 
 /** The documented test issuer keys (docs/design.md "Test issuer"). Never use them in production. */
@@ -27,6 +30,7 @@ export const TEST_ISSUER_KEYS = Object.freeze({
   imkMd: 'FEDCBA98765432100123456789ABCDEF',
 });
 
+/** The names of the keys in `issuer_keys`. */
 export const KEY_NAMES = Object.freeze({
   imkAc: 'IMK_AC',
   imkMd: 'IMK_MD',
@@ -43,11 +47,13 @@ export type IssuerKeySetup =
   | { mode: 'test' }
   | { mode: 'import'; imkAc: string; imkMd: string };
 
+/** The issuer master keys, decrypted for one operation. */
 export interface IssuerKeys {
   imkAc: Uint8Array;
   imkMd: Uint8Array;
 }
 
+/** What the server shows about its keys: versions, KCVs and the signing key id. */
 export interface KeyInventory {
   imkAc: { version: number; kcv: string };
   imkMd: { version: number; kcv: string };
@@ -58,24 +64,25 @@ const aad = (name: string, version: number) => `${name}|${version}`;
 
 function parseTdesKey(hex: string, what: string): Uint8Array {
   if (typeof hex !== 'string' || !/^([0-9a-fA-F]{32})$/.test(hex))
-    throw new ServerError(ServerErrorCode.KEY_INVALID, `${what}: expected 32 hex digits (two-key TDES)`);
+    throw new ServerError(ApiErrorCode.KEY_INVALID, `${what}: expected 32 hex digits (two-key TDES)`);
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
+/** The issuer keys, the signing key and the KEK-derived keys for secrets at rest. */
 export class KeyStore {
   readonly #kek: Uint8Array;
   readonly #panKey: Uint8Array;
   readonly #panHashKey: Uint8Array;
   readonly #rows: { imkAc: KeyRow; imkMd: KeyRow; signing: KeyRow };
   readonly #signingKey: KeyObject;
-  readonly signingPublicJwk: JWK;
+  readonly signingPublicJwk: PublicEcJwk;
   readonly signingKid: string;
 
   private constructor(
     kek: Uint8Array,
     rows: { imkAc: KeyRow; imkMd: KeyRow; signing: KeyRow },
     signingKey: KeyObject,
-    publicJwk: JWK,
+    publicJwk: PublicEcJwk,
   ) {
     this.#kek = kek;
     this.#panKey = subkey(kek, 'funding-pan-enc');
@@ -118,10 +125,12 @@ export class KeyStore {
     } finally {
       der.fill(0);
     }
-    const pub = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
-    const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: pub.x, y: pub.y };
+    const { x, y } = createPublicKey(privateKey).export({ format: 'jwk' });
+    if (typeof x !== 'string' || typeof y !== 'string')
+      throw new ServerError(ApiErrorCode.KEY_UNWRAP, 'server signing key is not an EC key');
+    const publicJwk: PublicEcJwk = { kty: 'EC', crv: 'P-256', x, y };
     if ((await calculateJwkThumbprint(publicJwk, 'sha256')) !== signing.kcv)
-      throw new ServerError(ServerErrorCode.KEY_UNWRAP, 'server signing key does not match its thumbprint');
+      throw new ServerError(ApiErrorCode.KEY_UNWRAP, 'server signing key does not match its thumbprint');
     return new KeyStore(k, { imkAc, imkMd, signing }, privateKey, publicJwk);
   }
 
@@ -141,7 +150,7 @@ export class KeyStore {
       if (existing) {
         if (wanted && bytesToHex(keyCheckValue(wanted)) !== existing.kcv)
           throw new ServerError(
-            ServerErrorCode.CONFIG,
+            ApiErrorCode.CONFIG,
             `${name}: the store already holds a different key (KCV ${existing.kcv}); refusing to replace it`,
           );
         // Prove the KEK opens it now rather than at the first authorization.

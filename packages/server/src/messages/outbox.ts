@@ -1,28 +1,23 @@
 /**
  * The per-device message outbox (docs/design.md "Server ↔ TA messages": `seq` strictly
- * increasing per device over all types). The sequence number is allocated by the database
- * (`UPDATE devices SET last_seq = last_seq + 1 … RETURNING`), so two server instances never hand
- * out the same one; the message is sealed with it and stored under PRIMARY KEY (device, seq).
- * The wallet fetches what it missed with GET /v1/devices/:deviceId/messages?after=<seq>.
+ * increasing per device over all types; docs/cbp-protocol.md §2). The sequence number is
+ * allocated by the database (`UPDATE devices SET last_seq = last_seq + 1 … RETURNING`), so two
+ * server instances never hand out the same one; the message is sealed with it and stored under
+ * PRIMARY KEY (device, seq). The wallet fetches what it missed with
+ * GET /v1/devices/:deviceId/messages?after=<seq>.
  */
+import type { MessageType, QueuedMessage } from '@openvse/protocol';
+import type { DeviceRow } from '../domain/devices.js';
 import type { Services } from '../services.js';
-import type { DeviceRow } from '../storage/store.js';
-import { type ServerMessageType, sealServerMessage } from './server-message.js';
+import { type MessageBodies, sealServerMessage } from './server-message.js';
 
-export interface QueuedMessage {
-  seq: number;
-  typ: ServerMessageType;
-  cardId: string | null;
-  message: string;
-  expiresAt: number;
-}
-
-export async function queueMessage(
+/** Seals a message of type `typ` with the device's next seq and stores it in the outbox. */
+export async function queueMessage<T extends MessageType>(
   s: Services,
   device: DeviceRow,
-  typ: ServerMessageType,
+  typ: T,
   cardId: string | null,
-  body: Record<string, unknown>,
+  body: MessageBodies[T],
 ): Promise<QueuedMessage> {
   const seq = await s.store.allocateSeq(device.deviceId);
   const now = s.clock.now();

@@ -3,30 +3,51 @@
  * JWS (ES256, kid = RFC 7638 thumbprint of the server signing key, typ `openvse-cbp+jwt`) over
  * the claims iss, aud = deviceId, typ, seq, iat, exp, jti and the message body, nested in a
  * compact JWE (ECDH-ES+A256KW / A256GCM, cty JWT, kid = thumbprint of the TA encryption key).
- * Built with jose only.
+ * The claims' names, the issuer, the typ and the body of each message type are
+ * @openvse/protocol's (the TA parses them with the same definitions). Built with jose only.
  */
 import { randomUUID } from 'node:crypto';
+import {
+  type CredentialsBody,
+  type LifecycleBody,
+  type MessageType,
+  type PolicyBody,
+  type ProvisionBody,
+  SERVER_ISSUER,
+  SERVER_MESSAGE_TYP,
+  SIGNATURE_ALG,
+} from '@openvse/protocol';
 import { CompactEncrypt, importJWK, type JWK, SignJWT } from 'jose';
+import type { DeviceRow } from '../domain/devices.js';
 import type { KeyStore } from '../keys/key-store.js';
-import type { DeviceRow } from '../storage/store.js';
 
-export const SERVER_ISSUER = 'openvse-cbp-server';
-export const SERVER_MESSAGE_TYP = 'openvse-cbp+jwt';
-export type ServerMessageType = 'provision' | 'credentials' | 'lifecycle' | 'policy';
+/** The body each message type carries; indexing by every MessageType keeps the map complete. */
+export type MessageBodies = {
+  [T in MessageType]: {
+    provision: ProvisionBody;
+    credentials: CredentialsBody;
+    lifecycle: LifecycleBody;
+    policy: PolicyBody;
+  }[T];
+};
 
+/** A sealed message and the claims the outbox keeps about it. */
 export interface SealedMessage {
   jwe: string;
   jti: string;
+  /** Epoch seconds. */
   iat: number;
+  /** Epoch seconds. */
   exp: number;
 }
 
-export async function sealServerMessage(
+/** Signs the message for the device with the server signing key, then encrypts it to its TA. */
+export async function sealServerMessage<T extends MessageType>(
   keys: KeyStore,
   device: DeviceRow,
-  typ: ServerMessageType,
+  typ: T,
   seq: number,
-  body: Record<string, unknown>,
+  body: MessageBodies[T],
   nowMs: number,
   ttlSeconds: number,
 ): Promise<SealedMessage> {
@@ -34,7 +55,7 @@ export async function sealServerMessage(
   const exp = iat + ttlSeconds;
   const jti = randomUUID();
   const jws = await new SignJWT({ ...body, typ, seq })
-    .setProtectedHeader({ alg: 'ES256', kid: keys.signingKid, typ: SERVER_MESSAGE_TYP })
+    .setProtectedHeader({ alg: SIGNATURE_ALG, kid: keys.signingKid, typ: SERVER_MESSAGE_TYP })
     .setIssuer(SERVER_ISSUER)
     .setAudience(device.deviceId)
     .setIssuedAt(iat)

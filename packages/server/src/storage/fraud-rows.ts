@@ -2,15 +2,10 @@
  * Column ↔ field mapping of the threat-intelligence and fraud tables (migration 2;
  * docs/fraud-engine.md). PostgreSQL returns BIGINT as text, so numbers are normalised here.
  */
-import type {
-  ActiveThreat,
-  AuthorizationSummary,
-  DeviceRiskRow,
-  FiredRule,
-  RiskDecisionRow,
-  ThreatReportRow,
-  ThreatRow,
-} from './store.js';
+import type { ActiveThreat } from '@openvse/protocol';
+import type { AuthorizationSummary } from '../domain/authorizations.js';
+import type { FiredRule, RiskDecisionRow } from '../domain/risk-decisions.js';
+import type { DeviceRiskRow, ThreatReportRow, ThreatRow } from '../domain/threats.js';
 
 type Raw = Record<string, unknown>;
 
@@ -27,6 +22,7 @@ function jsonArray<T>(v: unknown): T[] {
   }
 }
 
+/** A `device_risk` row. */
 export const deviceRiskFromRaw = (r: Raw): DeviceRiskRow => ({
   deviceId: String(r.device_id),
   lastReportSeq: num(r.last_report_seq),
@@ -39,6 +35,7 @@ export const deviceRiskFromRaw = (r: Raw): DeviceRiskRow => ({
   updatedAt: num(r.updated_at),
 });
 
+/** The columns of `threat_reports`, in insert order. */
 export const THREAT_REPORT_COLUMNS = [
   'device_id',
   'seq',
@@ -53,6 +50,7 @@ export const THREAT_REPORT_COLUMNS = [
   'received_at',
 ] as const;
 
+/** The values of a report row, in the order of {@link THREAT_REPORT_COLUMNS}. */
 export const threatReportValues = (r: ThreatReportRow): unknown[] => [
   r.deviceId,
   r.seq,
@@ -67,6 +65,7 @@ export const threatReportValues = (r: ThreatReportRow): unknown[] => [
   r.receivedAt,
 ];
 
+/** The columns of `threats` an insert sets (the id is the database's). */
 export const THREAT_INSERT_COLUMNS = [
   'device_id',
   'seq',
@@ -79,6 +78,7 @@ export const THREAT_INSERT_COLUMNS = [
   'received_at',
 ] as const;
 
+/** The values of a threat row, in the order of {@link THREAT_INSERT_COLUMNS}. */
 export const threatValues = (t: ThreatRow): unknown[] => [
   t.deviceId,
   t.seq,
@@ -91,6 +91,7 @@ export const threatValues = (t: ThreatRow): unknown[] => [
   t.receivedAt,
 ];
 
+/** A `threats` row. */
 export const threatFromRaw = (r: Raw): ThreatRow => ({
   id: num(r.id),
   deviceId: String(r.device_id),
@@ -104,6 +105,7 @@ export const threatFromRaw = (r: Raw): ThreatRow => ({
   receivedAt: num(r.received_at),
 });
 
+/** A `risk_decisions` row. */
 export const riskDecisionFromRaw = (r: Raw): RiskDecisionRow => ({
   id: String(r.id),
   context: String(r.context) as RiskDecisionRow['context'],
@@ -117,6 +119,7 @@ export const riskDecisionFromRaw = (r: Raw): RiskDecisionRow => ({
   createdAt: num(r.created_at),
 });
 
+/** An authorization summary (the columns the fraud rules read). */
 export const authSummaryFromRaw = (r: Raw): AuthorizationSummary => ({
   id: String(r.id),
   cardId: strOrNull(r.card_id),

@@ -9,6 +9,7 @@
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** One schema version: its number, its name and its statements per dialect. */
 export interface Migration {
   version: number;
   name: string;
@@ -19,6 +20,7 @@ function big(d: Dialect): string {
   return d === 'postgres' ? 'BIGINT' : 'INTEGER';
 }
 
+/** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     version: 1,
@@ -212,6 +214,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   },
 ]);
 
+/** The table that records which migrations were applied. */
 export const SCHEMA_MIGRATIONS_DDL = (d: Dialect): string =>
   `CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,

@@ -7,6 +7,7 @@
  * block on the unique index and the loser gets 23505, which is the guard.
  */
 import pg from 'pg';
+import type { AuthorizationPlan, CommitResult } from '../domain/authorizations.js';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import { authorizationFromRaw, authValues, insertSql, ledgerValues } from './rows.js';
 import {
@@ -17,7 +18,6 @@ import {
   SqlStore,
   type TxStep,
 } from './sql-store.js';
-import type { AuthorizationPlan, CommitResult } from './store.js';
 
 const MIGRATION_LOCK = 0x0bee_7ce0;
 
@@ -30,6 +30,7 @@ function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: unknown })?.code === '23505';
 }
 
+/** How to reach the database, and which schema and pool size to use. */
 export interface PostgresStoreOptions {
   connectionString: string;
   /** Schema to create (if absent) and use as search_path (tests use a random one). */
@@ -37,6 +38,7 @@ export interface PostgresStoreOptions {
   max?: number;
 }
 
+/** The PostgreSQL adapter of the storage port. */
 export class PostgresStore extends SqlStore {
   readonly dialect = 'postgres' as const;
   readonly #pool: pg.Pool;

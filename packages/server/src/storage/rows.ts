@@ -1,17 +1,12 @@
 /**
- * Column ↔ field mapping shared by the two adapters (storage/store.ts row types; schema in
- * migrations.ts). PostgreSQL returns BIGINT as text, so numbers are normalised here.
+ * Column ↔ field mapping of the core tables, shared by the two adapters (docs/server-api.md
+ * "Storage"; the records of src/domain/, the schema of migrations.ts). PostgreSQL returns BIGINT
+ * as text, so numbers are normalised here.
  */
-import type {
-  AuthorizationRow,
-  CardRow,
-  DeviceRow,
-  KeyRow,
-  LedgerRow,
-  LukRow,
-  OutboxRow,
-  SukRow,
-} from './store.js';
+import type { AuthorizationRow, LedgerRow } from '../domain/authorizations.js';
+import type { CardRow, LukRow, SukRow } from '../domain/cards.js';
+import type { DeviceRow, OutboxRow } from '../domain/devices.js';
+import type { KeyRow } from '../domain/keys.js';
 
 type Raw = Record<string, unknown>;
 
@@ -20,6 +15,7 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const str = (v: unknown): string => String(v);
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
+/** An `issuer_keys` row. */
 export const keyFromRaw = (r: Raw): KeyRow => ({
   name: str(r.name),
   version: num(r.version),
@@ -30,6 +26,7 @@ export const keyFromRaw = (r: Raw): KeyRow => ({
   createdAt: num(r.created_at),
 });
 
+/** A `cards` row. */
 export const cardFromRaw = (r: Raw): CardRow => ({
   cardId: str(r.card_id),
   tokenPan: str(r.token_pan),
@@ -48,6 +45,7 @@ export const cardFromRaw = (r: Raw): CardRow => ({
   updatedAt: num(r.updated_at),
 });
 
+/** A `devices` row. */
 export const deviceFromRaw = (r: Raw): DeviceRow => ({
   deviceId: str(r.device_id),
   platformJwk: str(r.platform_jwk),
@@ -63,6 +61,7 @@ export const deviceFromRaw = (r: Raw): DeviceRow => ({
   enrolledAt: num(r.enrolled_at),
 });
 
+/** A `luks` row. */
 export const lukFromRaw = (r: Raw): LukRow => ({
   cardId: str(r.card_id),
   api: str(r.api),
@@ -76,6 +75,7 @@ export const lukFromRaw = (r: Raw): LukRow => ({
   usedAmount: num(r.used_amount),
 });
 
+/** A `suks` row. */
 export const sukFromRaw = (r: Raw): SukRow => ({
   cardId: str(r.card_id),
   atc: num(r.atc),
@@ -83,16 +83,18 @@ export const sukFromRaw = (r: Raw): SukRow => ({
   issuedAt: num(r.issued_at),
 });
 
+/** An `outbox` row. */
 export const outboxFromRaw = (r: Raw): OutboxRow => ({
   deviceId: str(r.device_id),
   seq: num(r.seq),
-  typ: str(r.typ),
+  typ: str(r.typ) as OutboxRow['typ'],
   cardId: strOrNull(r.card_id),
   message: str(r.message),
   createdAt: num(r.created_at),
   expiresAt: num(r.expires_at),
 });
 
+/** An `authorizations` row. */
 export const authorizationFromRaw = (r: Raw): AuthorizationRow => ({
   id: str(r.id),
   idempotencyKey: str(r.idempotency_key),
@@ -109,6 +111,7 @@ export const authorizationFromRaw = (r: Raw): AuthorizationRow => ({
   createdAt: num(r.created_at),
 });
 
+/** An `atc_ledger` row. */
 export const ledgerFromRaw = (r: Raw): LedgerRow => ({
   cardId: str(r.card_id),
   atc: num(r.atc),
@@ -138,6 +141,7 @@ export const CARD_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
+/** The values of a card, in the order of {@link CARD_COLUMNS}. */
 export const cardValues = (c: CardRow): unknown[] => [
   c.cardId,
   c.tokenPan,
@@ -156,6 +160,7 @@ export const cardValues = (c: CardRow): unknown[] => [
   c.updatedAt,
 ];
 
+/** The columns of `devices`, in insert order. */
 export const DEVICE_COLUMNS = [
   'device_id',
   'platform_jwk',
@@ -170,6 +175,7 @@ export const DEVICE_COLUMNS = [
   'last_seq',
   'enrolled_at',
 ] as const;
+/** The values of a device, in the order of {@link DEVICE_COLUMNS}. */
 export const deviceValues = (d: DeviceRow): unknown[] => [
   d.deviceId,
   d.platformJwk,
@@ -185,6 +191,7 @@ export const deviceValues = (d: DeviceRow): unknown[] => [
   d.enrolledAt,
 ];
 
+/** The columns of `luks`, in insert order. */
 export const LUK_COLUMNS = [
   'card_id',
   'api',
@@ -197,6 +204,7 @@ export const LUK_COLUMNS = [
   'used_count',
   'used_amount',
 ] as const;
+/** The values of a LUK, in the order of {@link LUK_COLUMNS}. */
 export const lukValues = (l: LukRow): unknown[] => [
   l.cardId,
   l.api,
@@ -210,6 +218,7 @@ export const lukValues = (l: LukRow): unknown[] => [
   l.usedAmount,
 ];
 
+/** The columns of `authorizations`, in insert order. */
 export const AUTH_COLUMNS = [
   'id',
   'idempotency_key',
@@ -225,6 +234,7 @@ export const AUTH_COLUMNS = [
   'response_json',
   'created_at',
 ] as const;
+/** The values of an authorization, in the order of {@link AUTH_COLUMNS}. */
 export const authValues = (a: AuthorizationRow): unknown[] => [
   a.id,
   a.idempotencyKey,
@@ -241,6 +251,7 @@ export const authValues = (a: AuthorizationRow): unknown[] => [
   a.createdAt,
 ];
 
+/** The columns of `atc_ledger`, in insert order. */
 export const LEDGER_COLUMNS = [
   'card_id',
   'atc',
@@ -251,6 +262,7 @@ export const LEDGER_COLUMNS = [
   'decision',
   'created_at',
 ] as const;
+/** The values of a ledger row, in the order of {@link LEDGER_COLUMNS}. */
 export const ledgerValues = (l: LedgerRow): unknown[] => [
   l.cardId,
   l.atc,

@@ -1,10 +1,24 @@
 /**
- * The SQL shared by both adapters (storage/store.ts). Statements use `?` placeholders; the
- * PostgreSQL adapter rewrites them to `$n`. Single statements only: what needs a transaction
- * (migrations, commitAuthorization) is written by each adapter, because better-sqlite3 runs
- * transactions synchronously and pg on one checked-out client.
+ * The SQL shared by both adapters (docs/server-api.md "Storage"; the port of store.ts, the guards
+ * of docs/design.md "Storage and scale"). Statements use `?` placeholders; the PostgreSQL
+ * adapter rewrites them to `$n`. Single statements only: what needs a transaction (migrations,
+ * commitAuthorization) is written by each adapter, because better-sqlite3 runs transactions
+ * synchronously and pg on one checked-out client.
  */
 
+import type { CardStatus } from '@openvse/protocol';
+import type {
+  AuthorizationPlan,
+  AuthorizationRow,
+  AuthorizationSummary,
+  CommitResult,
+  LedgerRow,
+} from '../domain/authorizations.js';
+import type { CardInventory, CardRow, LukRow, SukRow } from '../domain/cards.js';
+import type { DeviceRow, OutboxRow } from '../domain/devices.js';
+import type { KeyRow } from '../domain/keys.js';
+import type { RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
+import type { DeviceRiskRow, PolicyRow, ThreatReportPlan, ThreatRow } from '../domain/threats.js';
 import {
   authSummaryFromRaw,
   deviceRiskFromRaw,
@@ -33,31 +47,10 @@ import {
   outboxFromRaw,
   sukFromRaw,
 } from './rows.js';
-import type {
-  AuthorizationPlan,
-  AuthorizationRow,
-  AuthorizationSummary,
-  CardInventory,
-  CardRow,
-  CardStatus,
-  CommitResult,
-  DeviceRiskRow,
-  DeviceRow,
-  KeyRow,
-  LedgerRow,
-  LukRow,
-  OutboxRow,
-  PolicyRow,
-  RiskContextType,
-  RiskDecisionRow,
-  Store,
-  StoreTable,
-  SukRow,
-  ThreatReportPlan,
-  ThreatRow,
-} from './store.js';
+import type { Store, StoreTable } from './store.js';
 import { STORE_TABLES } from './store.js';
 
+/** A row as the driver returns it. */
 export type Raw = Record<string, unknown>;
 
 /** One statement of {@link SqlStore.runTx} (`?` placeholders). */
@@ -70,6 +63,7 @@ export interface TxStep {
 const AUTH_SUMMARY_COLUMNS =
   'a.id, a.card_id, a.atc, a.amount, a.currency, a.decision, a.reason, a.created_at';
 
+/** The storage port in SQL, shared by both adapters; each supplies its driver calls and transactions. */
 export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
   protected abstract all(sql: string, params?: unknown[]): Promise<Raw[]>;
@@ -603,6 +597,7 @@ export const COMMIT_SQL = {
 } as const;
 
 export { AUTH_COLUMNS };
+/** The columns of `atc_ledger` an insert sets. */
 export const LEDGER_INSERT_COLUMNS = [
   'card_id',
   'atc',

@@ -5,6 +5,7 @@
  * the constraints of migrations.ts.
  */
 import Database from 'better-sqlite3';
+import type { AuthorizationPlan, CommitResult } from '../domain/authorizations.js';
 import { type Dialect, MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import { authorizationFromRaw, authValues, insertSql, ledgerValues } from './rows.js';
 import {
@@ -15,7 +16,6 @@ import {
   SqlStore,
   type TxStep,
 } from './sql-store.js';
-import type { AuthorizationPlan, CommitResult } from './store.js';
 
 function isConstraint(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;
@@ -26,6 +26,7 @@ class Abort {
   constructor(readonly result: CommitResult) {}
 }
 
+/** The SQLite adapter of the storage port. */
 export class SqliteStore extends SqlStore {
   readonly dialect = 'sqlite' as const;
   readonly #db: Database.Database;

@@ -7,46 +7,37 @@
  * device flips (blocked ↔ not blocked), the current policy is queued to the device with
  * `blockPayments` set accordingly.
  */
-
+import { type ActiveThreat, ApiErrorCode, reactionFor, type ThreatReportResult } from '@openvse/protocol';
 import { requireDevice } from '../devices/enrollment.js';
+import type { ThreatRow } from '../domain/threats.js';
+import { ServerError } from '../errors.js';
 import { DEFAULT_FRAUD_CONFIG } from '../fraud/config.js';
 import type { Services } from '../services.js';
-import type { ActiveThreat, ThreatRow } from '../storage/store.js';
-import { FraudErrorCode, fraudError } from './errors.js';
-import { currentPolicy, queuePolicy, reactionFor } from './policy.js';
+import { queuePolicy } from './policy-messages.js';
+import { currentPolicy } from './policy-versions.js';
 import { verifyThreatReport } from './report.js';
-import { type DeviceRiskView, riskView } from './state.js';
+import { riskView } from './state.js';
 
-export interface IngestResult {
-  deviceId: string;
-  seq: number;
-  typ: 'threat-report' | 'heartbeat';
-  /** Reports missing between the previous accepted seq and this one. */
-  gap: number;
-  risk: DeviceRiskView;
-  /** The outbox seq of the policy message queued because the verdict changed, if any. */
-  policyMessageSeq: number | null;
-}
-
+/** Verifies and stores a report or heartbeat; re-queues the policy when the verdict flips. */
 export async function ingestThreatReport(
   s: Services,
   deviceId: string,
   jws: string,
   only?: 'heartbeat',
-): Promise<IngestResult> {
+): Promise<ThreatReportResult> {
   const device = await requireDevice(s, deviceId);
   const now = s.clock.now();
   const maxAge = s.fraud?.config.maxReportAgeSeconds ?? DEFAULT_FRAUD_CONFIG.maxReportAgeSeconds;
   const r = await verifyThreatReport(device, jws, now, maxAge);
   if (only === 'heartbeat' && r.typ !== 'heartbeat')
-    throw fraudError(
-      FraudErrorCode.THREAT_REPORT_INVALID,
+    throw new ServerError(
+      ApiErrorCode.THREAT_REPORT_INVALID,
       'threat report: typ must be heartbeat on this route',
     );
   const policy = await currentPolicy(s.store);
   const before = await s.store.getDeviceRisk(deviceId);
   if (before && r.seq <= before.lastReportSeq)
-    throw fraudError(FraudErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
+    throw new ServerError(ApiErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
   const threats: ThreatRow[] = (r.scan?.threats ?? []).map((t) => ({
     deviceId,
     seq: r.seq,
@@ -85,7 +76,7 @@ export async function ingestThreatReport(
     ...(active ? { activeThreats: active } : {}),
   });
   if (result === 'replay')
-    throw fraudError(FraudErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
+    throw new ServerError(ApiErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
   const after = await s.store.getDeviceRisk(deviceId);
   const viewBefore = riskView(deviceId, before, policy, now);
   const view = riskView(deviceId, after, policy, now);

@@ -1,36 +1,21 @@
 /**
- * The V-Guard reaction policy (docs/cbp-protocol.md §6; docs/fraud-engine.md "Reaction policy"):
- * an ordered list of rules `{ code | '*', minSeverity?, reaction }`, first match wins, default
- * `report`. The server keeps versions in `reaction_policies` (none stored = the default policy,
- * version 0) and sends the current one to a device as a signed `policy` message of the outbox
- * (the same JWS-in-JWE builder as lifecycle messages) at enrollment, when the policy changes,
- * and when the server's view of the device flips between blocked and not blocked.
+ * The V-Guard reaction policy, the pure part (docs/cbp-protocol.md §6; docs/fraud-engine.md
+ * "Reaction policy"): an ordered list of rules `{ code | '*', minSeverity?, reaction }`, first
+ * match wins, default `report` (the vocabulary and the one evaluator are @openvse/protocol's).
+ * Here: the server's built-in default (version 0), the check of a new policy, the next version,
+ * its stored form, and the body of the `policy` message. Reading and storing versions is
+ * policy-versions.ts; queueing the message to devices is policy-messages.ts.
  */
-import { type QueuedMessage, queueMessage } from '../messages/outbox.js';
-import type { Services } from '../services.js';
-import type { DeviceRow, Reaction, Store, ThreatSeverity } from '../storage/store.js';
-import { FraudErrorCode, fraudError } from './errors.js';
-
-export const REACTIONS: readonly Reaction[] = ['report', 'block_payments', 'wipe_keys', 'stop_app'];
-export const SEVERITIES: readonly ThreatSeverity[] = ['low', 'medium', 'high', 'critical'];
-export const SEVERITY_RANK: Readonly<Record<ThreatSeverity, number>> = {
-  low: 1,
-  medium: 2,
-  high: 3,
-  critical: 4,
-};
-
-export interface ReactionRule {
-  code: string;
-  minSeverity?: ThreatSeverity;
-  reaction: Reaction;
-}
-
-export interface ReactionPolicy {
-  version: number;
-  heartbeatSeconds: number;
-  rules: ReactionRule[];
-}
+import {
+  ApiErrorCode,
+  isReaction,
+  isSeverity,
+  type PolicyBody,
+  type ReactionPolicy,
+  type ReactionRule,
+} from '@openvse/protocol';
+import type { PolicyRow } from '../domain/threats.js';
+import { ServerError } from '../errors.js';
 
 /** Threat codes that block payments whatever their severity (first match wins). */
 export const DEFAULT_BLOCKING_CODES = [
@@ -41,6 +26,7 @@ export const DEFAULT_BLOCKING_CODES = [
   'APP_FILE_MODIFIED',
 ] as const;
 
+/** The policy in force while none is stored (version 0). */
 export const DEFAULT_POLICY: Readonly<ReactionPolicy> = Object.freeze({
   version: 0,
   heartbeatSeconds: 60,
@@ -52,83 +38,67 @@ export const DEFAULT_POLICY: Readonly<ReactionPolicy> = Object.freeze({
   ],
 });
 
-/** The reaction of the first rule that matches the threat (`report` when none does). */
-export function reactionFor(
-  policy: ReactionPolicy,
-  threat: { code: string; severity: ThreatSeverity },
-): Reaction {
-  for (const r of policy.rules) {
-    if (r.code !== '*' && r.code !== threat.code) continue;
-    if (r.minSeverity && SEVERITY_RANK[threat.severity] < SEVERITY_RANK[r.minSeverity]) continue;
-    return r.reaction;
-  }
-  return 'report';
+/** `POST /v1/policy` body's `policy`: the rules of the next version, and its heartbeat if new. */
+export interface PolicyUpdate {
+  heartbeatSeconds?: number;
+  rules: ReactionRule[];
 }
 
-/** True when the reaction keeps the device from paying (the server's view of "compromised"). */
-export const isBlocking = (r: Reaction): boolean => r !== 'report';
+/** `POST /v1/policy` body. */
+export interface PolicyUpdateRequest {
+  policy: PolicyUpdate;
+}
 
-export async function currentPolicy(store: Store): Promise<ReactionPolicy> {
-  const row = await store.getPolicy();
+/** The policy a stored version holds; the default when none is stored. */
+export function policyFromRow(row: PolicyRow | undefined): ReactionPolicy {
   if (!row) return structuredClone(DEFAULT_POLICY) as ReactionPolicy;
   const p = JSON.parse(row.policy) as Omit<ReactionPolicy, 'version'>;
   return { version: row.version, heartbeatSeconds: p.heartbeatSeconds, rules: p.rules };
 }
 
-/** Validates a policy body (the route schema has checked the shape already). */
-export function checkPolicy(p: { heartbeatSeconds?: number; rules: ReactionRule[] }): void {
-  if (p.rules.length === 0) throw fraudError(FraudErrorCode.POLICY_INVALID, 'policy.rules is empty');
+/** The row that stores `policy` (the version is its own column). */
+export function policyRow(policy: ReactionPolicy, createdAt: number): PolicyRow {
+  return {
+    version: policy.version,
+    policy: JSON.stringify({ heartbeatSeconds: policy.heartbeatSeconds, rules: policy.rules }),
+    createdAt,
+  };
+}
+
+/** Validates a policy update (the route schema has checked the shape already). */
+export function checkPolicy(p: PolicyUpdate): void {
+  if (p.rules.length === 0) throw new ServerError(ApiErrorCode.POLICY_INVALID, 'policy.rules is empty');
   for (const r of p.rules) {
-    if (!REACTIONS.includes(r.reaction)) throw fraudError(FraudErrorCode.POLICY_INVALID, 'unknown reaction');
-    if (r.minSeverity !== undefined && !SEVERITIES.includes(r.minSeverity))
-      throw fraudError(FraudErrorCode.POLICY_INVALID, 'unknown minSeverity');
+    if (!isReaction(r.reaction)) throw new ServerError(ApiErrorCode.POLICY_INVALID, 'unknown reaction');
+    if (r.minSeverity !== undefined && !isSeverity(r.minSeverity))
+      throw new ServerError(ApiErrorCode.POLICY_INVALID, 'unknown minSeverity');
   }
 }
 
-/** Stores a new version; returns it. A concurrent writer of the same version makes this retry. */
-export async function setPolicy(
-  s: Services,
-  body: { heartbeatSeconds?: number; rules: ReactionRule[] },
-): Promise<ReactionPolicy> {
-  checkPolicy(body);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const cur = await currentPolicy(s.store);
-    const next: ReactionPolicy = {
-      version: cur.version + 1,
-      heartbeatSeconds: body.heartbeatSeconds ?? cur.heartbeatSeconds,
-      rules: body.rules.map((r) => ({
-        code: r.code,
-        ...(r.minSeverity ? { minSeverity: r.minSeverity } : {}),
-        reaction: r.reaction,
-      })),
-    };
-    const stored = await s.store.insertPolicy({
-      version: next.version,
-      policy: JSON.stringify({ heartbeatSeconds: next.heartbeatSeconds, rules: next.rules }),
-      createdAt: s.clock.now(),
-    });
-    if (stored) return next;
-  }
-  throw fraudError(FraudErrorCode.POLICY_INVALID, 'policy changed concurrently; retry');
+/** The version after `current` with the update's rules (copied member by member). */
+export function nextPolicy(current: ReactionPolicy, update: PolicyUpdate): ReactionPolicy {
+  return {
+    version: current.version + 1,
+    heartbeatSeconds: update.heartbeatSeconds ?? current.heartbeatSeconds,
+    rules: update.rules.map((r) => ({
+      code: r.code,
+      ...(r.minSeverity ? { minSeverity: r.minSeverity } : {}),
+      reaction: r.reaction,
+    })),
+  };
 }
 
 /**
- * Queues the policy as a `policy` message to the device. `blockPayments` is the server's own
- * verdict (the device is compromised by its last report); the TA also applies `rules` to the
- * threat flags V-OS holds.
+ * The body of the `policy` message. `blockPayments` is the server's own verdict (the device is
+ * compromised by its last report); the TA also applies `rules` to the threat flags V-OS holds.
  */
-export function queuePolicy(
-  s: Services,
-  device: DeviceRow,
-  policy: ReactionPolicy,
-  blockPayments: boolean,
-): Promise<QueuedMessage> {
-  return queueMessage(s, device, 'policy', null, {
+export function policyMessageBody(policy: ReactionPolicy, blockPayments: boolean): PolicyBody {
+  return {
     policy: {
       version: policy.version,
       heartbeatSeconds: policy.heartbeatSeconds,
       rules: policy.rules,
       blockPayments,
     },
-  });
+  };
 }

@@ -8,24 +8,28 @@
  * report a `scan` whose threats have a class, a code, a severity, an evidence object and a time.
  * Nothing here touches the store.
  */
+import { ApiErrorCode, DEVICE_REPORT_TYP, isSeverity, type Severity, SIGNATURE_ALG } from '@openvse/protocol';
 import { compactVerify, importJWK, type JWK } from 'jose';
-import type { DeviceRow, ThreatSeverity } from '../storage/store.js';
-import { FraudErrorCode, fraudError } from './errors.js';
-import { SEVERITIES } from './policy.js';
+import type { DeviceRow } from '../domain/devices.js';
+import { ServerError } from '../errors.js';
 
-export const THREAT_REPORT_TYP = 'openvse-threat+jwt';
+/** How far in the future a report's iat may be (clock skew), seconds. */
 export const MAX_FUTURE_SKEW_S = 300;
+/** Most threats one report may carry. */
 export const MAX_THREATS_PER_REPORT = 64;
+/** Largest evidence of one threat, as JSON characters. */
 export const MAX_EVIDENCE_CHARS = 2048;
 
+/** A threat of a verified report. */
 export interface ReportedThreat {
   class: string;
   code: string;
-  severity: ThreatSeverity;
+  severity: Severity;
   evidence: Record<string, unknown>;
   detectedAt: string;
 }
 
+/** A report or heartbeat whose signature and claims were checked. */
 export interface VerifiedReport {
   typ: 'threat-report' | 'heartbeat';
   deviceId: string;
@@ -40,7 +44,7 @@ export interface VerifiedReport {
   };
 }
 
-const invalid = (m: string) => fraudError(FraudErrorCode.THREAT_REPORT_INVALID, `threat report: ${m}`);
+const invalid = (m: string) => new ServerError(ApiErrorCode.THREAT_REPORT_INVALID, `threat report: ${m}`);
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const shortStr = (v: unknown, max: number): v is string =>
@@ -50,19 +54,20 @@ function checkThreat(t: unknown): ReportedThreat {
   if (!isObj(t)) throw invalid('a threat is not an object');
   if (!shortStr(t.class, 32) || !/^[a-z][a-z0-9_-]*$/.test(t.class)) throw invalid('threat class');
   if (!shortStr(t.code, 64) || !/^[A-Z][A-Z0-9_]*$/.test(t.code)) throw invalid('threat code');
-  if (!SEVERITIES.includes(t.severity as ThreatSeverity)) throw invalid('threat severity');
+  if (!isSeverity(t.severity)) throw invalid('threat severity');
   if (!isObj(t.evidence)) throw invalid('threat evidence');
   if (JSON.stringify(t.evidence).length > MAX_EVIDENCE_CHARS) throw invalid('threat evidence too large');
   if (!shortStr(t.detectedAt, 40)) throw invalid('threat detectedAt');
   return {
     class: t.class,
     code: t.code,
-    severity: t.severity as ThreatSeverity,
+    severity: t.severity,
     evidence: t.evidence,
     detectedAt: t.detectedAt,
   };
 }
 
+/** Verifies a report against the device's pinned platform key; touches no store. */
 export async function verifyThreatReport(
   device: DeviceRow,
   jws: string,
@@ -72,14 +77,14 @@ export async function verifyThreatReport(
   let payload: Uint8Array;
   let header: Record<string, unknown>;
   try {
-    const key = await importJWK(JSON.parse(device.platformJwk) as JWK, 'ES256');
-    const r = await compactVerify(jws, key, { algorithms: ['ES256'] });
+    const key = await importJWK(JSON.parse(device.platformJwk) as JWK, SIGNATURE_ALG);
+    const r = await compactVerify(jws, key, { algorithms: [SIGNATURE_ALG] });
     payload = r.payload;
     header = r.protectedHeader as Record<string, unknown>;
   } catch {
     throw invalid('signature does not verify with the platform key pinned for the device');
   }
-  if (header.typ !== THREAT_REPORT_TYP) throw invalid(`header typ must be ${THREAT_REPORT_TYP}`);
+  if (header.typ !== DEVICE_REPORT_TYP) throw invalid(`header typ must be ${DEVICE_REPORT_TYP}`);
   if (header.kid !== device.platformKid) throw invalid('kid does not name the pinned platform key');
   let c: unknown;
   try {

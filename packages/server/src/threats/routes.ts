@@ -1,42 +1,39 @@
 /**
- * Threat-intelligence routes (docs/cbp-protocol.md §6; docs/fraud-engine.md): threat reports
- * and heartbeats signed by the V-OS platform key, a device's risk state, and the reaction policy
- * (reading it, and setting a new version, which is queued as a `policy` message to every
- * enrolled device).
+ * Threat-intelligence routes (docs/server-api.md "Routes"; docs/cbp-protocol.md §6;
+ * docs/fraud-engine.md): threat reports and heartbeats signed by the V-OS platform key, a
+ * device's risk state, and the reaction policy (reading it, and setting a new version, which is
+ * queued as a `policy` message to every enrolled device).
  */
+import type { DeviceReportRequest, ReactionPolicy, RiskView, ThreatReportResult } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
 import { requireDevice } from '../devices/enrollment.js';
-import { deviceIdPattern, errorResponses } from '../http/schemas.js';
+import { type DeviceParams, deviceParams, errorResponses } from '../http/schemas.js';
 import { ingestThreatReport } from './ingest.js';
-import { currentPolicy, queuePolicy, type ReactionRule, setPolicy } from './policy.js';
-import { policySchema, reactionRuleSchema, reportBody, riskViewSchema } from './schemas.js';
+import type { PolicyUpdateRequest } from './policy.js';
+import { queuePolicyToEveryDevice } from './policy-messages.js';
+import { currentPolicy, setPolicy } from './policy-versions.js';
+import {
+  policyChangeSchema,
+  policySchema,
+  policyUpdateBody,
+  reportBody,
+  reportResultSchema,
+  riskViewSchema,
+} from './schemas.js';
 import { riskView } from './state.js';
 
-const deviceParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['deviceId'],
-  properties: { deviceId: { type: 'string', pattern: deviceIdPattern } },
-} as const;
+/** `POST /v1/policy` answer. */
+export interface PolicyChangeResult {
+  policy: ReactionPolicy;
+  /** How many devices the `policy` message was queued to. */
+  queued: number;
+}
 
-const ingestResponse = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['deviceId', 'seq', 'typ', 'gap', 'risk', 'policyMessageSeq'],
-  properties: {
-    deviceId: { type: 'string' },
-    seq: { type: 'integer' },
-    typ: { type: 'string', enum: ['threat-report', 'heartbeat'] },
-    gap: { type: 'integer' },
-    risk: riskViewSchema,
-    policyMessageSeq: { type: ['integer', 'null'] },
-  },
-} as const;
-
+/** Registers the threat-intelligence routes. */
 export async function threatRoutes(app: FastifyInstance): Promise<void> {
   const s = app.services;
 
-  app.post(
+  app.post<{ Params: DeviceParams; Body: DeviceReportRequest; Reply: ThreatReportResult }>(
     '/v1/devices/:deviceId/threats',
     {
       schema: {
@@ -44,18 +41,13 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
         summary: 'A V-Guard threat report or heartbeat signed by the V-OS platform key',
         params: deviceParams,
         body: reportBody,
-        response: { 200: ingestResponse, ...errorResponses },
+        response: { 200: reportResultSchema, ...errorResponses },
       },
     },
-    async (req) =>
-      ingestThreatReport(
-        s,
-        (req.params as { deviceId: string }).deviceId,
-        (req.body as { report: string }).report,
-      ),
+    async (req) => ingestThreatReport(s, req.params.deviceId, req.body.report),
   );
 
-  app.post(
+  app.post<{ Params: DeviceParams; Body: DeviceReportRequest; Reply: ThreatReportResult }>(
     '/v1/devices/:deviceId/heartbeat',
     {
       schema: {
@@ -63,19 +55,13 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
         summary: 'A heartbeat (typ heartbeat) signed by the V-OS platform key',
         params: deviceParams,
         body: reportBody,
-        response: { 200: ingestResponse, ...errorResponses },
+        response: { 200: reportResultSchema, ...errorResponses },
       },
     },
-    async (req) =>
-      ingestThreatReport(
-        s,
-        (req.params as { deviceId: string }).deviceId,
-        (req.body as { report: string }).report,
-        'heartbeat',
-      ),
+    async (req) => ingestThreatReport(s, req.params.deviceId, req.body.report, 'heartbeat'),
   );
 
-  app.get(
+  app.get<{ Params: DeviceParams; Reply: RiskView }>(
     '/v1/devices/:deviceId/risk',
     {
       schema: {
@@ -86,7 +72,7 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const { deviceId } = req.params as { deviceId: string };
+      const { deviceId } = req.params;
       await requireDevice(s, deviceId);
       return riskView(
         deviceId,
@@ -97,7 +83,7 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(
+  app.get<{ Reply: ReactionPolicy }>(
     '/v1/policy',
     {
       schema: {
@@ -109,50 +95,19 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
     async () => currentPolicy(s.store),
   );
 
-  app.post(
+  app.post<{ Body: PolicyUpdateRequest; Reply: PolicyChangeResult }>(
     '/v1/policy',
     {
       schema: {
         tags: ['threats'],
         summary: 'Set a new reaction policy version; queued as a policy message to every device',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['policy'],
-          properties: {
-            policy: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['rules'],
-              properties: {
-                heartbeatSeconds: { type: 'integer', minimum: 10, maximum: 86400 },
-                rules: { type: 'array', minItems: 1, maxItems: 256, items: reactionRuleSchema },
-              },
-            },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['policy', 'queued'],
-            properties: { policy: policySchema, queued: { type: 'integer' } },
-          },
-          ...errorResponses,
-        },
+        body: policyUpdateBody,
+        response: { 200: policyChangeSchema, ...errorResponses },
       },
     },
     async (req) => {
-      const body = (req.body as { policy: { heartbeatSeconds?: number; rules: ReactionRule[] } }).policy;
-      const policy = await setPolicy(s, body);
-      const now = s.clock.now();
-      let queued = 0;
-      for (const device of await s.store.listDevices(100_000)) {
-        const view = riskView(device.deviceId, await s.store.getDeviceRisk(device.deviceId), policy, now);
-        await queuePolicy(s, device, policy, view.state === 'compromised');
-        queued++;
-      }
-      return { policy, queued };
+      const policy = await setPolicy(s.store, s.clock, req.body.policy);
+      return { policy, queued: await queuePolicyToEveryDevice(s, policy) };
     },
   );
 }

@@ -1,7 +1,16 @@
-/** JSON schemas of the threat-intelligence routes (closed objects, like every route). */
-export const severityEnum = ['low', 'medium', 'high', 'critical'] as const;
-export const reactionEnum = ['report', 'block_payments', 'wipe_keys', 'stop_app'] as const;
+/**
+ * JSON schemas of the threat-intelligence routes (docs/cbp-protocol.md §6; docs/fraud-engine.md),
+ * closed objects like every route. The severity and reaction enums are @openvse/protocol's lists,
+ * so the routes accept exactly what the policy evaluator knows.
+ */
+import { REACTIONS, SEVERITIES } from '@openvse/protocol';
 
+/** The four severities, lowest first (a copy: schemas must not share protocol's arrays). */
+export const severityEnum = [...SEVERITIES];
+/** The reactions, mildest first. */
+export const reactionEnum = [...REACTIONS];
+
+/** @openvse/protocol ActiveThreat. */
 export const activeThreatSchema = {
   type: 'object',
   additionalProperties: false,
@@ -15,6 +24,7 @@ export const activeThreatSchema = {
   },
 } as const;
 
+/** @openvse/protocol RiskView. */
 export const riskViewSchema = {
   type: 'object',
   additionalProperties: false,
@@ -44,6 +54,7 @@ export const riskViewSchema = {
   },
 } as const;
 
+/** @openvse/protocol ReactionRule. */
 export const reactionRuleSchema = {
   type: 'object',
   additionalProperties: false,
@@ -55,6 +66,7 @@ export const reactionRuleSchema = {
   },
 } as const;
 
+/** @openvse/protocol ReactionPolicy (`GET /v1/policy`). */
 export const policySchema = {
   type: 'object',
   additionalProperties: false,
@@ -66,6 +78,7 @@ export const policySchema = {
   },
 } as const;
 
+/** @openvse/protocol DeviceReportRequest. */
 export const reportBody = {
   type: 'object',
   additionalProperties: false,
@@ -78,4 +91,45 @@ export const reportBody = {
       description: 'compact JWS signed by the V-OS platform key (typ openvse-threat+jwt)',
     },
   },
+} as const;
+
+/** @openvse/protocol ThreatReportResult. */
+export const reportResultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['deviceId', 'seq', 'typ', 'gap', 'risk', 'policyMessageSeq'],
+  properties: {
+    deviceId: { type: 'string' },
+    seq: { type: 'integer' },
+    typ: { type: 'string', enum: ['threat-report', 'heartbeat'] },
+    gap: { type: 'integer' },
+    risk: riskViewSchema,
+    policyMessageSeq: { type: ['integer', 'null'] },
+  },
+} as const;
+
+/** `POST /v1/policy` body (threats/policy.ts PolicyUpdateRequest). */
+export const policyUpdateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['policy'],
+  properties: {
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['rules'],
+      properties: {
+        heartbeatSeconds: { type: 'integer', minimum: 10, maximum: 86400 },
+        rules: { type: 'array', minItems: 1, maxItems: 256, items: reactionRuleSchema },
+      },
+    },
+  },
+} as const;
+
+/** `POST /v1/policy` answer: the new version and how many devices it was queued to. */
+export const policyChangeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['policy', 'queued'],
+  properties: { policy: policySchema, queued: { type: 'integer' } },
 } as const;

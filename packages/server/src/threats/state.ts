@@ -4,42 +4,35 @@
  * worse), `suspicious` when it holds only `report` threats or the device went silent (no report
  * nor heartbeat for 3 × heartbeatSeconds, read from the injectable clock), `clean` otherwise.
  * A device that never reported is `clean` and never silent: silence is only a signal for a
- * device that had been talking.
+ * device that had been talking. Pure: the caller reads the row and the policy.
  */
-import type { DeviceRiskRow } from '../storage/store.js';
-import { isBlocking, type ReactionPolicy } from './policy.js';
+import {
+  type DeviceRiskState,
+  isBlockingReaction,
+  type ReactionPolicy,
+  type RiskView,
+} from '@openvse/protocol';
+import type { DeviceRiskRow } from '../domain/threats.js';
 
-export type DeviceRiskState = 'clean' | 'suspicious' | 'compromised';
-
+/** A device is silent after this many heartbeat periods without a report or heartbeat. */
 export const SILENCE_FACTOR = 3;
 
-export interface DeviceRiskView {
-  deviceId: string;
-  state: DeviceRiskState;
-  silent: boolean;
-  activeThreats: DeviceRiskRow['activeThreats'];
-  lastReportSeq: number;
-  lastReportAt: number | null;
-  lastHeartbeatAt: number | null;
-  lastSeenAt: number | null;
-  seqGaps: number;
-  reports: number;
-}
-
+/** True when a device that had been reporting has been quiet for {@link SILENCE_FACTOR} periods. */
 export function isSilent(risk: DeviceRiskRow | undefined, policy: ReactionPolicy, now: number): boolean {
   if (!risk || risk.lastSeenAt === null) return false;
   return now - risk.lastSeenAt > SILENCE_FACTOR * policy.heartbeatSeconds * 1000;
 }
 
+/** The `GET /v1/devices/:deviceId/risk` view of a device's risk row under the policy at `now`. */
 export function riskView(
   deviceId: string,
   risk: DeviceRiskRow | undefined,
   policy: ReactionPolicy,
   now: number,
-): DeviceRiskView {
+): RiskView {
   const active = risk?.activeThreats ?? [];
   const silent = isSilent(risk, policy, now);
-  const state: DeviceRiskState = active.some((t) => isBlocking(t.reaction))
+  const state: DeviceRiskState = active.some((t) => isBlockingReaction(t.reaction))
     ? 'compromised'
     : active.length > 0 || silent
       ? 'suspicious'

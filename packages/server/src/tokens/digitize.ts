@@ -7,35 +7,14 @@
  * come from the funding PAN the same way; it has no token PAN.
  */
 import { randomBytes } from 'node:crypto';
-import { ServerError, ServerErrorCode } from '../errors.js';
+import { isLuhnValid } from '@openvse/emv/codec';
+import { ApiErrorCode, type CardView, type DigitizeRequest } from '@openvse/protocol';
+import type { CardRow } from '../domain/cards.js';
+import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
-import type { CardProfile, CardRow, CardType } from '../storage/store.js';
-import { isLuhnValid } from './luhn.js';
 import { generateTokenPan } from './token-pan.js';
 
-export interface DigitizeInput {
-  fundingPan: string;
-  expiry: string;
-  profile: CardProfile;
-  cardType?: CardType;
-  psn?: string;
-  /** Profile M: the mobile PIN the SUKs are mixed with (4–8 digits). */
-  mobilePin?: string;
-}
-
-export interface CardView {
-  cardId: string;
-  tokenPan?: string;
-  fundingPanLast4: string;
-  psn: string;
-  expiry: string;
-  profile: CardProfile;
-  cardType: CardType;
-  status: CardRow['status'];
-  mobilePin: boolean;
-  deviceId?: string;
-}
-
+/** A fresh card id (the token unique reference). */
 export function newCardId(): string {
   return `tok-${randomBytes(15).toString('base64url')}`;
 }
@@ -49,6 +28,7 @@ export function expiryValid(expiry: string, now: number): boolean {
   return now < Date.UTC(2000 + yy, mm, 1);
 }
 
+/** The card as the card routes show it (the funding PAN only as its last four digits). */
 export function cardView(s: Services, c: CardRow): CardView {
   const funding = s.keys.decryptSecret('funding-pan', c.cardId, c.fundingPanEnc);
   const v: CardView = {
@@ -66,20 +46,21 @@ export function cardView(s: Services, c: CardRow): CardView {
   return v;
 }
 
-export async function digitize(s: Services, input: DigitizeInput): Promise<CardView> {
+/** Registers a funding card as a token (or a plain card); answers its view. */
+export async function digitize(s: Services, input: DigitizeRequest): Promise<CardView> {
   const cardType = input.cardType ?? 'cloud';
   if (!isLuhnValid(input.fundingPan))
-    throw new ServerError(ServerErrorCode.PAN_INVALID, 'fundingPan: not a Luhn-valid PAN of 12–19 digits');
+    throw new ServerError(ApiErrorCode.PAN_INVALID, 'fundingPan: not a Luhn-valid PAN of 12–19 digits');
   const now = s.clock.now();
   if (!expiryValid(input.expiry, now))
-    throw new ServerError(ServerErrorCode.EXPIRY_INVALID, 'expiry: expected YYMM, not in the past');
+    throw new ServerError(ApiErrorCode.EXPIRY_INVALID, 'expiry: expected YYMM, not in the past');
   if (input.mobilePin !== undefined && (input.profile !== 'M' || cardType !== 'cloud'))
-    throw new ServerError(ServerErrorCode.VALIDATION, 'mobilePin: only for cloud cards of profile M');
+    throw new ServerError(ApiErrorCode.VALIDATION, 'mobilePin: only for cloud cards of profile M');
   const hash = s.keys.panHash(input.fundingPan);
   if (cardType === 'plain') {
     const existing = await s.store.getCardsByFundingHash(hash);
     if (existing.some((c) => c.cardType === 'plain' && c.status !== 'DELETED'))
-      throw new ServerError(ServerErrorCode.CARD_DUPLICATE, 'this plain card is already registered');
+      throw new ServerError(ApiErrorCode.CARD_DUPLICATE, 'this plain card is already registered');
   }
   const range = s.config.tokenBins[input.profile];
   for (let attempt = 0; attempt < 16; attempt++) {
@@ -106,7 +87,7 @@ export async function digitize(s: Services, input: DigitizeInput): Promise<CardV
     };
     if (await s.store.insertCard(row)) return cardView(s, row);
   }
-  throw new ServerError(ServerErrorCode.TOKEN_SPACE_EXHAUSTED, 'could not allocate a free token PAN');
+  throw new ServerError(ApiErrorCode.TOKEN_SPACE_EXHAUSTED, 'could not allocate a free token PAN');
 }
 
 /** The PAN the card's keys are derived from: the token PAN, or the funding PAN of a plain card. */

@@ -6,13 +6,12 @@
  * the card is provisioned to. Authorizations read the status, so a suspended token is declined
  * at once even before the device has the message.
  */
-import { requireCard } from '../devices/provision.js';
-import { ServerError, ServerErrorCode } from '../errors.js';
-import { type QueuedMessage, queueMessage } from '../messages/outbox.js';
-import type { Services } from '../services.js';
-import type { CardStatus } from '../storage/store.js';
 
-export type LifecycleAction = 'suspend' | 'resume' | 'delete';
+import { ApiErrorCode, type CardStatus, type LifecycleAction, type QueuedMessage } from '@openvse/protocol';
+import { requireCard } from '../devices/provision.js';
+import { ServerError } from '../errors.js';
+import { queueMessage } from '../messages/outbox.js';
+import type { Services } from '../services.js';
 
 const TARGET: Record<LifecycleAction, CardStatus> = {
   suspend: 'SUSPENDED',
@@ -25,17 +24,26 @@ const FROM: Record<LifecycleAction, CardStatus[]> = {
   delete: ['ACTIVE', 'SUSPENDED'],
 };
 
+/** The answer of a lifecycle route: the card's new status and the message queued to its device. */
+export interface LifecycleResult {
+  cardId: string;
+  status: CardStatus;
+  /** The `lifecycle` message, when the card is provisioned to a device (else empty). */
+  messages: QueuedMessage[];
+}
+
+/** Applies `action` to the card and queues the `lifecycle` message to its device. */
 export async function changeLifecycle(
   s: Services,
   cardId: string,
   action: LifecycleAction,
-): Promise<{ cardId: string; status: CardStatus; messages: QueuedMessage[] }> {
+): Promise<LifecycleResult> {
   const card = await requireCard(s, cardId);
   if (!FROM[action].includes(card.status))
-    throw new ServerError(ServerErrorCode.CARD_STATE, `cannot ${action} a card that is ${card.status}`);
+    throw new ServerError(ApiErrorCode.CARD_STATE, `cannot ${action} a card that is ${card.status}`);
   const now = s.clock.now();
   const updated = await s.store.setCardStatus(cardId, TARGET[action], now);
-  if (!updated) throw new ServerError(ServerErrorCode.CARD_STATE, 'card was deleted concurrently');
+  if (!updated) throw new ServerError(ApiErrorCode.CARD_STATE, 'card was deleted concurrently');
   if (action === 'delete') {
     await s.store.retireLuks(cardId, now);
     await s.store.discardSuks(cardId);

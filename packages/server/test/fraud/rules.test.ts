@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { reactionFor } from '@openvse/protocol';
+import type { AuthorizationSummary } from '../../src/domain/authorizations.js';
 import { resolveFraudConfig } from '../../src/fraud/config.js';
 import {
   amountRules,
@@ -14,8 +16,7 @@ import {
   provisioningRules,
   velocityRules,
 } from '../../src/fraud/rules.js';
-import type { AuthorizationSummary } from '../../src/storage/store.js';
-import { DEFAULT_POLICY, reactionFor } from '../../src/threats/policy.js';
+import { DEFAULT_POLICY } from '../../src/threats/policy.js';
 import { riskView } from '../../src/threats/state.js';
 
 const c = resolveFraudConfig();

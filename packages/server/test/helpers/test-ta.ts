@@ -3,7 +3,17 @@
  * `enc` / `sig` key pairs, a V-OS attestation made by packages/vos createAttestation with a
  * PlatformIdentity, opening server messages (JWE → JWS, with jose), and signing statements.
  */
-import { type JsonWebKey, randomBytes, type webcrypto } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+  randomBytes,
+  type webcrypto,
+} from 'node:crypto';
+import { type AttestationClaims, claimsProblem } from '@openvse/attestation';
+import { ATTESTATION_TYP, CBP_TA_UUID, DEVICE_REPORT_TYP, SIGNATURE_ALG } from '@openvse/protocol';
 import {
   CompactSign,
   calculateJwkThumbprint,
@@ -14,23 +24,56 @@ import {
   type JWK,
   type JWTPayload,
   jwtVerify,
+  SignJWT,
 } from 'jose';
-import { CBP_TA_UUID } from '../../src/config.js';
 
-type Identity = { publicJwk: JsonWebKey; keyId: string };
-interface AttestationModule {
-  PlatformIdentity: { create(): Promise<Identity> };
-  createAttestation(identity: Identity, claims: Record<string, unknown>): Promise<string>;
-}
+/**
+ * A V-OS platform identity as the server sees one: an ES256 key pair whose public JWK is pinned at
+ * enrollment, and the statements it signs (attestations, device reports) exactly as
+ * docs/attestation.md and docs/cbp-protocol.md §6 specify them. The server's tests sign with jose
+ * here; that V-OS itself produces statements this server accepts is shown end to end in
+ * packages/e2e.
+ */
+export class PlatformIdentity {
+  private constructor(
+    readonly publicJwk: JsonWebKey,
+    readonly keyId: string,
+    private readonly privateKey: KeyObject,
+  ) {}
 
-let attestationModule: AttestationModule | undefined;
-/** packages/vos/src/attestation (not re-exported by @openvse/vos's index), loaded from its build. */
-export async function vosAttestation(): Promise<AttestationModule> {
-  if (!attestationModule) {
-    const index = import.meta.resolve('@openvse/vos');
-    attestationModule = (await import(new URL('./attestation/index.js', index).href)) as AttestationModule;
+  /** A fresh identity, or one made from a private JWK the test also holds. */
+  static async create(privateJwk?: JsonWebKey): Promise<PlatformIdentity> {
+    const privateKey = privateJwk
+      ? createPrivateKey({ key: privateJwk, format: 'jwk' })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const full = createPublicKey(privateKey).export({ format: 'jwk' });
+    const publicJwk = { kty: 'EC', crv: 'P-256', x: full.x, y: full.y } as JsonWebKey;
+    return new PlatformIdentity(
+      publicJwk,
+      await calculateJwkThumbprint(publicJwk as JWK, 'sha256'),
+      privateKey,
+    );
   }
-  return attestationModule;
+
+  /** Signs `payload` (with `iat`) under the header V-OS uses for `typ`. */
+  sign(typ: string, payload: Record<string, unknown>): Promise<string> {
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: SIGNATURE_ALG, typ, kid: this.keyId })
+      .setIssuedAt()
+      .sign(this.privateKey);
+  }
+
+  /** An attestation statement; the claims are checked first, as V-OS checks them. */
+  attest(claims: AttestationClaims): Promise<string> {
+    const problem = claimsProblem(claims);
+    if (problem) throw new Error(`test attestation: ${problem}`);
+    return this.sign(ATTESTATION_TYP, { ...claims });
+  }
+
+  /** A threat report or heartbeat. */
+  report(claims: Record<string, unknown>): Promise<string> {
+    return this.sign(DEVICE_REPORT_TYP, claims);
+  }
 }
 
 export const TA_CODE_SHA256 = 'c0de'.repeat(16);
@@ -39,7 +82,7 @@ export class TestTa {
   deviceId = `dev-${randomBytes(6).toString('hex')}`;
   stateCounter = 1n;
   lastSeq = 0;
-  identity!: Identity;
+  identity!: PlatformIdentity;
   encPrivate!: webcrypto.CryptoKey;
   encPublicJwk!: JWK;
   sigPrivate!: webcrypto.CryptoKey;
@@ -49,8 +92,7 @@ export class TestTa {
 
   static async create(): Promise<TestTa> {
     const ta = new TestTa();
-    const m = await vosAttestation();
-    ta.identity = await m.PlatformIdentity.create();
+    ta.identity = await PlatformIdentity.create();
     const enc = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
     const sig = await generateKeyPair('ES256', { extractable: true });
     ta.encPrivate = enc.privateKey as webcrypto.CryptoKey;
@@ -73,9 +115,8 @@ export class TestTa {
       noKeys?: boolean;
     } = {},
   ): Promise<string> {
-    const m = await vosAttestation();
     const level = over.level ?? 'L1';
-    return m.createAttestation(this.identity, {
+    return this.identity.attest({
       vosVersion: '0.1.0',
       deviceId: this.deviceId,
       ta: { uuid: over.uuid ?? CBP_TA_UUID, codeSha256: over.codeSha256 ?? TA_CODE_SHA256, version: '1.0.0' },

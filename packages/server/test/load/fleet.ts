@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { bytesToHex, macIso9797Alg3 } from '@openvse/emv';
+import { replenishMacData } from '@openvse/protocol';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { replenishMacData } from '../../src/devices/replenish.js';
 import { chipM, chipV } from '../helpers/card.js';
 import { b64uToBytes, TestTa } from '../helpers/test-ta.js';
 

@@ -1,29 +1,14 @@
 /**
  * A device that reports to the server like V-OS does (docs/cbp-protocol.md §6): a TestTa whose
- * platform identity is a packages/vos PlatformIdentity made from a key the test also holds, so
- * that good reports are signed by V-OS's own `signDeviceReport` and the negative cases (wrong
+ * platform identity is a PlatformIdentity (helpers/test-ta.ts) made from a key the test also holds, so
+ * that good reports are signed as V-OS signs them and the negative cases (wrong
  * header typ, stale iat, another device's key) can be signed by hand with jose.
  */
 import type { JsonWebKey, webcrypto } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { enroll, post } from '../helpers/server.js';
-import { TestTa } from '../helpers/test-ta.js';
-
-type Identity = { publicJwk: JsonWebKey; keyId: string };
-interface ReportModule {
-  PlatformIdentity: { fromJwk(jwk: JsonWebKey): Promise<Identity> };
-  signDeviceReport(identity: Identity, claims: Record<string, unknown>): Promise<string>;
-}
-
-let mod: ReportModule | undefined;
-async function vos(): Promise<ReportModule> {
-  if (!mod) {
-    const index = import.meta.resolve('@openvse/vos');
-    mod = (await import(new URL('./attestation/index.js', index).href)) as ReportModule;
-  }
-  return mod;
-}
+import { PlatformIdentity, TestTa } from '../helpers/test-ta.js';
 
 export interface TestThreat {
   class: string;
@@ -64,7 +49,7 @@ export function scan(threats: TestThreat[], reason: 'start' | 'periodic' | 'paym
 
 export class Reporter {
   ta!: TestTa;
-  identity!: Identity;
+  identity!: PlatformIdentity;
   privateKey!: webcrypto.CryptoKey;
   seq = 0;
 
@@ -73,7 +58,7 @@ export class Reporter {
     r.ta = await TestTa.create();
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     r.privateKey = privateKey as webcrypto.CryptoKey;
-    r.identity = await (await vos()).PlatformIdentity.fromJwk((await exportJWK(privateKey)) as JsonWebKey);
+    r.identity = await PlatformIdentity.create((await exportJWK(privateKey)) as JsonWebKey);
     r.ta.identity = r.identity;
     return r;
   }
@@ -88,7 +73,7 @@ export class Reporter {
 
   /** A threat report signed by V-OS's signDeviceReport (seq advances unless given). */
   async report(threats: TestThreat[], seq = ++this.seq): Promise<string> {
-    return (await vos()).signDeviceReport(this.identity, {
+    return this.identity.report({
       typ: 'threat-report',
       deviceId: this.deviceId,
       seq,
@@ -98,7 +83,7 @@ export class Reporter {
   }
 
   async heartbeat(seq = ++this.seq): Promise<string> {
-    return (await vos()).signDeviceReport(this.identity, {
+    return this.identity.report({
       typ: 'heartbeat',
       deviceId: this.deviceId,
       seq,

@@ -1,13 +1,15 @@
 /**
- * POST /v1/authorizations: the issuer authorization endpoint for terminals (docs/design.md
- * "Tokenization and authorization"; authorization/authorize.ts). A decline is a 200 with
- * `decision: 'DECLINE'` and a stable reason; 409 ERR_IDEMPOTENCY_CONFLICT when the key was used
- * for a different request.
+ * POST /v1/authorizations: the issuer authorization endpoint for terminals (docs/server-api.md
+ * "Authorization"; docs/design.md "Tokenization and authorization"; authorize.ts). A decline is
+ * a 200 with `decision: 'DECLINE'` and a stable reason; 409 ERR_IDEMPOTENCY_CONFLICT when the key
+ * was used for a different request.
  */
+import type { AuthorizationRequest, AuthorizationResponse } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
-import { type AuthorizationRequest, authorize } from '../authorization/authorize.js';
 import { errorResponses } from '../http/schemas.js';
+import { authorize } from './authorize.js';
 
+/** @openvse/protocol AuthorizationRequest: a token PAN or a plain card's PAN, and its chip data. */
 const body = {
   type: 'object',
   additionalProperties: false,
@@ -35,6 +37,7 @@ const body = {
   },
 } as const;
 
+/** @openvse/protocol AuthorizationResponse. */
 const response = {
   type: 'object',
   additionalProperties: false,
@@ -52,9 +55,10 @@ const response = {
   },
 } as const;
 
+/** Registers the authorization route. */
 export async function authorizationRoutes(app: FastifyInstance): Promise<void> {
   const s = app.services;
-  app.post(
+  app.post<{ Body: AuthorizationRequest; Reply: AuthorizationResponse }>(
     '/v1/authorizations',
     {
       schema: {
@@ -64,6 +68,6 @@ export async function authorizationRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: response, ...errorResponses },
       },
     },
-    async (req) => authorize(s, req.body as AuthorizationRequest),
+    async (req) => authorize(s, req.body),
   );
 }

@@ -1,21 +1,25 @@
 /**
- * Token service routes (docs/design.md "Tokenization and authorization"): POST /v1/cards
- * (digitize), GET /v1/cards/:cardId, and the lifecycle POST /v1/cards/:cardId/suspend | resume |
- * delete (status change + a signed `lifecycle` message queued to the card's device,
- * docs/cbp-protocol.md §2).
+ * Token service routes (docs/server-api.md "Routes"; docs/design.md "Tokenization and
+ * authorization"): POST /v1/cards (digitize), GET /v1/cards/:cardId, and the lifecycle POST
+ * /v1/cards/:cardId/suspend | resume | delete (status change + a signed `lifecycle` message queued
+ * to the card's device, docs/cbp-protocol.md §2).
  */
+import type { CardView, DigitizeRequest, LifecycleAction } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
 import { requireCard } from '../devices/provision.js';
 import {
+  type CardParams,
+  cardIdParams,
   cardViewSchema,
+  type EmptyBody,
   emptyBody,
   errorResponses,
-  idPattern,
   queuedMessageSchema,
 } from '../http/schemas.js';
-import { cardView, type DigitizeInput, digitize } from '../tokens/digitize.js';
-import { changeLifecycle, type LifecycleAction } from '../tokens/lifecycle.js';
+import { cardView, digitize } from './digitize.js';
+import { changeLifecycle, type LifecycleResult } from './lifecycle.js';
 
+/** @openvse/protocol DigitizeRequest. */
 const digitizeBody = {
   type: 'object',
   additionalProperties: false,
@@ -30,13 +34,7 @@ const digitizeBody = {
   },
 } as const;
 
-const cardIdParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['cardId'],
-  properties: { cardId: { type: 'string', pattern: idPattern } },
-} as const;
-
+/** {@link LifecycleResult} */
 const lifecycleResponse = {
   type: 'object',
   additionalProperties: false,
@@ -48,10 +46,14 @@ const lifecycleResponse = {
   },
 } as const;
 
+/** The lifecycle actions, one route each. */
+const LIFECYCLE_ACTIONS = ['suspend', 'resume', 'delete'] as const satisfies LifecycleAction[];
+
+/** Registers the card and lifecycle routes. */
 export async function cardRoutes(app: FastifyInstance): Promise<void> {
   const s = app.services;
 
-  app.post(
+  app.post<{ Body: DigitizeRequest; Reply: CardView }>(
     '/v1/cards',
     {
       schema: {
@@ -62,12 +64,12 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const view = await digitize(s, req.body as DigitizeInput);
+      const view = await digitize(s, req.body);
       return reply.code(201).send(view);
     },
   );
 
-  app.get(
+  app.get<{ Params: CardParams; Reply: CardView }>(
     '/v1/cards/:cardId',
     {
       schema: {
@@ -77,11 +79,11 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: cardViewSchema, ...errorResponses },
       },
     },
-    async (req) => cardView(s, await requireCard(s, (req.params as { cardId: string }).cardId)),
+    async (req) => cardView(s, await requireCard(s, req.params.cardId)),
   );
 
-  for (const action of ['suspend', 'resume', 'delete'] as const satisfies LifecycleAction[]) {
-    app.post(
+  for (const action of LIFECYCLE_ACTIONS) {
+    app.post<{ Params: CardParams; Body: EmptyBody; Reply: LifecycleResult }>(
       `/v1/cards/:cardId/${action}`,
       {
         schema: {
@@ -95,7 +97,7 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
           if (req.body === undefined || req.body === null) req.body = {};
         },
       },
-      async (req) => changeLifecycle(s, (req.params as { cardId: string }).cardId, action),
+      async (req) => changeLifecycle(s, req.params.cardId, action),
     );
   }
 }

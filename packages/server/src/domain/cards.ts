@@ -1,0 +1,64 @@
+/**
+ * Cards and their credentials as the server records them (docs/design.md "Tokenization and
+ * authorization", "Cards, keys and cryptograms"; docs/cbp-protocol.md §2 `credentials`): the card
+ * or token, the LUKs issued to a profile V card, the SUKs issued to a profile M card, and the
+ * dashboard's key inventory of a card. Times are epoch milliseconds; secret columns hold
+ * AES-256-GCM envelopes (keys/envelope.ts), never plaintext.
+ */
+import type { CardProfileKind, CardStatus, CardType } from '@openvse/protocol';
+
+/** What became of a SUK the server issued. */
+export type SukStatus = 'UNUSED' | 'USED' | 'DISCARDED';
+
+/** A card: a token with its funding PAN, or a plain card (table `cards`). */
+export interface CardRow {
+  cardId: string;
+  tokenPan: string;
+  psn: string;
+  /** Envelope of the funding PAN (AAD = cardId). */
+  fundingPanEnc: string;
+  /** HMAC-SHA256 of the funding PAN under a KEK-derived key (lookup without decrypting). */
+  fundingPanHash: string;
+  expiry: string;
+  profile: CardProfileKind;
+  cardType: CardType;
+  status: CardStatus;
+  deviceId: string | null;
+  /** Envelope of the mobile PIN (profile M), or null. */
+  mobilePinEnc: string | null;
+  kdi: string;
+  /** Profile M: the next ATC the server will assign. */
+  nextAtc: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A profile V limited-use key the server issued, with its thresholds and use (table `luks`). */
+export interface LukRow {
+  cardId: string;
+  api: string;
+  dki: string;
+  maxTransactions: number;
+  notAfter: number;
+  maxAmount: number;
+  issuedAt: number;
+  retiredAt: number | null;
+  usedCount: number;
+  usedAmount: number;
+}
+
+/** A profile M single-use key the server issued for one ATC (table `suks`). */
+export interface SukRow {
+  cardId: string;
+  atc: number;
+  status: SukStatus;
+  issuedAt: number;
+}
+
+/** Key inventory of a card (dashboard). */
+export interface CardInventory {
+  card: CardRow;
+  luks: LukRow[];
+  suks: { unused: number; used: number; discarded: number };
+  credentialMessages: number;
+}
