@@ -52,9 +52,15 @@ export const EmvErrorCode = {
   UTF8_INVALID: 'ERR_UTF8_INVALID',
 } as const;
 
+/** One of the stable `ERR_…` strings of the {@link EmvErrorCode} table. */
 export type EmvErrorCode = (typeof EmvErrorCode)[keyof typeof EmvErrorCode];
 
+/**
+ * The error every function of this library throws, with a stable `ERR_…` {@link EmvErrorCode};
+ * parsers throw the subclass {@link EmvParseError}. Messages name the argument, never its value.
+ */
 export class EmvError extends Error {
+  /** The stable error code: match on it, never on the message. */
   readonly code: EmvErrorCode;
   constructor(code: EmvErrorCode, message: string) {
     super(message);
@@ -73,6 +79,7 @@ export class EmvParseError extends EmvError {
   }
 }
 
+/** True when `e` is an {@link EmvError} of this copy of the library, {@link EmvParseError} included. */
 export function isEmvError(e: unknown): e is EmvError {
   return e instanceof EmvError;
 }

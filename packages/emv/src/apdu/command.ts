@@ -11,10 +11,18 @@
 import { EmvError, EmvErrorCode, EmvParseError } from '../errors.js';
 import { inputBytes } from '../tlv/parse.js';
 
+/**
+ * A command APDU in short form (ISO/IEC 7816-4 §5.1): the header CLA INS P1 P2 (one byte each),
+ * optional command data (Lc 1–255) and an optional expected response length Le (1–256).
+ */
 export type CommandApdu = {
+  /** Class byte; 'FF' is invalid (ERR_APDU_BAD_FIELD). */
   cla: number;
+  /** Instruction byte; '6X' and '9X' are invalid (ERR_APDU_BAD_FIELD). */
   ins: number;
+  /** Parameter byte 1. */
   p1: number;
+  /** Parameter byte 2. */
   p2: number;
   /** Command data, 1..255 bytes; absent (or empty) for cases 1 and 2. */
   data?: Uint8Array;
@@ -22,7 +30,16 @@ export type CommandApdu = {
   le?: number;
 };
 
+/**
+ * Command case of ISO/IEC 7816-4 §5.1: 1 = header only, 2 = header ‖ Le, 3 = header ‖ Lc ‖ data,
+ * 4 = header ‖ Lc ‖ data ‖ Le.
+ */
 export type ApduCase = 1 | 2 | 3 | 4;
+
+/**
+ * A command APDU as {@link parseCommandApdu} decodes it: the fields present in the bytes (`data` is
+ * a copy, `le` is 256 for '00') and the case its length fields give.
+ */
 export type ParsedCommandApdu = CommandApdu & { case: ApduCase };
 
 /** True for INS values ISO/IEC 7816-4 declares invalid ('6X', '9X'). */

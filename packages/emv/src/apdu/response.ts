@@ -7,6 +7,10 @@ import { concatBytes } from '../codec/bytes.js';
 import { EmvError, EmvErrorCode, EmvParseError } from '../errors.js';
 import { inputBytes } from '../tlv/parse.js';
 
+/**
+ * A response APDU (ISO/IEC 7816-4 §5.1): the data field (possibly empty) and the status word, as
+ * `sw1`, `sw2` and `sw` = SW1 × 256 + SW2.
+ */
 export type ResponseApdu = { data: Uint8Array; sw: number; sw1: number; sw2: number };
 
 /** Splits a response into data (a copy) and status word; fewer than 2 bytes: ERR_APDU_TOO_SHORT. */

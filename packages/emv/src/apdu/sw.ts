@@ -4,6 +4,11 @@
  * whose low bits vary ('61xx', '6Cxx', '63Cx').
  */
 
+/**
+ * Status words by name, as 16-bit numbers SW1 × 256 + SW2 (`SW.SUCCESS` is 0x9000). A family entry
+ * holds its value with the varying bits zero: compare `sw & 0xFF00` with `SW.BYTES_REMAINING` or
+ * `SW.WRONG_LE`, and `sw & 0xFFF0` with `SW.COUNTER_WARNING`.
+ */
 export const SW = {
   SUCCESS: 0x9000,
   /** '61xx': SW2 more response bytes available (GET RESPONSE with Le = SW2). */
@@ -44,6 +49,7 @@ export const SW = {
   UNKNOWN_ERROR: 0x6f00,
 } as const;
 
+/** The name of an entry of {@link SW}, e.g. 'FILE_NOT_FOUND'. */
 export type SwName = keyof typeof SW;
 
 const TEXT: ReadonlyMap<number, string> = new Map([

@@ -337,6 +337,11 @@ function aesCmacCategory(inputs: Inputs): Outputs {
   return { cmac: bytesToHex(mac), mac: bytesToHex(mac) };
 }
 
+/**
+ * The computation behind each vector category, by category name: each takes a vector's `inputs`
+ * and returns the output fields it defines as upper-case hex. A missing or ill-typed input throws
+ * ERR_VECTOR_FILE_INVALID; a failing computation throws its own `ERR_…` code.
+ */
 export const vectorCategories: Record<string, (inputs: Record<string, unknown>) => Record<string, string>> = {
   icc_master_key_option_a: iccMasterKey('A'),
   icc_master_key_option_b: iccMasterKey('B'),

@@ -7,12 +7,22 @@ import { isEmvError } from '../errors.js';
 import { vectorCategories } from './categories.js';
 import type { TestVector, VectorFile } from './vector-file.js';
 
+/**
+ * An expected output field the library computed differently, both values as upper-case hex;
+ * `actual` is undefined when the category does not compute that field from the given inputs.
+ */
 export type FieldMismatch = { field: string; expected: string; actual: string | undefined };
 
+/**
+ * The outcome of one vector: `ok`, or the fields that differ. A vector that could not be computed
+ * has no mismatches and an `error` instead: its unknown category, or what the computation threw
+ * (`ERR_…: message` for an `EmvError`).
+ */
 export type VectorResult =
   | { id: string; category: string; ok: true }
   | { id: string; category: string; ok: false; mismatches: FieldMismatch[]; error?: string };
 
+/** The results of a vector file, in file order, with the number of vectors that passed and failed. */
 export type ConformanceReport = { results: VectorResult[]; passed: number; failed: number };
 
 /** Categories this implementation can check. */
@@ -20,6 +30,11 @@ export function knownCategories(): string[] {
   return Object.keys(vectorCategories).sort();
 }
 
+/**
+ * Computes `v`'s category with this library and compares every `expected` field with the computed
+ * one, ignoring hex case. An unknown category, or a computation that throws (e.g.
+ * ERR_VECTOR_FILE_INVALID for a missing input), is returned as a failed result, not thrown.
+ */
 export function runVector(v: TestVector): VectorResult {
   const check = Object.hasOwn(vectorCategories, v.category) ? vectorCategories[v.category] : undefined;
   if (!check) {
@@ -52,6 +67,10 @@ export function runVector(v: TestVector): VectorResult {
     : { id: v.id, category: v.category, ok: false, mismatches };
 }
 
+/**
+ * Runs {@link runVector} over every vector of a parsed `emv-vectors/1` file
+ * (docs/emv-cryptography.md §6).
+ */
 export function runConformance(file: VectorFile): ConformanceReport {
   const results = file.vectors.map(runVector);
   const passed = results.filter((r) => r.ok).length;

@@ -6,16 +6,31 @@
  */
 import { EmvError, EmvErrorCode } from '../errors.js';
 
+/**
+ * The schema identifier a vector file carries in its `schema` member; {@link parseVectorFile} throws
+ * ERR_VECTOR_FILE_INVALID for any other.
+ */
 export const VECTOR_SCHEMA = 'emv-vectors/1';
 
+/**
+ * One conformance vector: `category` names the computation (a key of `vectorCategories`), `inputs`
+ * feed it, and `expected` gives each output field it must produce, as hex.
+ */
 export type TestVector = {
+  /** Non-empty and unique within its file. */
   id: string;
   category: string;
   description?: string;
+  /** Category-specific inputs, mostly hex strings; the runner reads only those its category needs. */
   inputs: Record<string, unknown>;
+  /** Output field name → expected hex value; at least one field. */
   expected: Record<string, string>;
 };
 
+/**
+ * A validated `emv-vectors/1` file as {@link parseVectorFile} returns it: only the members the
+ * runner reads are kept.
+ */
 export type VectorFile = { schema: typeof VECTOR_SCHEMA; vectors: TestVector[] };
 
 function invalid(message: string): EmvError {

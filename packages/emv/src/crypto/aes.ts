@@ -9,6 +9,7 @@ import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
 import { assertBlockAligned, assertIvLength, runCipher } from './cipher.js';
 
+/** The AES block size in bytes (16, FIPS 197); AES data and IVs are whole blocks. */
 export const AES_BLOCK_SIZE = 16;
 
 type Bytes = Uint8Array | string;

@@ -13,6 +13,7 @@ import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
 import { assertBlockAligned, assertIvLength, runCipher } from './cipher.js';
 
+/** The DES and TDES block size in bytes (8); DES/TDES data and IVs are whole blocks. */
 export const DES_BLOCK_SIZE = 8;
 
 type Bytes = Uint8Array | string;

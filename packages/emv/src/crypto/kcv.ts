@@ -14,6 +14,10 @@ import { DES_BLOCK_SIZE, tdesEcbEncrypt } from './des.js';
 
 type Bytes = Uint8Array | string;
 
+/**
+ * Options of {@link keyCheckValue}: the cipher the key belongs to and how many leading bytes of
+ * the encrypted zero block to return; anything else is ERR_BAD_ARGUMENT.
+ */
 export interface KeyCheckValueOptions {
   /** 'tdes' (default) or 'aes'. */
   algorithm?: 'tdes' | 'aes';

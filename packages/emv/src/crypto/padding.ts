@@ -12,6 +12,10 @@
 import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
 
+/**
+ * ISO/IEC 9797-1 §6.3 padding method: 1 ('00' bytes, none when aligned) or 2 ('80' then '00'
+ * bytes, always); functions taking one throw ERR_PADDING_METHOD for any other value.
+ */
 export type PaddingMethod = 1 | 2;
 
 type Bytes = Uint8Array | string;

@@ -16,10 +16,17 @@ import { EmvError, EmvErrorCode } from '../errors.js';
 
 type Bytes = Uint8Array | string;
 
+/**
+ * Input of {@link generateAc}: the AC key and the unpadded data the CVN selects, as bytes or hex.
+ * TDES (the default) takes a 16-byte key K_L ‖ K_R and requires `paddingMethod` (EMV Book 2
+ * §8.1.2, Annex A1.2.1); AES takes a 16-, 24- or 32-byte key and ignores `paddingMethod`, since
+ * CMAC pads its input itself (Annex A1.2.2).
+ */
 export type GenerateAcInput =
   | { key: Bytes; data: Bytes; paddingMethod: PaddingMethod; algorithm?: 'tdes' }
   | { key: Bytes; data: Bytes; paddingMethod?: PaddingMethod; algorithm: 'aes' };
 
+/** Input of {@link verifyAc}: a {@link GenerateAcInput} and the received cryptogram `ac` (tag 9F26). */
 export type VerifyAcInput = GenerateAcInput & { ac: Bytes };
 
 /** Computes the 8-byte application cryptogram. */

@@ -15,6 +15,10 @@ import { mixMobilePin } from '../keys/mobile-pin.js';
 import { deriveProfileAcKey } from './session-keys.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields } from './types.js';
 
+/**
+ * Card-side input of {@link cardGenerateCryptogram}: the transaction data and either the AC key
+ * itself (`key`) or the ICC MK_AC it is derived from (`iccMk`); giving neither is ERR_BAD_ARGUMENT.
+ */
 export interface CardCryptogramInput extends AcTransactionData {
   /** The AC key itself: session key, LUK (profile V) or SK_UMD / SUK_UMD (profile M). */
   key?: Bytes;
@@ -30,6 +34,10 @@ export interface CardCryptogramInput extends AcTransactionData {
   iadFields?: IadFields;
 }
 
+/**
+ * What the card answers with: the application cryptogram for tag 9F26, the IAD for tag 9F10 when
+ * built or given, and the unpadded data that was MACed.
+ */
 export interface CardCryptogram {
   /** 9F26 (8 bytes). */
   ac: Uint8Array;

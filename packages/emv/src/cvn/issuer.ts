@@ -15,14 +15,21 @@ import { deriveIccMk } from '../keys/icc-master-key.js';
 import { deriveProfileAcKey, issuerDeriveMdKey } from './session-keys.js';
 import type { AcTransactionData, Bytes, CvnProfile } from './types.js';
 
+/**
+ * Issuer-side input of {@link issuerVerifyCryptogram}: the transaction data as received, the issuer
+ * master keys, PAN and PSN, the ARQC, and what the ARPC needs (`arc` for method 1, `csu` for
+ * method 2).
+ */
 export interface IssuerVerifyInput extends AcTransactionData {
   /** IMK_AC. */
   imkAc: Bytes;
-  /** IMK_MD (profile M only). */
+  /** IMK_MD (profile M only, where it and `iad` are required: ERR_BAD_ARGUMENT otherwise). */
   imkMd?: Bytes;
+  /** 12 to 19 decimal digits (ERR_PAN_INVALID). */
   pan: string;
+  /** PAN sequence number, two decimal digits (ERR_PSN_INVALID); null or absent means "00". */
   psn?: string | null;
-  /** The cryptogram received in 9F26. */
+  /** The cryptogram received in 9F26, 8 bytes (ERR_DATA_LENGTH otherwise). */
   arqc: Bytes;
   /** Profile V: the API; read from the IAD when absent (and must match it when both are given). */
   api?: string;
@@ -34,6 +41,10 @@ export interface IssuerVerifyInput extends AcTransactionData {
   proprietaryAuthData?: Bytes;
 }
 
+/**
+ * Outcome of {@link issuerVerifyCryptogram}: the cryptogram checks and, when all of them pass, the
+ * ARPC of EMV Book 2 §8.2 (8 bytes for method 1, 4 for method 2).
+ */
 export interface IssuerVerifyResult {
   /** True when every cryptogram the profile defines is correct. */
   valid: boolean;

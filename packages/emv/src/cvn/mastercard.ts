@@ -77,7 +77,26 @@ function mchipProfile(id: CvnProfileId, cvn: number): CvnProfile {
   } as const satisfies CvnProfile);
 }
 
+/**
+ * Mastercard M/Chip CVN 16 (0x10): Mastercard SKD session key (R = ATC ‖ 0000 ‖ UN), AC over the
+ * minimum data set ‖ CVR(6), ARPC method 1 with the ICC MK (docs/emv-cryptography.md §3.2–§3.3).
+ */
 export const mastercardCvn16: CvnProfile = mchipProfile('mc-16', 0x10);
+
+/**
+ * Mastercard M/Chip CVN 17 (0x11): as CVN 16, with the counters (8 or 16 bytes, as carried in the IAD
+ * after the DAC/IDN) appended to the AC data (docs/emv-cryptography.md §3.3).
+ */
 export const mastercardCvn17: CvnProfile = mchipProfile('mc-17', 0x11);
+
+/**
+ * Mastercard CVN 20 (0x14): EMV common session key (EMV Book 2 Annex A1.3.1, R = ATC ‖ 00×6), AC over
+ * the minimum data set ‖ CVR(6), ARPC method 1 with the session key (docs/emv-cryptography.md §3.2).
+ */
 export const mastercardCvn20: CvnProfile = mchipProfile('mc-20', 0x14);
+
+/**
+ * Mastercard CVN 21 (0x15): as CVN 20, with the counters (8 or 16 bytes, as carried in the IAD after
+ * the DAC/IDN) appended to the AC data (docs/emv-cryptography.md §3.3).
+ */
 export const mastercardCvn21: CvnProfile = mchipProfile('mc-21', 0x15);

@@ -17,7 +17,10 @@ import { cvrFrom, iadError, optionalField } from './iad-common.js';
 import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields, ParsedIad } from './types.js';
 
+/** CVN byte of OpenVSE profile M, 0x14 (as Mastercard CVN 20): the second byte of its IAD. */
 export const OPENVSE_M_CVN = 0x14;
+
+/** Length in bytes of the profile M IAD (tag 9F10): 18. */
 export const OPENVSE_M_IAD_LENGTH = 18;
 
 function buildIad(f: IadFields): Uint8Array {
@@ -47,6 +50,12 @@ function parseIad(iad: Bytes): ParsedIad {
   };
 }
 
+/**
+ * OpenVSE profile M, the M/Chip cloud card with single-use keys (docs/design.md "Profile M"): the AC
+ * under SK_UMD and the MD cryptogram under SK_MD (EMV common session keys, R = ATC ‖ 00×6), both
+ * MAC algorithm 3 with padding method 2 over the minimum data set ‖ CVR(6), 39 bytes; ARPC method 1
+ * with SK_UMD (docs/emv-cryptography.md §4.3–§4.4).
+ */
 export const openvseProfileM: CvnProfile = Object.freeze({
   id: 'openvse-m',
   name: 'OpenVSE profile M (M/Chip cloud, CVN 0x14, UMD + MD)',

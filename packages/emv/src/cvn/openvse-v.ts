@@ -17,7 +17,10 @@ import { iadError, requiredIad } from './iad-common.js';
 import { fixedField, indexByte, minimumDataSet } from './transaction-data.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields, ParsedIad } from './types.js';
 
+/** CVN byte of OpenVSE profile V, 0x43: the second byte of its IAD. */
 export const OPENVSE_V_CVN = 0x43;
+
+/** Length in bytes of the profile V IAD (tag 9F10): 32. */
 export const OPENVSE_V_IAD_LENGTH = 32;
 
 function buildIad(f: IadFields): Uint8Array {
@@ -39,6 +42,12 @@ function parseIad(iad: Bytes): ParsedIad {
   return { cvn: b[1]!, dki: b[2]!, cvr: b.slice(3, 7), api: decodeApiBcd(b.slice(7, 11)) };
 }
 
+/**
+ * OpenVSE profile V, the qVSDC cloud card with limited-use keys (docs/design.md "Profile V"): AC =
+ * MAC algorithm 3, padding method 2, under the LUK over the minimum data set ‖ the 32-byte IAD, 65
+ * bytes (an IAD of another length is ERR_IAD_INVALID); MK_AC by Option B, which is Option A for
+ * PANs of 16 digits or fewer; ARPC method 1 with the LUK (docs/emv-cryptography.md §4.1–§4.2).
+ */
 export const openvseProfileV: CvnProfile = Object.freeze({
   id: 'openvse-v',
   name: 'OpenVSE profile V (qVSDC cloud, CVN 0x43)',

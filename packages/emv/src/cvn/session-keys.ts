@@ -13,6 +13,10 @@ import { atcDiversifier, deriveEmvCommonSessionKey } from '../keys/session-key-c
 import { deriveMastercardSkd } from '../keys/session-key-mastercard.js';
 import type { Bytes, CvnProfile } from './types.js';
 
+/**
+ * Transaction values the AC key derivation may need, depending on the profile's `sessionKey`
+ * method; a value that method needs and is missing is ERR_BAD_ARGUMENT.
+ */
 export interface AcKeyContext {
   /** 9F36 ATC (needed by 'emv-csk' and 'mastercard-skd'). */
   atc?: Bytes | number;
@@ -57,10 +61,16 @@ function required<T>(v: T | undefined, what: string): T {
   return v;
 }
 
+/**
+ * Issuer-side input of {@link issuerDeriveAcKey}: IMK_AC, PAN and PSN for the ICC master key
+ * (EMV Book 2 Annex A1.4), and the {@link AcKeyContext} for the AC key.
+ */
 export interface IssuerKeyInput extends AcKeyContext {
-  /** Issuer master key for application cryptograms (IMK_AC). */
+  /** Issuer master key for application cryptograms (IMK_AC), 16 or 24 bytes (ERR_KEY_LENGTH). */
   imkAc: Bytes;
+  /** 12 to 19 decimal digits (ERR_PAN_INVALID). */
   pan: string;
+  /** PAN sequence number, two decimal digits (ERR_PSN_INVALID); null or absent means "00". */
   psn?: string | null;
 }
 

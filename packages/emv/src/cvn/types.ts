@@ -10,8 +10,16 @@ import type { MkDerivationOption } from '../keys/icc-master-key.js';
 
 export type Bytes = Uint8Array | string;
 
+/**
+ * The payment scheme whose CVN a profile implements; 'openvse' marks this project's cloud-card
+ * profiles V and M (docs/design.md "Cards, keys and cryptograms").
+ */
 export type CvnScheme = 'visa' | 'mastercard' | 'openvse';
 
+/**
+ * Id of each profile in `cvnProfiles`: scheme and CVN ('visa-22' is CVN '22', byte 0x22;
+ * 'mc-16' is byte 0x10), or the OpenVSE profile letter.
+ */
 export type CvnProfileId =
   | 'visa-10'
   | 'visa-18'
@@ -103,17 +111,26 @@ export interface ParsedIad {
   issuerDiscretionaryData?: Uint8Array;
 }
 
+/**
+ * A cryptogram version profile (docs/emv-cryptography.md §3.2): how the AC key comes from the ICC
+ * master key, which data the application cryptogram (tag 9F26) covers and with which padding, the
+ * IAD (tag 9F10) layout and the ARPC method; EMV Book 2 §8.1–§8.2 leaves these to the scheme.
+ * Profiles are frozen objects; look one up with `getCvnProfile`.
+ */
 export interface CvnProfile {
   readonly id: CvnProfileId;
+  /** Human-readable name, e.g. 'Visa CVN 18 (0x12)'. */
   readonly name: string;
   readonly scheme: CvnScheme;
   /** CVN byte as carried in 9F10. */
   readonly cvn: number;
   /** ICC MK derivation from the IMK ('B' = Option B for PANs over 16 digits, else Option A). */
   readonly mkDerivation: MkDerivationOption;
+  /** How the AC key is derived from MK_AC. */
   readonly sessionKey: AcSessionKeyMethod;
   /** ISO/IEC 9797-1 padding method for the AC (MAC algorithm 3). */
   readonly paddingMethod: PaddingMethod;
+  /** ARPC method and the key it uses. */
   readonly arpc: ArpcSpec;
   /** Length of the CVR this profile MACs / carries. */
   readonly cvrLength: number;

@@ -64,6 +64,11 @@ function parseVisaFormat2Iad(iad: Bytes): ParsedIad {
   return { cvn: b[1]!, dki: b[2]!, cvr: b.slice(3, 8), issuerDiscretionaryData: b.slice(8) };
 }
 
+/**
+ * Visa CVN 10 (0x0A): the ICC MK_AC (Option A) is the AC key, with no session key; AC over the
+ * minimum data set ‖ CVR(4) with padding method 1; ARPC method 1 with the ICC MK
+ * (docs/emv-cryptography.md §3.2).
+ */
 export const visaCvn10: CvnProfile = Object.freeze({
   id: 'visa-10',
   name: 'Visa CVN 10 (0x0A)',
@@ -116,6 +121,11 @@ function visaSessionKeyProfile(
   } as const satisfies CvnProfile);
 }
 
+/**
+ * Visa CVN 18 (0x12): EMV common session key (EMV Book 2 Annex A1.3.1) from MK_AC by Option B; AC
+ * over the minimum data set ‖ the whole IAD with padding method 2; ARPC method 2 with the session
+ * key (docs/emv-cryptography.md §3.2).
+ */
 export const visaCvn18: CvnProfile = visaSessionKeyProfile(
   'visa-18',
   'Visa CVN 18 (0x12)',
@@ -125,6 +135,10 @@ export const visaCvn18: CvnProfile = visaSessionKeyProfile(
   (iad) => parseVisaFormat1Iad('visa-18', 0x12, iad),
 );
 
+/**
+ * Visa CVN '22' (0x22): the cryptography of CVN 18 with the 32-byte IAD format 2, whose layout
+ * after the CVN byte is modelled, not public (docs/emv-cryptography.md §3.2).
+ */
 export const visaCvn22: CvnProfile = visaSessionKeyProfile(
   'visa-22',
   "Visa CVN '22' (0x22)",

@@ -10,6 +10,11 @@ import { inputBytes } from '../tlv/parse.js';
 import { checkEntry } from './parse.js';
 import type { DolEntry } from './types.js';
 
+/**
+ * Cuts DOL data (bytes or hex) into its data elements, keyed by upper-case tag, each value a copy
+ * of its entry length. Data shorter than the DOL asks is ERR_DOL_TRUNCATED, longer is
+ * ERR_DOL_BAD_ENTRY, as is a malformed entry.
+ */
 export function splitDolData(entries: readonly DolEntry[], data: Uint8Array): Map<string, Uint8Array> {
   const d = inputBytes(data, 'splitDolData');
   const out = new Map<string, Uint8Array>();

@@ -20,6 +20,10 @@ import { normalizePan, normalizePsn } from './pan.js';
 
 type Bytes = Uint8Array | string;
 
+/**
+ * ICC master key derivation option of EMV Book 2 Annex A1.4: 'A' (A1.4.1) or 'B' (A1.4.2, which
+ * equals 'A' for PANs of 16 digits or fewer).
+ */
 export type MkDerivationOption = 'A' | 'B';
 
 /** Option A input block Y from a digit string (rightmost 16 digits, zero-padded on the left). */

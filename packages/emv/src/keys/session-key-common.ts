@@ -18,8 +18,13 @@ import { EmvError, EmvErrorCode } from '../errors.js';
 
 type Bytes = Uint8Array | string;
 
+/**
+ * Block cipher of a session key derivation (EMV Book 2 Annex A1.3): 'tdes' (16-byte MK, 8-byte R)
+ * or 'aes' (16-, 24- or 32-byte MK, 16-byte R).
+ */
 export type SessionKeyAlgorithm = 'tdes' | 'aes';
 
+/** Options of {@link deriveEmvCommonSessionKey}; a value outside those listed is ERR_BAD_ARGUMENT. */
 export interface SessionKeyOptions {
   /** 'tdes' (default) or 'aes'. */
   algorithm?: SessionKeyAlgorithm;

@@ -11,6 +11,11 @@ import { normalizeAtc } from './atc.js';
 
 type Bytes = Uint8Array | string;
 
+/**
+ * Visa secure-messaging session key (docs/emv-cryptography.md §2.2): the 16-byte MK with the ATC
+ * XORed into bytes 6–7 and ATC ⊕ FFFF into bytes 14–15, then odd parity unless `parity: 'none'`.
+ * Throws ERR_ATC_INVALID for an ATC that is not 2 bytes or 0–65535, ERR_KEY_LENGTH for another MK.
+ */
 export function deriveVisaSmSessionKey(
   mk: Bytes,
   atc: Bytes | number,

@@ -21,6 +21,10 @@ import { readLength } from './length.js';
 import { readTag } from './tag.js';
 import type { TlvNode, TlvParseOptions } from './types.js';
 
+/**
+ * Nesting depth {@link parseTlv} and {@link parseTlvSingle} accept when `maxDepth` is not given: 16
+ * (top-level objects are at depth 1); deeper is ERR_TLV_NESTING_TOO_DEEP.
+ */
 export const DEFAULT_MAX_DEPTH = 16;
 const MAX_DEPTH_LIMIT = 256;
 

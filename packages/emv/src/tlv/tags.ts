@@ -14,17 +14,30 @@
  */
 import { isConstructedTag, normalizeTag } from './tag.js';
 
+/**
+ * Data element format (EMV Book 3 §4.3): 'n' numeric BCD, 'cn' compressed numeric, 'an'
+ * alphanumeric, 'ans' alphanumeric special, 'b' binary; 'var' marks a template or another variable
+ * structure.
+ */
 export type TagFormat = 'n' | 'an' | 'ans' | 'b' | 'cn' | 'var';
 /** Who supplies the value: the card (ICC), the terminal/kernel, or the issuer (via the terminal). */
 export type TagSource = 'card' | 'terminal' | 'issuer';
+/** A data element's length in bytes: a number when fixed, an inclusive `{ min, max }` range otherwise. */
 export type TagLength = number | { readonly min: number; readonly max: number };
 
+/**
+ * One frozen entry of the tag dictionary (EMV Book 3 Annex A; EMV Contactless Books A, B, C-2 and
+ * C-3).
+ */
 export type TagInfo = {
+  /** Upper-case hex, e.g. '9F26'. */
   readonly tag: string;
+  /** The specification's name of the data element. */
   readonly name: string;
   readonly format: TagFormat;
   readonly length: TagLength;
   readonly source: TagSource;
+  /** b6 of the first tag byte: the value is a template of data objects. */
   readonly constructed: boolean;
   /** Set on entries whose meaning is specific to one contactless kernel. */
   readonly kernel?: 2 | 3;
@@ -196,6 +209,10 @@ const K2_MAP = toMap(KERNEL2, 2);
 /** Every tag the dictionary knows with its default meaning (Kernel 3 where kernels disagree). */
 export const EMV_TAGS: ReadonlyMap<string, TagInfo> = new Map([...COMMON_MAP, ...K3_MAP]);
 
+/**
+ * Options of {@link tagInfo}: `kernel: 2` asks for the Kernel 2 (EMV Contactless Book C-2) meaning
+ * of the tags the kernels define differently; otherwise the Entry Point / Kernel 3 meaning is given.
+ */
 export type TagInfoOptions = { kernel?: 2 | 3 };
 
 /** Dictionary entry for `tag` (any case), or undefined for tags it does not know. */

@@ -29,6 +29,7 @@ export type TlvInput = {
   children?: readonly TlvInput[];
 };
 
+/** Options of `parseTlv` and `parseTlvSingle`; a `maxDepth` outside 1–256 is ERR_BAD_ARGUMENT. */
 export type TlvParseOptions = {
   /**
    * Deepest nesting accepted: top-level objects are at depth 1, the objects inside a top-level

@@ -17,11 +17,20 @@ import {
 import { SignJWT } from 'jose';
 import { identitySigningKey, type PlatformIdentity } from './platform-identity.js';
 
+/**
+ * The payload of a threat report or heartbeat (docs/cbp-protocol.md §6); {@link signDeviceReport}
+ * adds `iat`.
+ */
 export type DeviceReportClaims = {
+  /** 'threat-report' or 'heartbeat'. */
   typ: DeviceReportKind;
+  /** The root of trust's device id. */
   deviceId: string;
+  /** Sequence number kept in sealed storage, strictly increasing per device from 1. */
   seq: number;
+  /** The sealed store's commit counter, as a decimal string. */
   stateCounter: string;
+  /** V-Guard's scan (a JSON object); threat reports only. */
   scan?: unknown;
 };
 
@@ -43,6 +52,12 @@ export function parseScan(scanJson: string): Record<string, unknown> {
   return scan as Record<string, unknown>;
 }
 
+/**
+ * Signs `claims` with the platform identity into a compact JWS (RFC 7515): ES256 (RFC 7518 §3.4),
+ * header `typ: openvse-threat+jwt` and `kid` = the identity's RFC 7638 thumbprint, plus `iat`. It
+ * signs what it is given; the caller advances `seq`. Rejects with VosError TEE_ERROR_BAD_PARAMETERS
+ * when `identity` is not a {@link PlatformIdentity}.
+ */
 export async function signDeviceReport(
   identity: PlatformIdentity,
   claims: DeviceReportClaims,

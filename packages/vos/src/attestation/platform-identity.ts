@@ -24,6 +24,13 @@ function bad(message: string): VosError {
   return new VosError(TeeResult.ERROR_BAD_PARAMETERS, message);
 }
 
+/**
+ * The V-OS platform identity (docs/attestation.md "Platform identity"): an ECDSA P-256 key pair that
+ * signs attestations and device reports with ES256 (RFC 7518 §3.4). Instances are frozen and keep
+ * the private key out of reach; make one with `create()` or unseal one with `fromJwk()`, which
+ * rejects with VosError TEE_ERROR_BAD_PARAMETERS unless the JWK is a P-256 private key whose x and
+ * y match its d.
+ */
 export class PlatformIdentity {
   /** `{ kty: 'EC', crv: 'P-256', x, y }`, frozen. */
   readonly publicJwk: JsonWebKey;

@@ -28,10 +28,29 @@ import { ParamType } from '@openvse/protocol';
 /** Largest memref V-OS accepts in one parameter (bytes). */
 export const MAX_MEMREF_SIZE = 1024 * 1024;
 
+/**
+ * Direction of a parameter as the caller sees it: 'in' to the TA, 'out' from it, 'inout' both
+ * (GP TEE Client API v1.0 parameter types TEEC_*_INPUT, TEEC_*_OUTPUT, TEEC_*_INOUT).
+ */
 export type ParamDirection = 'in' | 'out' | 'inout';
 
+/** An unused parameter slot (GP TEEC_NONE); slots after the last given parameter are NONE too. */
 export type NoneParam = { type: 'none' };
+
+/**
+ * Two u32 values `a` and `b` (GP TEEC_Value). They are required for 'in' (the default) and
+ * 'inout' and must be absent for 'out', whose values the TA fills; otherwise `invoke` resolves with
+ * TEE_ERROR_BAD_PARAMETERS, origin API.
+ */
 export type ValueParam = { type: 'value'; dir?: ParamDirection; a?: number; b?: number };
+
+/**
+ * A byte buffer (GP TEEC_TempMemoryReference), copied at the boundary, of at most
+ * {@link MAX_MEMREF_SIZE} bytes. 'in' (the default) needs `data` and no `size`; 'inout' needs
+ * `data`, and `size` ≥ `data.length` (default `data.length`) is the capacity for the answer; 'out'
+ * needs `size`, or `data` whose length is the capacity. Any other shape resolves `invoke` with
+ * TEE_ERROR_BAD_PARAMETERS, origin API; an output above its capacity gives TEE_ERROR_SHORT_BUFFER.
+ */
 export type MemrefParam = { type: 'memref'; dir?: ParamDirection; data?: Uint8Array; size?: number };
 /** One parameter as the normal-world caller writes it. */
 export type VosParam = NoneParam | ValueParam | MemrefParam;

@@ -28,21 +28,39 @@ import {
 } from './primordials.js';
 import { createWorkerLink, type WorkerLink } from './worker-link.js';
 
+/** Version of this V-OS runtime (semver), reported as `vosVersion` by `status()` and in attestations. */
 export const VOS_VERSION = '0.1.0';
 
 /** What `session.invoke` resolves with (GP: TEEC_Result + returnOrigin + the operation's outputs). */
 export type InvokeResult = { result: number; origin: number; params: VosOutParam[] };
 
+/**
+ * An open session with one TA (GP TEE Client API v1.0 TEEC_Session), frozen. `invoke` never
+ * rejects: a command id that is not a u32 or a malformed parameter resolves with
+ * TEE_ERROR_BAD_PARAMETERS (origin API), a closed session with TEE_ERROR_BAD_STATE, and a session
+ * opened before the worker restarted with TEE_ERROR_TARGET_DEAD.
+ */
 export type VosSession = {
+  /** The TA's UUID, lowercase. */
   readonly taUuid: string;
+  /** Invokes the TA command `commandId` with up to four parameters (TEEC_InvokeCommand). */
   invoke(commandId: number, params?: VosParam[]): Promise<InvokeResult>;
+  /** Closes the session (TEEC_CloseSession); closing it again does nothing. */
   close(): Promise<void>;
 };
 
+/**
+ * The normal world's handle on a running V-OS (GP TEE Client API v1.0 TEEC_Context), as
+ * {@link startVos} resolves it, frozen. Its methods reject with VosError (result, origin, message):
+ * TEE_ERROR_BAD_PARAMETERS with origin API for bad arguments, TEE_ERROR_BAD_STATE after
+ * `shutdown()`, and the secure world's result and origin when it refuses.
+ */
 export type VosClient = {
+  /** Opens a session with the installed TA `taUuid`, a lowercase UUID (TEEC_OpenSession). */
   openSession(taUuid: string): Promise<VosSession>;
   /** Verifies a signed TA bundle against the pinned keys and installs it (sealed, version floor). */
   installTa(bundle: Uint8Array): Promise<{ uuid: string; name: string; version: string }>;
+  /** Runtime version, state counter, protection level, root of trust, installed TAs, platform key. */
   status(): Promise<VosStatus>;
   /** A JWS signed by the V-OS platform identity about one TA, bound to `nonce` (8..64 bytes). */
   attest(taUuid: string, nonce: Uint8Array): Promise<string>;
@@ -53,6 +71,7 @@ export type VosClient = {
    * identity with a sealed, strictly increasing sequence number (docs/cbp-protocol.md §6).
    */
   signDeviceReport(kind: 'threat-report' | 'heartbeat', scan?: unknown): Promise<string>;
+  /** Stops the worker (TEEC_FinalizeContext); other methods then reject, a second call does nothing. */
   shutdown(): Promise<void>;
 };
 

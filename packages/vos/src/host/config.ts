@@ -6,6 +6,10 @@ import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import type { RootOfTrustConfig } from '../worker/protocol.js';
 import type { ResourceLimits } from './worker-link.js';
 
+/**
+ * Configuration of `startVos` (docs/design.md "The host"); a missing or ill-typed member makes it
+ * reject with VosError TEE_ERROR_BAD_PARAMETERS, origin API.
+ */
 export type VosConfig = {
   /** Directory of the sealed store and the key-file root. */
   dataDir: string;

@@ -41,7 +41,6 @@ function dirOf(v: unknown): 'in' | 'out' | 'inout' | null {
 
 const NONE_WIRE = (): WireParam => ({ t: ParamType.NONE, a: 0, b: 0, d: null, s: 0 });
 
-/** The copied wire form, or a string saying which parameter is wrong. */
 /** The copied wire form (null when all four are NONE), or a string saying which parameter is wrong. */
 export function copyParams(params: unknown): WireParam[] | null | string {
   if (params === undefined) return null;

@@ -45,6 +45,10 @@ import {
   WorkerTerminate,
 } from './primordials.js';
 
+/**
+ * V8 limits of the secure-world worker, in MB (Node's `worker_threads` `resourceLimits`); each must
+ * be a positive number up to 16384.
+ */
 export type ResourceLimits = {
   maxOldGenerationSizeMb?: number;
   maxYoungGenerationSizeMb?: number;

@@ -39,6 +39,10 @@ export const MAX_CODE_LENGTH = 8 * 1024 * 1024;
 /** Fixed header + code length field + signature. */
 export const BUNDLE_OVERHEAD = FIXED_HEADER_LENGTH + 4 + SIGNATURE_LENGTH; // 112
 export const MIN_BUNDLE_LENGTH = BUNDLE_OVERHEAD + MIN_MANIFEST_LENGTH + MIN_CODE_LENGTH;
+/**
+ * Largest signed TA bundle in bytes: 112 bytes of header, length fields and signature, a 64 KiB
+ * manifest and 8 MiB of code (docs/ta-packages.md "Layout"); a longer one is TEE_ERROR_BAD_FORMAT.
+ */
 export const MAX_BUNDLE_LENGTH = BUNDLE_OVERHEAD + MAX_MANIFEST_LENGTH + MAX_CODE_LENGTH;
 
 /** A bundle cut into its parts; views into the original bytes. */

@@ -6,6 +6,7 @@
  * granted by a typo or by a TA author inventing a name.
  */
 
+/** The capability names a TA manifest may list, as a frozen array. */
 export const TA_CAPABILITIES = Object.freeze([
   'keys',
   'crypto.tdes',
@@ -23,6 +24,7 @@ export const TA_CAPABILITIES = Object.freeze([
   'jose',
 ] as const);
 
+/** One name of {@link TA_CAPABILITIES}; a manifest listing any other string is refused. */
 export type TaCapability = (typeof TA_CAPABILITIES)[number];
 
 const KNOWN: ReadonlySet<string> = new Set(TA_CAPABILITIES);

@@ -12,6 +12,11 @@
 import { isTaUuid, isTaVersion, VosError } from '@openvse/protocol';
 import { isTaCapability } from './capabilities.js';
 
+/**
+ * A TA's signed manifest (docs/ta-packages.md "Manifest"): identity, capabilities, code hash,
+ * command ids and deadline. Verification refuses unknown members and non-canonical encodings with
+ * TEE_ERROR_BAD_FORMAT.
+ */
 export type TaManifest = {
   /** RFC 4122 UUID, lowercase, e.g. `6e1c2c8a-7b5e-4d1f-9a53-0c1d2e3f4a5b`. */
   uuid: string;

@@ -8,6 +8,10 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { TeeResult, VosError } from '@openvse/protocol';
 
+/**
+ * An Ed25519 (RFC 8032) TA-signing key pair as PEM, PKCS#8 private and SPKI public (RFC 8410), with
+ * its key id: the base64url RFC 7638 thumbprint of the public key, 43 characters.
+ */
 export type TaSigningKeyPair = { privateKeyPem: string; publicKeyPem: string; keyId: string };
 
 /** A fresh Ed25519 TA-signing key pair as PEM (PKCS#8 private, SPKI public) and its key id. */

@@ -19,6 +19,10 @@ import { assertManifest, encodeManifest, normaliseManifest, type TaManifest } fr
 import { loadTaPublicKey, taKeyIdBytes } from './signing-keys.js';
 import { decodeUtf8Strict } from './utf8.js';
 
+/**
+ * What {@link verifyTaBundle} returns for an authentic bundle: the validated manifest, the code as
+ * text and the base64url key id of the pinned key that signed it.
+ */
 export type VerifiedTa = { manifest: TaManifest; code: string; signerKeyId: string };
 
 function security(message: string): VosError {
