@@ -6,9 +6,10 @@
 //   dist/cbp-ta.bundle         for `vos.installTa` (packTa).
 // In code, `buildCbpTaBundle({ signingKeyPem })` does the same in-process (src/bundle.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cbpTaManifest } from '@openvse/protocol';
 
 const dist = new URL('../dist/', import.meta.url);
-const { buildCbpTaBundle, buildCbpTaCode, cbpTaCodeSha256, cbpTaManifest } = await import(
+const { buildCbpTaBundle, buildCbpTaCode, cbpTaCodeSha256 } = await import(
   new URL('src/index.js', dist).href
 );
 const code = buildCbpTaCode();

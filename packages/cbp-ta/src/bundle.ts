@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { CBP_TA_VERSION, cbpTaManifest } from '@openvse/protocol';
 import { packTa, type TaManifestInput } from '@openvse/vos';
 import { buildSync } from 'esbuild';
-import { CBP_TA_VERSION, cbpTaManifest } from './commands.js';
 
 const ENTRY_POINTS = `
 // GP TEE Internal Core API v1.3 entry points of the CBP TA (called by V-OS).
@@ -24,7 +24,11 @@ function TA_DestroyEntryPoint() { return CbpTa.destroy(); }
 
 let cached: string | undefined;
 
-/** The TA's script (bundled once per process). */
+/**
+ * The TA's script: the core, the V-OS adapter and the entry module bundled by esbuild, with the
+ * GP entry points appended (bundled once per process). Throws when the code would break an SES
+ * source rule or reaches for a Node global.
+ */
 export function buildCbpTaCode(): string {
   if (cached !== undefined) return cached;
   const entry = fileURLToPath(new URL('./ta/entry.js', import.meta.url));
@@ -53,6 +57,7 @@ export function buildCbpTaCode(): string {
   return code;
 }
 
+/** What {@link buildCbpTaBundle} needs. */
 export interface CbpTaBundleOptions {
   /** The TA-signing private key (Ed25519, PKCS#8 PEM) whose public key V-OS pins. */
   signingKeyPem: string;
@@ -60,7 +65,7 @@ export interface CbpTaBundleOptions {
   version?: string;
 }
 
-/** The signed TA package for `vos.installTa`. */
+/** The signed TA package (manifest + code, Ed25519 by the TA-signing key) for `vos.installTa`. */
 export function buildCbpTaBundle(options: CbpTaBundleOptions): Uint8Array {
   const code = buildCbpTaCode();
   return packTa({ manifest: cbpTaManifest(options.version) as TaManifestInput, code }, options.signingKeyPem);

@@ -20,9 +20,11 @@ import {
   type JsonWebKey,
   randomBytes,
 } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { macIso9797Alg3 } from '@openvse/emv';
+import { CBP_TA_UUID, CBP_TA_VERSION, type PublicEcJwk } from '@openvse/protocol';
+import { createAttestation, PlatformIdentity } from '@openvse/vos';
 import {
   CompactSign,
   calculateJwkThumbprint,
@@ -31,8 +33,7 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import { CBP_TA_UUID, CBP_TA_VERSION } from './commands.js';
-import type { CbpPlatform, KeyHandle, PublicEcJwk, StorageOp } from './core/platform.js';
+import type { CbpPlatform, KeyHandle, StorageOp } from './core/platform.js';
 
 type Usage = 'mac' | 'derive' | 'sign';
 interface SoftKey {
@@ -53,6 +54,7 @@ interface FileState {
   keys: Record<string, { type: SoftKey['type']; usage: Usage; secret: string; pub?: string }>;
 }
 
+/** Options of {@link createSoftwarePlatform}. */
 export interface SoftwarePlatformOptions {
   /** Keep state in `<dataDir>/cbp-software-state.json` (in clear!); in memory when absent. */
   dataDir?: string;
@@ -60,6 +62,7 @@ export interface SoftwarePlatformOptions {
   clock?: { now(): number };
 }
 
+/** The unprotected software platform: a CbpPlatform with keys in process memory (see above). */
 export interface SoftwarePlatform extends CbpPlatform {
   /** The public JWK of the software "platform identity" that signs its attestations. */
   readonly platformPublicJwk: { kty: string; crv: string; x: string; y: string };
@@ -69,18 +72,6 @@ export interface SoftwarePlatform extends CbpPlatform {
   setThreatFlags(flags: string[]): void;
   /** Every key currently held, for tests that show what an attacker in the process can read. */
   dumpKeysForTests(): Array<{ type: string; usage: string; secret: Uint8Array; persistentId?: string }>;
-}
-
-type Identity = { publicJwk: JsonWebKey; keyId: string; exportPrivateJwkForSealing(): JsonWebKey };
-interface AttestationModule {
-  PlatformIdentity: { create(): Promise<Identity>; fromJwk(jwk: JsonWebKey): Promise<Identity> };
-  createAttestation(identity: Identity, claims: Record<string, unknown>): Promise<string>;
-}
-
-/** packages/vos/src/attestation (not re-exported by @openvse/vos's index), from its build. */
-async function vosAttestation(): Promise<AttestationModule> {
-  const index = import.meta.resolve('@openvse/vos');
-  return (await import(new URL('./attestation/index.js', index).href)) as AttestationModule;
 }
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
@@ -110,21 +101,33 @@ function checkPublicJwk(j: PublicEcJwk): JWK {
   return { kty: 'EC', crv: 'P-256', x: j.x, y: j.y };
 }
 
-/** Code identity reported in the software attestation: SHA-256 of the core's compiled code. */
+/**
+ * Code identity reported in the software attestation (what a server allow-lists for it): SHA-256
+ * of the core's compiled modules (dist/src/core/*.js, in name order). Without them (not run from
+ * the build) it is the SHA-256 of the text `openvse-cbp-software`.
+ */
 export function softwareTaCodeSha256(): string {
   try {
-    return createHash('sha256')
-      .update(readFileSync(new URL('./core/core.js', import.meta.url)))
-      .digest('hex');
+    const dir = new URL('./core/', import.meta.url);
+    const modules = readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .sort();
+    if (modules.length === 0) throw new Error('no compiled core');
+    const hash = createHash('sha256');
+    for (const f of modules) hash.update(readFileSync(new URL(f, dir)));
+    return hash.digest('hex');
   } catch {
     return createHash('sha256').update('openvse-cbp-software').digest('hex');
   }
 }
 
+/**
+ * A fresh UNPROTECTED software platform, or the one kept in `dataDir` (in clear). It protects
+ * nothing: see the module comment.
+ */
 export async function createSoftwarePlatform(
   options: SoftwarePlatformOptions = {},
 ): Promise<SoftwarePlatform> {
-  const att = await vosAttestation();
   const clock = options.clock ?? { now: () => Date.now() };
   const file = options.dataDir ? join(options.dataDir, 'cbp-software-state.json') : undefined;
   let saved: FileState | undefined;
@@ -136,8 +139,8 @@ export async function createSoftwarePlatform(
     }
   }
   const identity = saved
-    ? await att.PlatformIdentity.fromJwk(saved.identityJwk)
-    : await att.PlatformIdentity.create();
+    ? await PlatformIdentity.fromJwk(saved.identityJwk)
+    : await PlatformIdentity.create();
   const deviceId = saved?.deviceId ?? `sw-${randomBytes(8).toString('hex')}`;
   const objects = new Map<string, Uint8Array>(
     Object.entries(saved?.objects ?? {}).map(([k, v]) => [k, unb64u(v)]),
@@ -330,7 +333,7 @@ export async function createSoftwarePlatform(
         const pub = createPublicKey({ key: ecPrivateJwk(k), format: 'jwk' }).export({ format: 'jwk' });
         taPublicKeys[k.persistentId ?? `key${i}`] = { kty: 'EC', crv: 'P-256', x: pub.x, y: pub.y };
       });
-      return att.createAttestation(identity, {
+      return createAttestation(identity, {
         vosVersion: 'software',
         deviceId,
         ta: { uuid: CBP_TA_UUID, codeSha256, version: CBP_TA_VERSION },

@@ -8,17 +8,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { generateTaSigningKeyPair, TA_CAPABILITIES, verifyTaBundle } from '@openvse/vos';
 import {
-  buildCbpTaBundle,
-  buildCbpTaCode,
   CBP_TA_UUID,
   CbpErrorCode,
   cbpErrorToTeeResult,
-  cbpTaCodeSha256,
   cbpTaManifest,
   teeResultToCbpErrorCode,
-} from '../src/index.js';
+} from '@openvse/protocol';
+import { generateTaSigningKeyPair, TA_CAPABILITIES, verifyTaBundle } from '@openvse/vos';
+import { buildCbpTaBundle, buildCbpTaCode, cbpTaCodeSha256 } from '../src/index.js';
 
 describe('CBP TA package', () => {
   it('manifest.json is the manifest the bundle is built with', () => {
@@ -60,7 +58,7 @@ describe('CBP TA package', () => {
       seen.add(r);
       assert.equal(teeResultToCbpErrorCode(r), code);
     }
-    assert.equal(cbpErrorToTeeResult('BAD_PARAMETERS'), 0xffff0006);
-    assert.equal(teeResultToCbpErrorCode(0x12345678), 'INTERNAL');
+    assert.equal(cbpErrorToTeeResult('ERR_BAD_PARAMETERS'), 0xffff0006);
+    assert.equal(teeResultToCbpErrorCode(0x12345678), 'ERR_INTERNAL');
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePolicy, policyVerdict } from '../src/core/messages.js';
+import { parsePolicy, policyVerdict } from '@openvse/protocol';
 
 const policy = parsePolicy({
   policy: {

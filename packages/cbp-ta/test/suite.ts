@@ -18,7 +18,8 @@ import {
   openvseProfileM,
   openvseProfileV,
 } from '@openvse/emv';
-import { replenishMacData as serverMacData, TEST_ISSUER_KEYS } from '@openvse/server';
+import { CbpError, ReasonCode, replenishMacData as serverMacData } from '@openvse/protocol';
+import { TEST_ISSUER_KEYS } from '@openvse/server';
 import { verifyAttestation } from '@openvse/vos';
 import {
   CompactEncrypt,
@@ -30,7 +31,7 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import { type CbpCore, CbpError, ReasonCode } from '../src/index.js';
+import type { CbpCore } from '../src/index.js';
 import {
   authorize,
   digitize,
@@ -132,22 +133,22 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
     });
 
     it('refuses everything before ENROLL and refuses garbage enrollment requests', async () => {
-      await expectCode(core().processMessage('a.b.c.d.e'), 'NOT_ENROLLED');
-      await expectCode(core().status('nonce-1'), 'NOT_ENROLLED');
+      await expectCode(core().processMessage('a.b.c.d.e'), 'ERR_NOT_ENROLLED');
+      await expectCode(core().status('nonce-1'), 'ERR_NOT_ENROLLED');
       const none = await core().gpoV('card-1', pdolV({ amount: 1 }).data);
       assert.equal(none.reason, ReasonCode.UNKNOWN_CARD);
       const ch = (await s.post('/v1/devices/challenge', {})).body;
       await expectCode(
         core().enroll({ nonce: 'short', serverSigningJwk: ch.serverSigningJwk }),
-        'BAD_PARAMETERS',
+        'ERR_BAD_PARAMETERS',
       );
       await expectCode(
         core().enroll({ nonce: ch.nonce, serverSigningJwk: { kty: 'oct', k: 'AAAA' } }),
-        'BAD_PARAMETERS',
+        'ERR_BAD_PARAMETERS',
       );
       await expectCode(
         core().enroll({ nonce: ch.nonce, serverSigningJwk: { ...ch.serverSigningJwk, d: 'AAAA' } }),
-        'BAD_PARAMETERS',
+        'ERR_BAD_PARAMETERS',
       );
     });
 
@@ -217,47 +218,47 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         const m2 = await msg(policy(false));
         const m3 = await msg(policy(false));
         assert.equal((await core().processMessage(m3)).seq, 3);
-        await expectCode(core().processMessage(m2), 'REPLAY');
-        await expectCode(core().processMessage(m3), 'REPLAY');
+        await expectCode(core().processMessage(m2), 'ERR_REPLAY');
+        await expectCode(core().processMessage(m3), 'ERR_REPLAY');
       });
 
       it('refuses a wrong audience, an expired message, a wrong issuer/typ/kid/signer', async () => {
         const now = Math.floor(Date.now() / 1000);
         await expectCode(
           core().processMessage(await msg({ ...policy(true), aud: 'another-device' })),
-          'AUDIENCE',
+          'ERR_AUDIENCE',
         );
         await expectCode(
           core().processMessage(await msg({ ...policy(true), iat: now - 7200, exp: now - 61 })),
-          'EXPIRED',
+          'ERR_EXPIRED',
         );
         await expectCode(
           core().processMessage(await msg({ ...policy(true), iss: 'evil' })),
-          'MESSAGE_INVALID',
+          'ERR_MESSAGE_INVALID',
         );
         await expectCode(
           core().processMessage(await msg({ ...policy(true), typ: 'unknown' })),
-          'MESSAGE_INVALID',
+          'ERR_MESSAGE_INVALID',
         );
         await expectCode(
           core().processMessage(await msg(policy(true), { header: { typ: 'JWT' } })),
-          'MESSAGE_INVALID',
+          'ERR_MESSAGE_INVALID',
         );
         await expectCode(
           core().processMessage(await msg(policy(true), { header: { kid: 'not-the-pinned-key' } })),
-          'MESSAGE_INVALID',
+          'ERR_MESSAGE_INVALID',
         );
         const other = await generateKeyPair('ES256');
         await expectCode(
           core().processMessage(await msg(policy(true), { key: other.privateKey as CryptoKey })),
-          'MESSAGE_INVALID',
+          'ERR_MESSAGE_INVALID',
         );
         const otherEnc = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
         await expectCode(
           core().processMessage(await msg(policy(true), { to: await exportJWK(otherEnc.publicKey) })),
-          'MESSAGE_INVALID',
+          'ERR_MESSAGE_INVALID',
         );
-        await expectCode(core().processMessage('not a jwe'), 'BAD_PARAMETERS');
+        await expectCode(core().processMessage('not a jwe'), 'ERR_BAD_PARAMETERS');
         // none of these changed anything: payments are not blocked and lastSeq is still 3
         const st = decodeJwt(await core().status('n-1')) as Json;
         assert.equal(st.lastSeq, 3);
@@ -270,11 +271,11 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
           core().processMessage(
             await msg({ typ: 'provision', seq: 10, card: { cardId: 'x', profile: 'Q' } }),
           ),
-          'MESSAGE_REJECTED',
+          'ERR_MESSAGE_REJECTED',
         );
         await expectCode(
           core().processMessage(await msg({ typ: 'credentials', seq: 11, cardId: 'nope', luk: {} })),
-          'MESSAGE_REJECTED',
+          'ERR_MESSAGE_REJECTED',
         );
         assert.deepEqual(await core().cardInfo(), []);
         assert.equal((decodeJwt(await core().status('n-2')) as Json).lastSeq, 4);
@@ -391,13 +392,13 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         await core().processMessage(await rules([], 26));
         await expectCode(
           core().processMessage(await rules([{ code: 'X', reaction: 'explode' }], 27)),
-          'MESSAGE_REJECTED',
+          'ERR_MESSAGE_REJECTED',
         );
         // re-enrolling under another server key is refused while a card is provisioned
         const ch = (await s.post('/v1/devices/challenge', {})).body;
         await expectCode(
           core().enroll({ nonce: ch.nonce, serverSigningJwk: ch.serverSigningJwk }),
-          'ENROLLED_ELSEWHERE',
+          'ERR_ENROLLED_ELSEWHERE',
         );
         await core().wipe('test-v-1');
         assert.deepEqual(await core().cardInfo(), []);
@@ -577,15 +578,15 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         const m1 = await lifecycle(s, card.cardId, 'suspend');
         const m2 = await lifecycle(s, card.cardId, 'resume');
         await relay(m2); // seq n+1 first
-        await expectCode(core().processMessage(m1[0]!), 'REPLAY');
-        await expectCode(core().processMessage(m2[0]!), 'REPLAY');
+        await expectCode(core().processMessage(m1[0]!), 'ERR_REPLAY');
+        await expectCode(core().processMessage(m2[0]!), 'ERR_REPLAY');
         assert.equal((await cardOf(card.cardId))?.state, 'ACTIVE');
         // expired: the server's clock is a day and two minutes behind
         const real = s.clock.now();
         s.clock.set(real - (86_400 + 120) * 1000);
         const old = await lifecycle(s, card.cardId, 'suspend');
         s.clock.set(real);
-        await expectCode(core().processMessage(old[0]!), 'EXPIRED');
+        await expectCode(core().processMessage(old[0]!), 'ERR_EXPIRED');
         assert.equal((await cardOf(card.cardId))?.state, 'ACTIVE');
         await relay(await lifecycle(s, card.cardId, 'resume')); // the server side back to ACTIVE
       });
@@ -731,7 +732,7 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
       await relay(await lifecycle(s, c.cardId, 'delete'));
       assert.equal(await cardOf(c.cardId), undefined);
       assert.equal((await tapV(c.cardId, c.tokenPan, 100)).reason, ReasonCode.UNKNOWN_CARD);
-      await expectCode(core().replenishRequest(c.cardId), 'UNKNOWN_CARD');
+      await expectCode(core().replenishRequest(c.cardId), 'ERR_UNKNOWN_CARD');
       if (t.platform) {
         const keysAfter = await t.platform.listPersistentKeys();
         assert.equal(keysAfter.length, keysBefore.length - 1);
@@ -743,7 +744,7 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
       await core().wipe('*');
       assert.deepEqual(await core().cardInfo(), []);
       if (t.platform) assert.deepEqual(await t.platform.listPersistentKeys(), ['enc', 'sig']);
-      await expectCode(core().wipe('../etc'), 'BAD_PARAMETERS');
+      await expectCode(core().wipe('../etc'), 'ERR_BAD_PARAMETERS');
     });
 
     it('no key bytes in any output', () => {

@@ -9,8 +9,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { CbpCommand, CbpError } from '@openvse/protocol';
 import { TeeOrigin, TeeResult, type VosParam } from '@openvse/vos';
-import { CbpCommand, type CbpCore, CbpError, createCbpCore, createSoftwarePlatform } from '../src/index.js';
+import { type CbpCore, createCbpCore, createSoftwarePlatform } from '../src/index.js';
 import { type Target, vosTarget } from './helpers/targets.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -203,7 +204,7 @@ describe('core API: the same garbage is CbpError BAD_PARAMETERS', () => {
     core = createCbpCore(await createSoftwarePlatform());
   });
   const bad = async (p: Promise<unknown>) =>
-    assert.rejects(p, (e: unknown) => e instanceof CbpError && e.code === 'BAD_PARAMETERS');
+    assert.rejects(p, (e: unknown) => e instanceof CbpError && e.code === 'ERR_BAD_PARAMETERS');
 
   it('refuses wrong types and sizes on every operation', async () => {
     const any = (v: unknown) => v as never;

@@ -1,237 +1,248 @@
 /**
- * Server → TA messages (docs/cbp-protocol.md §2): the claim checks (iss, aud, typ, seq, iat, exp,
- * jti) and the strict parsing of each message body. Decryption and signature verification are
- * the platform's (JOSE on key handles); this file only judges what they return. Every check
- * happens before anything is stored: a message that fails any of them changes nothing.
+ * PROCESS_MESSAGE (docs/cbp-protocol.md §2, §4): a server message is a compact JWE (RFC 7516;
+ * ECDH-ES+A256KW / A256GCM to the TA's `enc` key) around a compact JWS (RFC 7515; ES256 by the
+ * pinned server key, `typ` openvse-cbp+jwt, RFC 8725 §3.11). The TA opens both on key handles,
+ * checks the claims with protocol's `checkClaims` (iss, aud, typ, seq, iat, exp, jti), parses the
+ * body with protocol's strict parsers, and applies it: `provision`, `credentials`, `lifecycle`,
+ * `policy` (§6). `lastSeq` is committed in the same sealed transaction as the change, and a
+ * message that fails any check changes nothing.
+ *
+ * Credentials arrive as canonical base64url strings; each is decoded right before it is imported
+ * as a key object and its bytes are wiped on every path (docs/design.md "Cards, keys and
+ * cryptograms": the core never keeps a key's bytes).
  */
-import { fromB64url } from './bytes.js';
-import { CbpError, CbpErrorCode } from './errors.js';
-import { CARD_ID } from './profile.js';
+import { base64urlToBytes, bytesToHex, zeroize } from '@openvse/emv/codec';
+import {
+  CbpError,
+  CbpErrorCode,
+  cardIdOf,
+  checkClaims,
+  MAX_SUKS_PER_CARD,
+  type MessageClaims,
+  type MessageType,
+  parseCardProfile,
+  parseLifecycle,
+  parseLuk,
+  parsePolicy,
+  parseSuks,
+  SERVER_MESSAGE_TYP,
+  SIGNATURE_ALG,
+} from '@openvse/protocol';
+import { bad } from './checks.js';
+import { parseJsonBytes, utf8OrUndefined } from './codec.js';
+import type { CoreContext } from './context.js';
+import type { StorageOp } from './platform.js';
+import { CARD_PROFILE_CHECKS } from './profile-checks.js';
+import {
+  type CardState,
+  cardKeyIds,
+  cardObjectId,
+  type DeviceState,
+  type LukState,
+  newKeyId,
+  STATE_VERSION,
+  writeCardOp,
+} from './state.js';
 
-export const SERVER_ISSUER = 'openvse-cbp-server';
-export const SERVER_MESSAGE_TYP = 'openvse-cbp+jwt';
-export const TA_STATEMENT_TYP = 'openvse-ta+jwt';
-export const MESSAGE_TYPES = ['provision', 'credentials', 'lifecycle', 'policy'] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
-/** `exp > now − 60 s` (§2). */
-export const EXPIRY_LEEWAY_MS = 60_000;
-export const MAX_SUKS_PER_CARD = 100;
-export const MAX_LUK_TRANSACTIONS = 1000;
-
-export interface MessageClaims {
+/** What PROCESS_MESSAGE answers: the message's type, its card (none for '*'), its `seq`. */
+export interface ProcessedMessage {
   typ: MessageType;
+  cardId?: string;
   seq: number;
-  iat: number;
-  exp: number;
-  jti: string;
-  body: Record<string, unknown>;
 }
 
-const invalid = (m: string) => new CbpError(CbpErrorCode.MESSAGE_INVALID, m);
+/** Longest compact JWE accepted. */
+const MAX_JWE_LENGTH = 256 * 1024;
+
 const rejected = (m: string) => new CbpError(CbpErrorCode.MESSAGE_REJECTED, m);
+const invalid = (m: string) => new CbpError(CbpErrorCode.MESSAGE_INVALID, m);
 
-const isInt = (v: unknown, min: number, max: number): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-
-/** Checks the claims of a verified server message against this device, `lastSeq` and `nowMs`. */
-export function checkClaims(
-  payload: unknown,
-  deviceId: string,
-  lastSeq: number,
-  nowMs: number,
-): MessageClaims {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw invalid('payload is not a JSON object');
-  const p = payload as Record<string, unknown>;
-  if (p.iss !== SERVER_ISSUER) throw invalid('iss');
-  if (!MESSAGE_TYPES.includes(p.typ as MessageType)) throw invalid('typ');
-  if (!isInt(p.seq, 1, Number.MAX_SAFE_INTEGER)) throw invalid('seq');
-  if (!isInt(p.iat, 0, 1e11) || !isInt(p.exp, 0, 1e11)) throw invalid('iat/exp');
-  if (typeof p.jti !== 'string' || p.jti.length === 0 || p.jti.length > 128) throw invalid('jti');
-  const aud = p.aud;
-  const audOk = aud === deviceId || (Array.isArray(aud) && aud.length === 1 && aud[0] === deviceId);
-  if (!audOk) throw new CbpError(CbpErrorCode.AUDIENCE, 'aud is not this device');
-  if (!(p.exp * 1000 > nowMs - EXPIRY_LEEWAY_MS)) throw new CbpError(CbpErrorCode.EXPIRED, 'message expired');
-  if (p.seq <= lastSeq) throw new CbpError(CbpErrorCode.REPLAY, 'seq is not above lastSeq');
-  const { iss: _i, aud: _a, typ, seq, iat, exp, jti, ...body } = p;
-  return { typ: typ as MessageType, seq: seq as number, iat: iat as number, exp: exp as number, jti, body };
+function checkCompactJwe(jwe: unknown): string {
+  if (
+    typeof jwe !== 'string' ||
+    jwe.length === 0 ||
+    jwe.length > MAX_JWE_LENGTH ||
+    !/^[A-Za-z0-9_.-]+$/.test(jwe)
+  )
+    throw bad('message must be a compact JWE');
+  if (jwe.split('.').length !== 5) throw bad('message must be a compact JWE');
+  return jwe;
 }
 
-export function cardIdOf(body: Record<string, unknown>, allowStar = false): string {
-  const id = body.cardId;
-  if (typeof id !== 'string' || !(CARD_ID.test(id) || (allowStar && id === '*'))) throw rejected('cardId');
+/** JWE → JWS → claims, every header checked; the clear bytes are wiped once parsed. */
+async function openMessage(ctx: CoreContext, d: DeviceState, jwe: string): Promise<MessageClaims> {
+  const p = ctx.platform;
+  let plaintext: Uint8Array;
+  let jweHeader: Record<string, unknown>;
+  try {
+    const r = await p.decryptJwe(await ctx.ownKey('enc'), jwe);
+    plaintext = r.plaintext;
+    jweHeader = r.protectedHeader;
+  } catch {
+    throw invalid('JWE does not decrypt');
+  }
+  if (jweHeader.cty !== 'JWT' || (jweHeader.kid !== undefined && jweHeader.kid !== d.encKid))
+    throw invalid('JWE header');
+  const jws = utf8OrUndefined(plaintext);
+  zeroize(plaintext);
+  if (jws === undefined) throw invalid('JWE plaintext');
+  let payload: Uint8Array;
+  let header: Record<string, unknown>;
+  try {
+    const v = await p.verifyJws(jws, d.serverJwk);
+    payload = v.payload;
+    header = v.protectedHeader;
+  } catch {
+    throw invalid('JWS does not verify with the pinned server key');
+  }
+  if (header.alg !== SIGNATURE_ALG || header.typ !== SERVER_MESSAGE_TYP || header.kid !== d.serverKid)
+    throw invalid('JWS header');
+  const claims = parseJsonBytes(payload);
+  zeroize(payload);
+  return checkClaims(claims, d.deviceId, d.lastSeq, p.now());
+}
+
+/** `provision`: a new card, or a new profile for a card (its credentials and ATC stay). */
+async function applyProvision(ctx: CoreContext, d: DeviceState, m: MessageClaims): Promise<ProcessedMessage> {
+  const card = parseCardProfile(m.body.card, CARD_PROFILE_CHECKS);
+  const prev = await ctx.loadCard(card.cardId);
+  if (prev && prev.card.profile !== card.profile) throw rejected('a card cannot change profile');
+  const next: CardState = prev
+    ? { ...prev, card }
+    : { v: STATE_VERSION, card, state: 'ACTIVE', atc: 0, luk: null, suks: [], history: [] };
+  await ctx.commit([writeCardOp(next)], { ...d, lastSeq: m.seq });
+  return { typ: m.typ, cardId: card.cardId, seq: m.seq };
+}
+
+/**
+ * Decodes one credential, imports it as a key object, persists it under a fresh random id and
+ * releases the handle; the decoded bytes are wiped whatever happens. `made` collects the ids
+ * persisted so far, for the caller to delete if the message fails later.
+ */
+async function storeCredential(
+  ctx: CoreContext,
+  keyB64url: string,
+  usage: 'mac' | 'derive',
+  made: string[],
+): Promise<string> {
+  const p = ctx.platform;
+  const id = newKeyId(p.randomBytes(8));
+  const bytes = base64urlToBytes(keyB64url);
+  let h: number;
+  try {
+    h = await p.importDes3Key(bytes, usage);
+  } finally {
+    zeroize(bytes);
+  }
+  await ctx.withKey(h, async (k) => {
+    await p.persistKey(k, id);
+    made.push(id);
+  });
   return id;
 }
 
-/** A 16-byte key given as base64url; the caller wipes it. */
-function key16(v: unknown, what: string): Uint8Array {
-  const b = typeof v === 'string' ? fromB64url(v) : undefined;
-  if (b?.length !== 16) {
-    b?.fill(0);
-    throw rejected(`${what} must be 16 bytes base64url`);
-  }
-  return b;
-}
-
-export interface LukInput {
-  api: string;
-  dki: string;
-  key: Uint8Array;
-  maxTransactions: number;
-  notAfter: number;
-  maxAmount: number;
-}
-
-export interface SukInput {
-  atc: number;
-  sukUmd: Uint8Array;
-  skMd: Uint8Array;
-  idn: Uint8Array;
-}
-
-export function wipeInputs(luk?: LukInput, suks?: SukInput[]): void {
-  luk?.key.fill(0);
-  for (const s of suks ?? []) {
-    s.sukUmd.fill(0);
-    s.skMd.fill(0);
-  }
-}
-
-/** Profile V `luk` member. */
-export function parseLuk(v: unknown): LukInput {
-  if (typeof v !== 'object' || v === null) throw rejected('luk');
-  const o = v as Record<string, unknown>;
-  if (typeof o.api !== 'string' || !/^[0-9]{7}$/.test(o.api)) throw rejected('luk.api');
-  if (typeof o.dki !== 'string' || !/^[0-9A-Fa-f]{2}$/.test(o.dki)) throw rejected('luk.dki');
-  if (!isInt(o.maxTransactions, 1, MAX_LUK_TRANSACTIONS)) throw rejected('luk.maxTransactions');
-  if (!isInt(o.notAfter, 0, 1e11)) throw rejected('luk.notAfter');
-  if (!isInt(o.maxAmount, 0, 999_999_999_999)) throw rejected('luk.maxAmount');
-  return {
-    api: o.api,
-    dki: o.dki.toUpperCase(),
-    maxTransactions: o.maxTransactions,
-    notAfter: o.notAfter,
-    maxAmount: o.maxAmount,
-    key: key16(o.key, 'luk.key'),
-  };
-}
-
-/** Profile M `suks` member. */
-export function parseSuks(v: unknown): SukInput[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_SUKS_PER_CARD) throw rejected('suks');
-  const out: SukInput[] = [];
+/** `credentials`: a new LUK (profile V, the old one retired) or more SUKs (profile M). */
+async function applyCredentials(
+  ctx: CoreContext,
+  d: DeviceState,
+  m: MessageClaims,
+): Promise<ProcessedMessage> {
+  const cardId = cardIdOf(m.body);
+  const c = await ctx.loadCard(cardId);
+  if (!c) throw rejected('credentials for a card that is not provisioned');
+  const made: string[] = [];
   try {
-    for (const s of v) {
-      if (typeof s !== 'object' || s === null) throw rejected('suk');
-      const o = s as Record<string, unknown>;
-      if (!isInt(o.atc, 1, 0xffff)) throw rejected('suk.atc');
-      const idn = typeof o.idn === 'string' ? fromB64url(o.idn) : undefined;
-      if (idn?.length !== 8) throw rejected('suk.idn must be 8 bytes base64url');
-      const sukUmd = key16(o.sukUmd, 'suk.sukUmd');
-      let skMd: Uint8Array;
-      try {
-        skMd = key16(o.skMd, 'suk.skMd');
-      } catch (e) {
-        sukUmd.fill(0);
-        throw e;
+    const next: CardState = { ...c, suks: [...c.suks], history: [...c.history] };
+    const retired: string[] = [];
+    if (c.card.profile === 'V') {
+      if (m.body.suks !== undefined) throw rejected('suks for profile V');
+      const luk = parseLuk(m.body.luk);
+      const keyId = await storeCredential(ctx, luk.key, 'mac', made);
+      if (c.luk) retired.push(c.luk.keyId);
+      const l: LukState = {
+        api: luk.api,
+        dki: luk.dki,
+        keyId,
+        maxTransactions: luk.maxTransactions,
+        notAfter: luk.notAfter,
+        maxAmount: luk.maxAmount,
+        used: 0,
+        usedAmount: 0,
+        firstAtc: null,
+        log: [],
+      };
+      next.luk = l;
+    } else {
+      if (m.body.luk !== undefined) throw rejected('luk for profile M');
+      const suks = parseSuks(m.body.suks);
+      const held = new Set(c.suks.map((s) => s.atc));
+      const fresh = new Set<number>();
+      for (const s of suks) {
+        if (s.atc <= c.atc || held.has(s.atc) || fresh.has(s.atc) || c.history.some((h) => h.atc === s.atc))
+          throw rejected('SUK for an ATC already held or used');
+        fresh.add(s.atc);
       }
-      out.push({ atc: o.atc, sukUmd, skMd, idn });
+      if (c.suks.length + suks.length > MAX_SUKS_PER_CARD) throw rejected('too many unused SUKs');
+      for (const s of suks) {
+        const umdKeyId = await storeCredential(ctx, s.sukUmd, c.card.mobilePin ? 'derive' : 'mac', made);
+        const mdKeyId = await storeCredential(ctx, s.skMd, 'mac', made);
+        next.suks.push({ atc: s.atc, umdKeyId, mdKeyId, idn: bytesToHex(base64urlToBytes(s.idn)) });
+      }
+      next.suks.sort((a, b) => a.atc - b.atc);
     }
-    return out;
-  } catch (e) {
-    wipeInputs(undefined, out);
-    throw e;
+    await ctx.commit([writeCardOp(next)], { ...d, lastSeq: m.seq });
+    made.length = 0;
+    await ctx.deleteKeys(retired);
+    return { typ: m.typ, cardId, seq: m.seq };
+  } finally {
+    if (made.length > 0) await ctx.deleteKeys(made);
   }
 }
 
-export type LifecycleAction = 'suspend' | 'resume' | 'delete';
-
-export function parseLifecycle(body: Record<string, unknown>): { cardId: string; action: LifecycleAction } {
-  const cardId = cardIdOf(body, true);
-  const action = body.action;
-  if (action !== 'suspend' && action !== 'resume' && action !== 'delete') throw rejected('action');
-  return { cardId, action };
-}
-
-export const REACTIONS = ['report', 'block_payments', 'wipe_keys', 'stop_app'] as const;
-export type Reaction = (typeof REACTIONS)[number];
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export interface PolicyRule {
-  /** A threat code, or '*' for any. */
-  code: string;
-  minSeverity?: Severity;
-  reaction: Reaction;
-}
-
-export interface Policy {
-  /** Explicit server decision: block every payment (reason 7) while true. */
-  blockPayments: boolean;
-  rules: PolicyRule[];
-  version?: string | number;
-  heartbeatSeconds?: number;
-}
-
-/**
- * `policy` (docs/cbp-protocol.md §6, V-Guard reaction policy): `{ policy: { version?,
- * heartbeatSeconds?, rules?: [{ code | '*', minSeverity?, reaction }], blockPayments? } }`.
- */
-export function parsePolicy(body: Record<string, unknown>): Policy {
-  const p = body.policy;
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw rejected('policy');
-  const o = p as Record<string, unknown>;
-  const block = o.blockPayments ?? false;
-  if (typeof block !== 'boolean') throw rejected('policy.blockPayments');
-  const rulesIn = o.rules ?? [];
-  if (!Array.isArray(rulesIn) || rulesIn.length > 256) throw rejected('policy.rules');
-  const rules = rulesIn.map((r: unknown): PolicyRule => {
-    if (typeof r !== 'object' || r === null) throw rejected('policy rule');
-    const x = r as Record<string, unknown>;
-    if (typeof x.code !== 'string' || !/^(\*|[A-Za-z0-9_.:-]{1,64})$/.test(x.code))
-      throw rejected('rule.code');
-    if (!REACTIONS.includes(x.reaction as Reaction)) throw rejected('rule.reaction');
-    if (x.minSeverity !== undefined && !SEVERITIES.includes(x.minSeverity as Severity))
-      throw rejected('rule.minSeverity');
-    return {
-      code: x.code,
-      reaction: x.reaction as Reaction,
-      ...(x.minSeverity === undefined ? {} : { minSeverity: x.minSeverity as Severity }),
-    };
-  });
-  const out: Policy = { blockPayments: block, rules };
-  if (typeof o.version === 'string' || typeof o.version === 'number') out.version = o.version;
-  if (typeof o.heartbeatSeconds === 'number' && Number.isInteger(o.heartbeatSeconds))
-    out.heartbeatSeconds = o.heartbeatSeconds;
-  return out;
-}
-
-/**
- * What a policy makes of the threat flags V-OS holds (`CODE` or `CODE:severity`). For each flag
- * the FIRST matching rule decides, as on the server (packages/server/src/threats/policy.ts): so
- * `INSPECTOR_OPEN → block_payments` listed before `* critical → wipe_keys` blocks without wiping.
- * `block_payments` / `stop_app` block payments; `wipe_keys` wipes every credential (and blocks).
- * A rule with `minSeverity` applies to a flag without a severity (fail closed).
- */
-export function policyVerdict(
-  policy: Policy | null | undefined,
-  flags: readonly string[],
-): { block: boolean; wipe: boolean } {
-  let block = policy?.blockPayments === true;
-  let wipe = false;
-  for (const flag of flags) {
-    const [code, sev] = flag.split(':', 2) as [string, string | undefined];
-    const rank = sev === undefined ? -1 : SEVERITIES.indexOf(sev as Severity);
-    for (const r of policy?.rules ?? []) {
-      if (r.code !== '*' && r.code !== code) continue;
-      if (r.minSeverity !== undefined && rank >= 0 && rank < SEVERITIES.indexOf(r.minSeverity)) continue;
-      if (r.reaction === 'block_payments' || r.reaction === 'stop_app') block = true;
-      if (r.reaction === 'wipe_keys') {
-        wipe = true;
-        block = true;
-      }
-      break; // first match wins
+/** `lifecycle`: suspend, resume or delete one card or every card ('*'). */
+async function applyLifecycle(ctx: CoreContext, d: DeviceState, m: MessageClaims): Promise<ProcessedMessage> {
+  const { cardId, action } = parseLifecycle(m.body);
+  const ids = cardId === '*' ? await ctx.cardIds() : [cardId];
+  const ops: StorageOp[] = [];
+  const dropKeys: string[] = [];
+  for (const id of ids) {
+    const c = await ctx.loadCard(id);
+    if (!c) continue; // already gone here: the message still advances lastSeq
+    if (action === 'delete') {
+      ops.push({ op: 'delete', id: cardObjectId(id) });
+      dropKeys.push(...cardKeyIds(c));
+    } else {
+      ops.push(writeCardOp({ ...c, state: action === 'suspend' ? 'SUSPENDED' : 'ACTIVE' }));
     }
   }
-  return { block, wipe };
+  await ctx.commit(ops, { ...d, lastSeq: m.seq });
+  await ctx.deleteKeys(dropKeys);
+  return cardId === '*' ? { typ: m.typ, seq: m.seq } : { typ: m.typ, cardId, seq: m.seq };
+}
+
+/** `policy` (§6): the reaction policy replaced; a `wipe_keys` verdict now wipes at once. */
+async function applyPolicy(ctx: CoreContext, d: DeviceState, m: MessageClaims): Promise<ProcessedMessage> {
+  const policy = parsePolicy(m.body);
+  const dev = { ...d, lastSeq: m.seq, policy };
+  await ctx.commit([], dev);
+  if ((await ctx.verdict(dev)).wipe) await ctx.wipeAllCredentials();
+  return { typ: m.typ, seq: m.seq };
+}
+
+/** PROCESS_MESSAGE. */
+export async function processMessage(ctx: CoreContext, jweIn: string): Promise<ProcessedMessage> {
+  const jwe = checkCompactJwe(jweIn);
+  const d = await ctx.requireDevice();
+  await ctx.housekeeping();
+  const m = await openMessage(ctx, d, jwe);
+  switch (m.typ) {
+    case 'provision':
+      return applyProvision(ctx, d, m);
+    case 'credentials':
+      return applyCredentials(ctx, d, m);
+    case 'lifecycle':
+      return applyLifecycle(ctx, d, m);
+    case 'policy':
+      return applyPolicy(ctx, d, m);
+  }
 }

@@ -9,19 +9,15 @@
  * credentials it has just decrypted, which it hands to `importDes3Key` and wipes.
  */
 
+import type { PublicEcJwk } from '@openvse/protocol';
+
 /** A key object handle (a u32 in V-OS). */
 export type KeyHandle = number;
 
-/** A public EC P-256 JWK (RFC 7518 §6.2.1), never with private members. */
-export interface PublicEcJwk {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-}
-
+/** One step of an all-or-nothing sealed-storage transaction: write an object whole, or delete it. */
 export type StorageOp = { op: 'write'; id: string; data: Uint8Array } | { op: 'delete'; id: string };
 
+/** The platform the CBP TA core runs on (see above): V-OS syscalls, or the software baseline. */
 export interface CbpPlatform {
   /** 'vos' or 'software' (reported, never trusted for anything). */
   readonly kind: string;

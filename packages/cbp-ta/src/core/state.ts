@@ -6,11 +6,16 @@
  * changes both, so `lastSeq` and the change it belongs to are committed together, and the ATC /
  * SUK consumption of a cryptogram is committed before the cryptogram is returned.
  */
-import { parseJsonBytes, toHex } from './bytes.js';
-import { CbpError, CbpErrorCode } from './errors.js';
-import type { Policy } from './messages.js';
-import type { PublicEcJwk } from './platform.js';
-import type { CardProfile } from './profile.js';
+import { bytesToHex } from '@openvse/emv/codec';
+import {
+  type CardProfile,
+  CbpError,
+  CbpErrorCode,
+  type PolicyWire,
+  type PublicEcJwk,
+} from '@openvse/protocol';
+import { jsonBytes, parseJsonBytes } from './codec.js';
+import type { StorageOp } from './platform.js';
 
 export const DEVICE_ID = 'cbp.device';
 export const CARD_PREFIX = 'cbp.card.';
@@ -30,7 +35,7 @@ export interface DeviceState {
   sigKid: string;
   lastSeq: number;
   /** The last `policy` message (null before any). */
-  policy: Policy | null;
+  policy: PolicyWire | null;
 }
 
 export interface LogEntry {
@@ -77,8 +82,18 @@ export interface CardState {
 
 export const cardObjectId = (cardId: string): string => CARD_PREFIX + cardId;
 
+/** The storage step that writes a card object whole. */
+export function writeCardOp(c: CardState): StorageOp {
+  return { op: 'write', id: cardObjectId(c.card.cardId), data: jsonBytes(c) };
+}
+
+/** The storage step that writes the device object whole. */
+export function writeDeviceOp(d: DeviceState): StorageOp {
+  return { op: 'write', id: DEVICE_ID, data: jsonBytes(d) };
+}
+
 export function newKeyId(random: Uint8Array): string {
-  return `c.${toHex(random).toLowerCase()}`;
+  return `c.${bytesToHex(random).toLowerCase()}`;
 }
 
 function corrupt(what: string): CbpError {

@@ -5,9 +5,10 @@
  * to `importDes3Key` are copied by the syscall and wiped by the core, and JOSE runs in the
  * secure world on key handles (packages/vos/src/syscalls/jose.ts). No Buffer, no node: imports.
  */
-import { fromB64url, parseJsonBytes, toB64url } from '../core/bytes.js';
-import { CbpError, CbpErrorCode } from '../core/errors.js';
-import type { CbpPlatform, KeyHandle, PublicEcJwk, StorageOp } from '../core/platform.js';
+import { bytesToBase64url } from '@openvse/emv/codec';
+import { CbpError, CbpErrorCode, type PublicEcJwk } from '@openvse/protocol';
+import { base64urlOrUndefined, parseJsonBytes } from '../core/codec.js';
+import type { CbpPlatform, KeyHandle, StorageOp } from '../core/platform.js';
 
 type Header = Record<string, unknown>;
 const IMPORT = ['im', 'port'].join('');
@@ -55,13 +56,14 @@ export interface VosSyscalls {
 
 /** The `threatFlags` claim of an attestation V-OS just signed (docs/attestation.md). */
 function flagsOfAttestation(jws: string): string[] {
-  const payload = fromB64url(jws.split('.')[1] ?? '');
+  const payload = base64urlOrUndefined(jws.split('.')[1] ?? '');
   const claims = payload ? (parseJsonBytes(payload) as { threatFlags?: unknown } | undefined) : undefined;
   const flags = claims?.threatFlags;
   if (!Array.isArray(flags)) throw new CbpError(CbpErrorCode.INTERNAL, 'attestation without threatFlags');
   return flags.filter((f): f is string => typeof f === 'string');
 }
 
+/** The CBP TA's platform on the syscalls of its V-OS compartment. */
 export function createVosPlatform(s: VosSyscalls): CbpPlatform {
   return {
     kind: 'vos',
@@ -92,7 +94,12 @@ export function createVosPlatform(s: VosSyscalls): CbpPlatform {
     async publicJwk(h) {
       const pub = s.keys.exportPublic(h);
       if (pub.length !== 65 || pub[0] !== 4) throw new CbpError(CbpErrorCode.INTERNAL, 'not a P-256 key');
-      return { kty: 'EC', crv: 'P-256', x: toB64url(pub.subarray(1, 33)), y: toB64url(pub.subarray(33, 65)) };
+      return {
+        kty: 'EC',
+        crv: 'P-256',
+        x: bytesToBase64url(pub.subarray(1, 33)),
+        y: bytesToBase64url(pub.subarray(33, 65)),
+      };
     },
     randomBytes: (n) => s.random.bytes(n),
     now: () => s.clock.now(),
@@ -106,7 +113,7 @@ export function createVosPlatform(s: VosSyscalls): CbpPlatform {
     signJws: (h, payload, header) => s.jose.sign(h, payload, header),
     thumbprint: (jwk) => s.jose.thumbprint(jwk),
     async attest(nonce, keys) {
-      const n = fromB64url(nonce);
+      const n = base64urlOrUndefined(nonce);
       if (!n) throw new CbpError(CbpErrorCode.BAD_PARAMETERS, 'nonce');
       return s.attest.statement({ nonce: n, keys });
     },

@@ -2,8 +2,9 @@
  * Child process for the crash test: starts V-OS on the parent's data dir, opens the CBP TA and
  * makes GPO_V cryptograms in a loop, printing each ATC it got, until the parent SIGKILLs it.
  */
+
+import { CBP_TA_UUID } from '@openvse/protocol';
 import { startVos } from '@openvse/vos';
-import { CBP_TA_UUID } from '../../src/index.js';
 import { vosCbp } from './targets.js';
 import { pdolV } from './terminal.js';
 

@@ -9,6 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CBP_TA_UUID,
+  CbpCommand,
+  CbpError,
+  type PublicCard,
+  teeResultToCbpErrorCode,
+} from '@openvse/protocol';
+import {
   generateTaSigningKeyPair,
   startVos,
   type VosClient,
@@ -17,18 +24,13 @@ import {
 } from '@openvse/vos';
 import {
   buildCbpTaBundle,
-  CBP_TA_UUID,
-  CbpCommand,
   type CbpCore,
-  CbpError,
   type CryptogramResult,
   cbpTaCodeSha256,
   createCbpCore,
   createSoftwarePlatform,
-  type PublicCard,
   type SoftwarePlatform,
   softwareTaCodeSha256,
-  teeResultToCbpErrorCode,
 } from '../../src/index.js';
 
 export interface Target {

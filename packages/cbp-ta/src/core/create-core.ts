@@ -1,0 +1,69 @@
+/**
+ * The CBP TA's business logic, written once against `CbpPlatform` (docs/cbp-protocol.md §2–§6;
+ * docs/design.md "Cards, keys and cryptograms", "Server ↔ TA messages"), wired together here:
+ *  - ENROLL (enroll.ts);
+ *  - PROCESS_MESSAGE (messages.ts);
+ *  - GPO_V and GENAC_M (cryptograms.ts);
+ *  - STATUS and REPLENISH_REQUEST (statements.ts);
+ *  - CARD_INFO, WIPE and CDCVM (cards.ts);
+ * all sharing one context (context.ts). Every operation runs under one lock, so calls never
+ * interleave: V-OS already serialises the calls into one TA, the software platform does not.
+ */
+import type { PublicCard } from '@openvse/protocol';
+import { cardInfo, cdcvm, wipeCards } from './cards.js';
+import { CoreContext } from './context.js';
+import { type CryptogramResult, generateAcM, gpoV } from './cryptograms.js';
+import { type EnrollRequest, enroll } from './enroll.js';
+import { type ProcessedMessage, processMessage } from './messages.js';
+import type { CbpPlatform } from './platform.js';
+import { replenishRequest, status } from './statements.js';
+
+/** The CBP TA's commands (docs/cbp-protocol.md §4), one method each. */
+export interface CbpCore {
+  /** ENROLL: TA keys generated (or kept), the server key pinned; answers the attestation JWS. */
+  enroll(req: EnrollRequest): Promise<string>;
+  /** PROCESS_MESSAGE: opens, checks and applies one server message (a compact JWE). */
+  processMessage(jwe: string): Promise<ProcessedMessage>;
+  /** GPO_V: the profile V cryptogram over the 33 bytes of PDOL data. */
+  gpoV(cardId: string, pdolData: Uint8Array): Promise<CryptogramResult>;
+  /** GENAC_M: the profile M cryptogram for GENERATE AC P1 over the CDOL1 data. */
+  generateAcM(
+    cardId: string,
+    p1: number,
+    cdol1Data: Uint8Array,
+    mobilePin?: string,
+  ): Promise<CryptogramResult>;
+  /** STATUS: the signed status statement over the server's nonce. */
+  status(nonce: string): Promise<string>;
+  /** REPLENISH_REQUEST: the signed replenishment statement of one card. */
+  replenishRequest(cardId: string): Promise<string>;
+  /** CARD_INFO: every card (profile without keys, credential state). */
+  cardInfo(): Promise<PublicCard[]>;
+  /** WIPE: one card, or every card with '*', keys included. */
+  wipe(cardId: string): Promise<void>;
+  /** CDCVM: true, the cardholder was just verified on the device; false, forget any verification. */
+  cdcvm(verified: boolean): Promise<void>;
+}
+
+/** The CBP TA core on `platform` (V-OS's syscalls inside the TA, or the software baseline). */
+export function createCbpCore(platform: CbpPlatform): CbpCore {
+  const ctx = new CoreContext(platform);
+  let chain: Promise<unknown> = Promise.resolve();
+  /** Serialises every public operation. */
+  function locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+  return {
+    enroll: (req) => locked(() => enroll(ctx, req)),
+    processMessage: (jwe) => locked(() => processMessage(ctx, jwe)),
+    gpoV: (cardId, pdol) => locked(() => gpoV(ctx, cardId, pdol)),
+    generateAcM: (cardId, p1, cdol1, pin) => locked(() => generateAcM(ctx, cardId, p1, cdol1, pin)),
+    status: (nonce) => locked(() => status(ctx, nonce)),
+    replenishRequest: (cardId) => locked(() => replenishRequest(ctx, cardId)),
+    cardInfo: () => locked(() => cardInfo(ctx)),
+    wipe: (cardId) => locked(() => wipeCards(ctx, cardId)),
+    cdcvm: (verified) => locked(() => cdcvm(ctx, verified)),
+  };
+}
