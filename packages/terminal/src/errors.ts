@@ -50,6 +50,7 @@ export const TerminalErrorCode = {
 
 export type TerminalErrorCode = (typeof TerminalErrorCode)[keyof typeof TerminalErrorCode];
 
+/** A failure of the terminal, its transports or the PC/SC client, with a stable code. */
 export class TerminalError extends Error {
   readonly code: TerminalErrorCode;
   /** Extra facts for logs and tests (never key material): SW, tag, PC/SC error name, … */
@@ -67,6 +68,7 @@ export class TerminalError extends Error {
   }
 }
 
+/** True for a {@link TerminalError}. */
 export function isTerminalError(e: unknown): e is TerminalError {
   return e instanceof TerminalError;
 }

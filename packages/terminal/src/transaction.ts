@@ -21,6 +21,10 @@ import type { TransactionContext } from './session/transaction-context.js';
 import { ApduTrace } from './trace/apdu-trace.js';
 import type { CardTransport } from './transport/card-transport.js';
 
+/**
+ * Runs one contactless transaction over `transport` and resolves with its {@link Outcome}; never
+ * rejects (a failure is an END_APPLICATION or TRY_AGAIN outcome with a reason code).
+ */
 export async function runTransaction(
   transport: CardTransport,
   request: TransactionRequest,

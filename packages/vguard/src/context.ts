@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { url as inspectorUrl } from 'node:inspector';
 
+/** Everything a detector reads about the process and the machine (injectable for tests). */
 export type DetectorContext = {
   /** Wall clock, for `detectedAt`. */
   now(): Date;

@@ -1,7 +1,12 @@
-/** What a detector is: a named check that reads a DetectorContext and returns threats (maybe async). */
-import type { DetectorContext } from './context.js';
-import type { Threat } from './types.js';
+/**
+ * What a detector is (docs/vguard.md "Detectors: how, how reliable, what each cannot see"): a
+ * named check that reads a DetectorContext and returns threats (maybe async).
+ */
 
+import type { Threat } from '@openvse/protocol';
+import type { DetectorContext } from './context.js';
+
+/** A named check that reads a {@link DetectorContext} and returns the threats it found (maybe async). */
 export type Detector = {
   /** Stable name, for `createGuard({ detectors })` selection and error evidence. */
   readonly id: string;

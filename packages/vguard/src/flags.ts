@@ -7,7 +7,9 @@
  */
 import type { DetectorContext } from './context.js';
 
+/** Where a flag came from: the command line or the environment. */
 export type FlagSource = 'execArgv' | 'NODE_OPTIONS';
+/** One Node flag: its normalised name and its value, if any. */
 export type Flag = { source: FlagSource; name: string; value?: string };
 
 /** Flags whose value may be the next argument (`--require x`). */
@@ -64,6 +66,7 @@ function normaliseName(name: string): string {
   return '--' + name.slice(2).replace(/_/g, '-');
 }
 
+/** Parses Node command-line arguments into flags (values of `--require x` style flags included). */
 export function parseFlags(args: readonly string[], source: FlagSource): Flag[] {
   const out: Flag[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -2,10 +2,14 @@
  * @openvse/vguard: V-Guard, runtime threat detection for the wallet process (docs/design.md
  * "V-Guard and the fraud engine", docs/runtime-protection.md §2). Import it FIRST: the primordials
  * are captured when this module is evaluated. See docs/vguard.md.
+ *
+ * The threat vocabulary (THREAT_CODES, Threat, ScanReport, severities, classes) is the wire
+ * contract's: import it from @openvse/protocol. The types V-Guard's own API is written in are
+ * re-exported below for convenience.
  */
 import './primordials.js';
 
-export { THREAT_CODES, type ThreatCode } from './codes.js';
+export type { Evidence, ScanReason, ScanReport, Severity, Threat, ThreatClass } from '@openvse/protocol';
 export { type DetectorContext, processContext } from './context.js';
 export type { Detector } from './detector.js';
 export { appFilesDetector, verifyAppManifest } from './detectors/app-files.js';
@@ -50,12 +54,11 @@ export {
 export { PERMISSION_READ_PATHS, permissionReadFlags } from './permissions.js';
 export { PRIMORDIAL_SPECS, PRIMORDIALS } from './primordials.js';
 export {
+  affectsVerdict,
   createGuard,
   defaultDetectors,
   type Guard,
   type GuardOptions,
-  isBlocking,
   type ThreatChange,
   type Verdict,
 } from './scanner.js';
-export type { Evidence, ScanReason, ScanReport, Severity, Threat, ThreatClass } from './types.js';

@@ -23,6 +23,7 @@ const fs = require('node:fs') as typeof import('node:fs');
 const inspector = require('node:inspector') as typeof import('node:inspector');
 const { MessagePort, Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
 
+/** A security-relevant built-in: its name, how to look it up, its native name if it is a V8 builtin. */
 export type PrimordialSpec = {
   name: string;
   expr: string;
@@ -34,6 +35,7 @@ export type PrimordialSpec = {
 const subtleProto = (): Record<string, unknown> =>
   Object.getPrototypeOf(crypto.webcrypto.subtle) as Record<string, unknown>;
 
+/** The built-ins the BUILTIN_REPLACED check watches. */
 export const PRIMORDIAL_SPECS: readonly PrimordialSpec[] = Object.freeze([
   {
     name: 'Function.prototype.call',
@@ -150,12 +152,14 @@ export const PRIMORDIAL_SPECS: readonly PrimordialSpec[] = Object.freeze([
   { name: 'process.dlopen', expr: 'process.dlopen', get: () => process.dlopen, native: 'dlopen' },
 ]);
 
+/** A watched built-in and the value it had when V-Guard loaded. */
 export type Primordial = { spec: PrimordialSpec; value: unknown };
 
 /** Our own copy of Function.prototype.toString, taken before anything else below runs. */
 export const fnToString: (this: unknown) => string = Function.prototype.toString;
 const apply = Reflect.apply;
 
+/** Source text of a function through V-Guard's own Function.prototype.toString (undefined if none). */
 export function sourceOf(fn: unknown): string | undefined {
   if (typeof fn !== 'function') return undefined;
   try {

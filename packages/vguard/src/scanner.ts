@@ -16,6 +16,13 @@
  * the server's policy weighs; see docs/vguard.md).
  */
 import { randomBytes } from 'node:crypto';
+import {
+  type ScanReason,
+  type ScanReport,
+  SEVERITY_RANK,
+  type Severity,
+  type Threat,
+} from '@openvse/protocol';
 import { type DetectorContext, processContext } from './context.js';
 import type { Detector } from './detector.js';
 import { appFilesDetector } from './detectors/app-files.js';
@@ -38,8 +45,8 @@ import { virtualMachineDetector } from './detectors/virtual-machine.js';
 import type { SignedAppManifest } from './manifest/app-manifest.js';
 import './primordials.js';
 import { threat } from './threat.js';
-import { type ScanReason, type ScanReport, SEVERITY_RANK, type Severity, type Threat } from './types.js';
 
+/** A threat code that appeared in, or cleared from, the latest scan (what `onThreat` is told). */
 export type ThreatChange = {
   kind: 'appeared' | 'cleared';
   code: string;
@@ -51,6 +58,7 @@ export type ThreatChange = {
   firstSeenAt: string;
 };
 
+/** Options of {@link createGuard}: the manifest check, allowed libraries, detectors, timers, callbacks. */
 export type GuardOptions = {
   /** Signed app-file manifest (object or JSON text); needs `appDir` and `pinnedKey`. */
   manifest?: SignedAppManifest | string;
@@ -73,8 +81,10 @@ export type GuardOptions = {
   context?: Partial<DetectorContext>;
 };
 
+/** The last scan in brief: clean or not, the highest severity found, the codes found (sorted). */
 export type Verdict = { clean: boolean; highest: Severity | null; codes: string[] };
 
+/** A running V-Guard: scans on demand and periodically, remembers the last report. */
 export type Guard = {
   scan(reason: ScanReason): Promise<ScanReport>;
   start(): void;
@@ -130,10 +140,20 @@ function normalise(t: Threat): Threat {
   };
 }
 
-export function isBlocking(t: Threat): boolean {
+/**
+ * True when the threat counts against the scan's `clean` verdict: every class but 'environment'
+ * (root, container, VM are posture signals the server's policy weighs; docs/vguard.md). Not to be
+ * confused with the reaction policy's blocking reactions (protocol's `isBlockingReaction`).
+ */
+export function affectsVerdict(t: Threat): boolean {
   return t.class !== 'environment';
 }
 
+/**
+ * Creates the guard: installs the SIGUSR1 listener (unless `signalGuard: false`) and the
+ * module.register trap, and prepares the detectors (the defaults, or `opts.detectors`, plus the
+ * clock check). Scans run one at a time, in call order.
+ */
 export function createGuard(opts: GuardOptions = {}): Guard {
   const ctx = processContext(opts.context);
   if (opts.signalGuard !== false) installSignalGuard();
@@ -167,7 +187,7 @@ export function createGuard(opts: GuardOptions = {}): Guard {
       startedAt: started.toISOString(),
       durationMs: Math.round(Number(process.hrtime.bigint() - t0) / 1e4) / 100,
       threats: sorted,
-      clean: !sorted.some(isBlocking),
+      clean: !sorted.some(affectsVerdict),
     };
     notify(report);
     last = report;

@@ -9,8 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   defaultLibraryAllowList,
   executableMappings,
@@ -80,9 +81,14 @@ describe('clean run and environment', () => {
 
   test("under the permission model with V-Guard's read list: clean run clean, /proc detectors still fire", (t) => {
     if (!skipUnless(t, process.platform === 'linux', 'needs Linux /proc')) return;
-    // The probe and the package live under packages/vguard/dist.
+    // The probe and the package live under packages/vguard/dist. V-Guard's one dependency,
+    // @openvse/protocol, is read through the workspace's node_modules link and from its own
+    // directory (packages/protocol), as an app would allow its node_modules.
     const pkg = `${dirname(dirname(dirname(PROBE)))}/`;
-    const flags = ['--experimental-permission', '--no-warnings', ...permissionReadFlags([pkg])];
+    const protocolDir = dirname(dirname(dirname(fileURLToPath(import.meta.resolve('@openvse/protocol')))));
+    const protocolLink = join(dirname(dirname(protocolDir)), 'node_modules', '@openvse', 'protocol');
+    const deps = [protocolLink, `${protocolDir}/`];
+    const flags = ['--experimental-permission', '--no-warnings', ...permissionReadFlags([pkg, ...deps])];
     const clean = runProbe({ flags });
     assert.deepEqual(blockingCodes(clean), [], JSON.stringify(clean.report));
     const core = runProbe({ flags, shellPrefix: 'ulimit -c unlimited' });

@@ -5,7 +5,7 @@
  * error (ERR_CARD_DATA_REDUNDANT). The FCI and the final cryptogram response are kept too, but
  * they may restate a tag (e.g. 50 in the FCI and in a record; 9F36 in GPO and GENERATE AC).
  */
-import type { TlvNode } from '@openvse/emv';
+import type { TlvNode } from '@openvse/emv/tlv';
 import { TerminalErrorCode } from '../errors.js';
 import { endApplication } from '../session/kernel-stop.js';
 

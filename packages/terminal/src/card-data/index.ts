@@ -1,3 +1,5 @@
-/** card-data/: formats of card data objects (EMV Book 3 Annex A, §10.2 AFL; ISO/IEC 7813 track 2). */
+/**
+ * card-data/: what the terminal keeps of the card's answers (EMV Book 3 §10.2 AFL, READ RECORD,
+ * the response templates 77/80 of Book 3 §6.5). Track 2 and PAN formats are @openvse/emv's codec.
+ */
 export { type AflEntry, parseAfl } from './afl.js';
-export { parsePan, parseTrack2, type Track2 } from './track2.js';

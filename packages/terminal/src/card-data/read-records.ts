@@ -3,7 +3,7 @@
  * `00 B2 rec (SFI<<3)|4 00`, each answer a '70' template whose primitive objects go into the
  * card data store. A status word other than 9000 or a malformed record ends the application.
  */
-import { readRecord } from '@openvse/emv';
+import { readRecord } from '@openvse/emv/apdu';
 import { exchange, requireSw } from '../session/card-exchange.js';
 import type { TransactionContext } from '../session/transaction-context.js';
 import type { AflEntry } from './afl.js';

@@ -5,7 +5,7 @@
  * END_APPLICATION / ERR_CARD_DATA_MALFORMED. Format 1 ('80') contents are split by the caller,
  * which knows the fixed layout.
  */
-import { parseTlvSingle, type TlvNode } from '@openvse/emv';
+import { parseTlvSingle, type TlvNode } from '@openvse/emv/tlv';
 import { TerminalErrorCode } from '../errors.js';
 import { endApplication } from '../session/kernel-stop.js';
 

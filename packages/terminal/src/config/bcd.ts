@@ -1,8 +1,11 @@
 /**
- * Numeric encodings of terminal data elements (EMV Book 3 §4.3 format 'n': BCD, right
- * justified, leading zeros): amounts n12 (9F02/9F03), dates YYMMDD n6 (9A, 5F24, 5F25), time
- * HHMMSS (9F21), and their decoding for checks.
+ * The terminal's numeric data elements (EMV Book 3 §4.3 and Annex A, format 'n': BCD, right
+ * justified, leading zeros): amounts in minor units checked against n12 (9F02/9F03), the date
+ * YYMMDD (9A) and time HHMMSS (9F21) of the transaction, and dates read back for the processing
+ * restrictions (5F24, 5F25). The BCD packing itself is @openvse/emv's codec
+ * (packages/emv/src/codec/bcd.ts).
  */
+import { bcdToDigits, digitsToBcd, numberToBcd } from '@openvse/emv/codec';
 import { TerminalError, TerminalErrorCode } from '../errors.js';
 
 /** Minor units (cents) as a non-negative integer that fits n12. */
@@ -20,31 +23,30 @@ export function normalizeAmount(value: number | bigint, what: string): bigint {
   return v;
 }
 
-/** BCD of a non-negative integer in `bytes` bytes (format n). */
-export function toBcd(value: bigint | number, bytes: number): Uint8Array {
-  const digits = value.toString().padStart(bytes * 2, '0');
-  if (digits.length > bytes * 2 || !/^[0-9]+$/.test(digits))
-    throw new TerminalError(TerminalErrorCode.BAD_ARGUMENT, `value ${digits} does not fit n${bytes * 2}`);
-  return new Uint8Array(Buffer.from(digits, 'hex'));
+/**
+ * A non-negative integer as format n in `bytes` bytes (emv's numberToBcd); a value that does not
+ * fit is the caller's mistake: ERR_TERMINAL_BAD_ARGUMENT with emv's message.
+ */
+export function numericField(value: bigint | number, bytes: number): Uint8Array {
+  try {
+    return numberToBcd(value, bytes);
+  } catch (e) {
+    throw new TerminalError(TerminalErrorCode.BAD_ARGUMENT, e instanceof Error ? e.message : String(e));
+  }
 }
 
-/** The decimal digits of a BCD value, or undefined when a nibble is not 0-9. */
-export function bcdDigits(b: Uint8Array): string | undefined {
-  const s = Buffer.from(b).toString('hex');
-  return /^[0-9]*$/.test(s) ? s : undefined;
-}
-
-/** 9A / 9F21 from a Date, in UTC (the terminal's clock is injected; UTC keeps tests stable). */
+/** 9A Transaction Date YYMMDD from a Date, in UTC (the terminal's clock is injected; UTC keeps tests stable). */
 export function dateYymmdd(d: Date): Uint8Array {
   const s = `${String(d.getUTCFullYear() % 100).padStart(2, '0')}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
-  return new Uint8Array(Buffer.from(s, 'hex'));
+  return digitsToBcd(s);
 }
 
+/** 9F21 Transaction Time HHMMSS from a Date, in UTC. */
 export function timeHhmmss(d: Date): Uint8Array {
   const s = [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
     .map((n) => String(n).padStart(2, '0'))
     .join('');
-  return new Uint8Array(Buffer.from(s, 'hex'));
+  return digitsToBcd(s);
 }
 
 /**
@@ -53,7 +55,7 @@ export function timeHhmmss(d: Date): Uint8Array {
  */
 export function yymmddValue(b: Uint8Array): number | undefined {
   if (b.length !== 3) return undefined;
-  const s = bcdDigits(b);
+  const s = bcdToDigits(b);
   if (s === undefined) return undefined;
   const mm = Number(s.slice(2, 4));
   const dd = Number(s.slice(4, 6));

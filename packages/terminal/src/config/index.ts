@@ -2,7 +2,6 @@
  * config/: terminal configuration (Book 3 Annex A terminal data, Book A/B reader limits) and
  * the per-transaction terminal data the kernels feed into DOLs.
  */
-export { bcdDigits, dateYymmdd, normalizeAmount, toBcd, yymmddValue } from './bcd.js';
 export {
   DEFAULT_TERMINAL_CONFIG,
   isOfflineCapable,

@@ -15,12 +15,14 @@ import { normalizeAmount } from './bcd.js';
 /** Book B §3.3.2: which kernel a terminal AID is processed with (Kernel ID '02' / '03'). */
 export type KernelId = 2 | 3;
 
+/** A terminal AID and the kernel it is processed with. */
 export interface SupportedAid {
   /** Terminal AID (hex); matches a card ADF name that starts with it (Book B §3.3.2.5). */
   aid: string;
   kernel: KernelId;
 }
 
+/** Kernel 2 settings: action codes, on-device CVM, 9F1D and 9F09. */
 export interface Kernel2Config {
   /** Terminal Action Codes (Book 3 §10.7), 5 bytes hex each. */
   tacDenial: string;
@@ -34,6 +36,7 @@ export interface Kernel2Config {
   applicationVersion: string;
 }
 
+/** The resolved terminal configuration every kernel reads (see {@link resolveTerminalConfig}). */
 export interface TerminalConfig {
   /** 5F2A, n3 as 2 bytes hex: '0978' EUR. */
   currencyCode: string;
@@ -81,9 +84,12 @@ export type TerminalConfigInput = Partial<
   floorLimit?: number | bigint;
 };
 
+/** Visa credit/debit AID (Kernel 3). */
 export const VISA_AID = 'A0000000031010';
+/** Mastercard credit/debit AID (Kernel 2). */
 export const MASTERCARD_AID = 'A0000000041010';
 
+/** The defaults: a contactless-only EUR reader in France, online capable, Visa (K3) and Mastercard (K2). */
 export const DEFAULT_TERMINAL_CONFIG: Readonly<TerminalConfig> = Object.freeze({
   currencyCode: '0978',
   currencyExponent: 2,
@@ -193,11 +199,15 @@ export function resolveTerminalConfig(input: TerminalConfigInput = {}): Terminal
   return c;
 }
 
-/** Terminal type low digit: 1 online only, 2 offline with online capability, 3 offline only. */
+/**
+ * The terminal can go online: terminal type (9F35, EMV Book 4 Annex A1) low digit 1 online only
+ * or 2 offline with online capability (4 and 5 for unattended terminals); 3 and 6 are offline only.
+ */
 export function isOnlineCapable(c: TerminalConfig): boolean {
   return (c.terminalType & 0x0f) % 3 !== 0;
 }
 
+/** The terminal may approve offline: terminal type low digit 2, 3, 5 or 6 (not online only). */
 export function isOfflineCapable(c: TerminalConfig): boolean {
   return (c.terminalType & 0x0f) % 3 !== 1;
 }

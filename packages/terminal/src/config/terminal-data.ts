@@ -4,10 +4,12 @@
  * A for 9F66). One mutable map per transaction: the kernels update 95 (TVR), 9F34 (CVM
  * Results) and 9F66 (TTQ) as they go, so a DOL built later sees the current values.
  */
+import { hexToBytes } from '@openvse/emv/codec';
 import { TerminalError, TerminalErrorCode } from '../errors.js';
-import { dateYymmdd, normalizeAmount, timeHhmmss, toBcd } from './bcd.js';
+import { dateYymmdd, normalizeAmount, numericField, timeHhmmss } from './bcd.js';
 import type { TerminalConfig } from './terminal-config.js';
 
+/** What the POS asks for: amount, cashback amount, transaction type. */
 export interface TransactionRequest {
   /** 9F02 Amount, Authorised, minor units. */
   amount: number | bigint;
@@ -17,6 +19,7 @@ export interface TransactionRequest {
   transactionType?: number;
 }
 
+/** The transaction as the kernels use it: checked amounts, type, date, unpredictable number. */
 export interface ResolvedTransaction {
   amount: bigint;
   amountOther: bigint;
@@ -25,6 +28,7 @@ export interface ResolvedTransaction {
   unpredictableNumber: Uint8Array;
 }
 
+/** Checks the request and fixes the date (config clock) and the unpredictable number (9F37). */
 export function resolveTransaction(req: TransactionRequest, config: TerminalConfig): ResolvedTransaction {
   if (typeof req !== 'object' || req === null)
     throw new TerminalError(TerminalErrorCode.BAD_ARGUMENT, 'transaction: expected an object');
@@ -46,18 +50,22 @@ export function resolveTransaction(req: TransactionRequest, config: TerminalConf
   };
 }
 
-const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
-const text = (s: string, n: number): Uint8Array =>
-  new Uint8Array(Buffer.from(s.padEnd(n, ' ').slice(0, n), 'latin1'));
+const hex = (s: string): Uint8Array => hexToBytes(s);
+// ans fields: the low byte of each UTF-16 code unit (ISO/IEC 8859-1 for the characters it has),
+// as the terminal has always written them; emv's latin1Bytes would refuse a configured name with
+// a character beyond U+00FF instead.
+const latin1 = (s: string): Uint8Array =>
+  Uint8Array.from({ length: s.length }, (_, i) => s.charCodeAt(i) & 0xff);
+const text = (s: string, n: number): Uint8Array => latin1(s.padEnd(n, ' ').slice(0, n));
 
 /** The terminal's data objects for this transaction, keyed by uppercase tag. */
 export function buildTerminalData(config: TerminalConfig, tx: ResolvedTransaction): Map<string, Uint8Array> {
   const m = new Map<string, Uint8Array>();
-  m.set('9F02', toBcd(tx.amount, 6));
-  m.set('9F03', toBcd(tx.amountOther, 6));
+  m.set('9F02', numericField(tx.amount, 6));
+  m.set('9F03', numericField(tx.amountOther, 6));
   m.set('9F1A', hex(config.countryCode));
   m.set('5F2A', hex(config.currencyCode));
-  m.set('5F36', toBcd(config.currencyExponent, 1));
+  m.set('5F36', numericField(config.currencyExponent, 1));
   m.set('9A', dateYymmdd(tx.date));
   m.set('9F21', timeHhmmss(tx.date));
   m.set('9C', Uint8Array.of(tx.transactionType));
@@ -71,7 +79,7 @@ export function buildTerminalData(config: TerminalConfig, tx: ResolvedTransactio
   m.set('9F15', hex(config.merchantCategoryCode));
   m.set('9F1C', text(config.terminalId, 8));
   m.set('9F16', text(config.merchantId, 15));
-  m.set('9F4E', new Uint8Array(Buffer.from(config.merchantName, 'latin1')));
+  m.set('9F4E', latin1(config.merchantName));
   m.set('9F09', hex(config.kernel2.applicationVersion));
   m.set('9F1D', hex(config.kernel2.terminalRiskManagementData));
   // Kernel 2 CDOL1 tail: no CDA, so no DAC / ICC dynamic number from a previous step.

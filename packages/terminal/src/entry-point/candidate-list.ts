@@ -8,12 +8,14 @@
 import type { KernelId, SupportedAid } from '../config/terminal-config.js';
 import type { DirectoryEntry } from './ppse-directory.js';
 
+/** A directory entry the terminal supports, with the kernel and terminal AID it matched. */
 export interface Candidate {
   entry: DirectoryEntry;
   kernel: KernelId;
   terminalAid: string;
 }
 
+/** The supported directory entries, best priority first (Book B §3.3.3). */
 export function buildCandidateList(
   entries: readonly DirectoryEntry[],
   supported: readonly SupportedAid[],

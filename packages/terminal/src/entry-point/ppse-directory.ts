@@ -4,10 +4,12 @@
  * [9F29 extended selection] } … } } }`. An entry without a well-formed 4F (5..16 bytes) is
  * skipped, as Book B asks; a missing or malformed BF0C means no directory at all.
  */
-import { bytesToHex, findTagPath, type TlvNode } from '@openvse/emv';
+import { bytesToHex } from '@openvse/emv/codec';
+import { findTagPath, type TlvNode } from '@openvse/emv/tlv';
 import { TerminalErrorCode } from '../errors.js';
 import { endApplication } from '../session/kernel-stop.js';
 
+/** One application of the PPSE directory (template 61). */
 export interface DirectoryEntry {
   /** ADF name (4F), hex. */
   aid: string;
@@ -20,6 +22,7 @@ export interface DirectoryEntry {
   index: number;
 }
 
+/** The directory entries of a SELECT PPSE answer; a missing BF0C ends the transaction (KernelStop). */
 export function parsePpseDirectory(fci: TlvNode): DirectoryEntry[] {
   const bf0c = findTagPath([fci], ['6F', 'A5', 'BF0C']);
   if (!bf0c?.children)
@@ -41,7 +44,7 @@ export function parsePpseDirectory(fci: TlvNode): DirectoryEntry[] {
     const kid = get('9F2A');
     out.push({
       aid: bytesToHex(aid),
-      label: label ? Buffer.from(label).toString('latin1') : undefined,
+      label: label ? Array.from(label, (b) => String.fromCharCode(b)).join('') : undefined,
       priority: prio && prio.length === 1 ? prio[0]! & 0x0f : 0,
       kernelId: kid && kid.length > 0 ? kid[0]! : undefined,
       index: out.length,

@@ -4,7 +4,10 @@
  * data the kernel needs (84 DF name, 50 label, 9F38 PDOL). A candidate whose SELECT fails
  * (SW not 9000) is dropped and the next one tried (Book B §3.3.3.3).
  */
-import { bytesToHex, type DolEntry, findTagPath, parseDol, selectByName, selectPpse } from '@openvse/emv';
+import { selectByName, selectPpse } from '@openvse/emv/apdu';
+import { bytesToHex } from '@openvse/emv/codec';
+import { type DolEntry, parseDol } from '@openvse/emv/dol';
+import { findTagPath } from '@openvse/emv/tlv';
 import { parseTemplate } from '../card-data/response-template.js';
 import type { KernelId } from '../config/terminal-config.js';
 import { TerminalErrorCode } from '../errors.js';
@@ -14,6 +17,7 @@ import type { TransactionContext } from '../session/transaction-context.js';
 import { buildCandidateList } from './candidate-list.js';
 import { parsePpseDirectory } from './ppse-directory.js';
 
+/** The application final selection chose, with its kernel, label and PDOL. */
 export interface SelectedApplication {
   /** The ADF name the card confirmed (84), hex. */
   aid: string;
@@ -91,7 +95,7 @@ export async function selectApplication(ctx: TransactionContext): Promise<Select
     return {
       aid: c.entry.aid,
       kernel: c.kernel,
-      label: label ? Buffer.from(label).toString('latin1') : c.entry.label,
+      label: label ? Array.from(label, (b) => String.fromCharCode(b)).join('') : c.entry.label,
       pdol,
     };
   }

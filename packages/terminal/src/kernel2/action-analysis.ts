@@ -10,6 +10,7 @@
 import type { CryptogramType } from '../outcome/outcome.js';
 import type { Tvr } from '../tvr/tvr.js';
 
+/** Terminal and issuer action codes (5 bytes each); absent IACs take Book 3's defaults. */
 export interface ActionCodes {
   tacDenial: Uint8Array;
   tacOnline: Uint8Array;
@@ -22,6 +23,7 @@ export interface ActionCodes {
 const or = (a: Uint8Array, b: Uint8Array | undefined, absent: number): Uint8Array =>
   Uint8Array.from(a, (x, i) => x | (b ? (b[i] ?? 0) : absent));
 
+/** The cryptogram to ask for (Book 3 §10.7), from the TVR and the action codes. */
 export function terminalActionAnalysis(
   tvr: Tvr,
   codes: ActionCodes,

@@ -10,8 +10,10 @@
 import type { CvmPerformed } from '../outcome/outcome.js';
 import { TVR, type Tvr } from '../tvr/tvr.js';
 
+/** AIP byte 1 b2: on-device cardholder verification supported. */
 export const AIP_ON_DEVICE_CVM = 0x02;
 
+/** Kernel 2 CVM: none up to the CVM limit, CDCVM above it when both sides support it, else failed (TVR). */
 export function selectKernel2Cvm(
   aip: Uint8Array,
   amount: bigint,

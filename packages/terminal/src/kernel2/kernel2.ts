@@ -11,11 +11,12 @@
  *    must be a type the request allows: ARQC → ONLINE_REQUEST, TC → APPROVED, AAC → DECLINED,
  *    or SEE_PHONE when the POSCII says the phone needs the cardholder (two-tap).
  */
-import { buildDolData, bytesToHex, type DolEntry, generateAcCommand, parseDol } from '@openvse/emv';
+import { generateAcCommand } from '@openvse/emv/apdu';
+import { bytesToHex, hexToBytes, parsePanCn, parseTrack2 } from '@openvse/emv/codec';
+import { buildDolData, type DolEntry, parseDol } from '@openvse/emv/dol';
 import { parseAfl } from '../card-data/afl.js';
 import { readAflRecords } from '../card-data/read-records.js';
 import { parseTemplate } from '../card-data/response-template.js';
-import { parsePan, parseTrack2 } from '../card-data/track2.js';
 import { isOfflineCapable, isOnlineCapable } from '../config/terminal-config.js';
 import type { SelectedApplication } from '../entry-point/select-application.js';
 import { TerminalErrorCode } from '../errors.js';
@@ -34,7 +35,7 @@ import { posciiAsksSeePhone } from './poscii.js';
 import { checkApplicationDates } from './processing-restrictions.js';
 
 const AIP_EMV_MODE = 0x80;
-const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+const hex = (s: string) => hexToBytes(s);
 
 function storeGenerateAcResponse(ctx: TransactionContext, data: Uint8Array): void {
   const t = parseTemplate('GENERATE AC', data, ['77', '80']);
@@ -77,7 +78,7 @@ export async function runKernel2(ctx: TransactionContext, app: SelectedApplicati
   await readAflRecords(ctx, afl);
   const where = 'Kernel 2 records';
   const panRaw = requireCardTag(ctx, '5A', where, { min: 1, max: 10 });
-  const pan = parsePan(panRaw);
+  const pan = parsePanCn(panRaw);
   if (!pan) throw invalidTag('5A', 'not a PAN');
   const expiry = requireCardTag(ctx, '5F24', where, 3);
   const cdol1Raw = requireCardTag(ctx, '8C', where);

@@ -8,6 +8,7 @@ import { yymmddValue } from '../config/bcd.js';
 import { invalidTag } from '../session/kernel-stop.js';
 import { TVR, type Tvr } from '../tvr/tvr.js';
 
+/** Sets the TVR date bits from 9A against 5F24 / 5F25; an invalid card date ends the transaction. */
 export function checkApplicationDates(
   today: Uint8Array,
   expiry: Uint8Array,

@@ -10,9 +10,9 @@
  *    approval needs fDDA, which this reader does not do).
  */
 
+import { parsePanCn, parseTrack2 } from '@openvse/emv/codec';
 import { parseAfl } from '../card-data/afl.js';
 import { readAflRecords } from '../card-data/read-records.js';
-import { parsePan, parseTrack2 } from '../card-data/track2.js';
 import type { SelectedApplication } from '../entry-point/select-application.js';
 import { TerminalErrorCode } from '../errors.js';
 import { buildOutcome } from '../outcome/build-outcome.js';
@@ -64,7 +64,7 @@ export async function runKernel3(ctx: TransactionContext, app: SelectedApplicati
   const t2 = parseTrack2(t2raw);
   if (!t2) throw invalidTag('57', 'not Track 2 Equivalent Data (PAN D YYMM service code …)');
   const panRaw = optionalCardTag(ctx, '5A', { min: 1, max: 10 });
-  if (panRaw !== undefined && parsePan(panRaw) !== t2.pan)
+  if (panRaw !== undefined && parsePanCn(panRaw) !== t2.pan)
     throw invalidTag('5A', 'PAN differs from the Track 2 PAN');
   optionalCardTag(ctx, '5F34', 1);
   const ctq = optionalCardTag(ctx, '9F6C', 2);

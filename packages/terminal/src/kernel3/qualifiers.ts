@@ -9,10 +9,12 @@
  *   byte 1 b8 online PIN required, b7 signature required, b6 go online if ODA fails, …;
  *   byte 2 b8 consumer device CVM performed, b7 card supports issuer update processing.
  */
+import { hexToBytes } from '@openvse/emv/codec';
 import type { TerminalConfig } from '../config/terminal-config.js';
 import { isOfflineCapable, isOnlineCapable } from '../config/terminal-config.js';
 import type { ResolvedTransaction } from '../config/terminal-data.js';
 
+/** TTQ (9F66) bits this reader sets or reads. */
 export const TTQ = {
   B1_QVSDC: 0x20,
   B1_OFFLINE_ONLY: 0x08,
@@ -23,6 +25,7 @@ export const TTQ = {
   B3_CDCVM_SUPPORTED: 0x40,
 } as const;
 
+/** CTQ (9F6C) bits this reader reads. */
 export const CTQ = {
   B1_ONLINE_PIN_REQUIRED: 0x80,
   B1_SIGNATURE_REQUIRED: 0x40,
@@ -35,7 +38,7 @@ export const CTQ = {
  * offline, plus "CVM required" over the CVM required limit.
  */
 export function transactionTtq(config: TerminalConfig, tx: ResolvedTransaction): Uint8Array {
-  const ttq = new Uint8Array(Buffer.from(config.ttq, 'hex'));
+  const ttq = hexToBytes(config.ttq);
   if (!isOnlineCapable(config)) ttq[0]! |= TTQ.B1_OFFLINE_ONLY;
   if (tx.amount > config.floorLimit || !isOfflineCapable(config))
     ttq[1]! |= TTQ.B2_ONLINE_CRYPTOGRAM_REQUIRED;

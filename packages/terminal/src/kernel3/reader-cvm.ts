@@ -10,8 +10,10 @@
 import type { CvmPerformed } from '../outcome/outcome.js';
 import { CTQ, TTQ } from './qualifiers.js';
 
+/** The reader's CVM decision: a CVM, "See Phone" (two-tap), or failed. */
 export type ReaderCvmDecision = { cvm: CvmPerformed } | { seePhone: true } | { failed: true };
 
+/** Kernel 3 reader CVM processing (Book C-3 §5.7) from the TTQ, the CTQ and the device type. */
 export function readerCvm(
   ttq: Uint8Array,
   ctq: Uint8Array | undefined,

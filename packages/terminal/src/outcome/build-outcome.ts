@@ -5,8 +5,7 @@
  * win over anything the card sent under the same tag, so a card cannot rewrite 95/9F37/9F02 in
  * the authorisation message.
  */
-import { bytesToHex } from '@openvse/emv';
-import { parsePan, parseTrack2 } from '../card-data/track2.js';
+import { bytesToHex, parsePanCn, parseTrack2 } from '@openvse/emv/codec';
 import type { KernelId } from '../config/terminal-config.js';
 import type { TransactionContext } from '../session/transaction-context.js';
 import { buildChipData } from './chip-data.js';
@@ -32,7 +31,7 @@ export function buildOutcome(ctx: TransactionContext, type: OutcomeType, x: Outc
   const exp = ctx.card.get('5F24');
   const out: Outcome = { type, kernel: x.kernel, data, trace: ctx.trace };
   if (x.reason) out.reason = x.reason;
-  const pan = (panRaw && parsePan(panRaw)) ?? t2?.pan;
+  const pan = (panRaw && parsePanCn(panRaw)) ?? t2?.pan;
   if (pan) out.pan = pan;
   if (psn?.length === 1) out.panSequence = bytesToHex(psn);
   if (t2raw) out.track2 = bytesToHex(t2raw);

@@ -3,7 +3,7 @@
  * into ISO 8583 field 55 (EMV Book 4 §A / the payment systems' field 55 tables: cryptogram
  * first, then the data it covers). Only tags the transaction has are written.
  */
-import { encodeTlv, type TlvInput } from '@openvse/emv';
+import { encodeTlv, type TlvInput } from '@openvse/emv/tlv';
 
 /** Field 55 order: cryptogram, its inputs, then context. 9F66/9F6C/9F7C only exist in Kernel 3 flows. */
 export const CHIP_DATA_TAGS: readonly string[] = Object.freeze([

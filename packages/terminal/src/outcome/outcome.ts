@@ -12,6 +12,7 @@ import type { KernelId } from '../config/terminal-config.js';
 import type { TerminalErrorCode } from '../errors.js';
 import type { ApduTrace } from '../trace/apdu-trace.js';
 
+/** The outcome types (Book A §6.2), plus SEE_PHONE for the two-tap flows. */
 export type OutcomeType =
   | 'ONLINE_REQUEST'
   | 'DECLINED'
@@ -20,6 +21,7 @@ export type OutcomeType =
   | 'SEE_PHONE'
   | 'APPROVED';
 
+/** Why a transaction ended as it did: a {@link TerminalErrorCode} with a message and details. */
 export interface OutcomeReason {
   code: TerminalErrorCode;
   message: string;
@@ -29,8 +31,10 @@ export interface OutcomeReason {
 /** The cardholder verification the reader ended with (Book C-2 §7.5, Book C-3 §5.6). */
 export type CvmPerformed = 'NO_CVM' | 'CDCVM' | 'SIGNATURE' | 'ONLINE_PIN' | 'FAILED';
 
+/** The cryptogram the card produced (Book 3 §6.5.5). */
 export type CryptogramType = 'AAC' | 'TC' | 'ARQC';
 
+/** What one transaction produced: outcome type, cardholder data, chip data, trace. */
 export interface Outcome {
   type: OutcomeType;
   /** Kernel that ran (Book B kernel identifier), null when Entry Point stopped first. */

@@ -4,7 +4,7 @@
  * TRY_AGAIN (EMV Contactless Book A §6.2: a communication error asks for the card again); a
  * response too short to hold a status word is END_APPLICATION / ERR_CARD_DATA_MALFORMED.
  */
-import { type CommandApdu, encodeCommandApdu } from '@openvse/emv';
+import { type CommandApdu, encodeCommandApdu } from '@openvse/emv/apdu';
 import { TerminalErrorCode } from '../errors.js';
 import { endApplication, KernelStop } from './kernel-stop.js';
 import type { TransactionContext } from './transaction-context.js';

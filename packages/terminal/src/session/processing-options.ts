@@ -4,7 +4,8 @@
  * Format 2 '77' template, or Format 1 '80' = AIP (2) ‖ AFL (4n), whose contents go into the
  * card data store (Format 1 is split into 82 and 94).
  */
-import { buildDolData, type DolEntry, getProcessingOptions } from '@openvse/emv';
+import { getProcessingOptions } from '@openvse/emv/apdu';
+import { buildDolData, type DolEntry } from '@openvse/emv/dol';
 import { parseTemplate } from '../card-data/response-template.js';
 import { TerminalErrorCode } from '../errors.js';
 import { type CardResponse, exchange } from './card-exchange.js';

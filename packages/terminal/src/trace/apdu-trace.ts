@@ -5,8 +5,11 @@
  * describeCommand / describeSw / describeTlv; a response that is not valid BER-TLV is kept as
  * raw bytes with the parse error.
  */
-import { bytesToHex, describeCommand, describeSw, describeTlv, parseTlv } from '@openvse/emv';
+import { describeCommand, describeSw } from '@openvse/emv/apdu';
+import { bytesToHex } from '@openvse/emv/codec';
+import { describeTlv, parseTlv } from '@openvse/emv/tlv';
 
+/** One C-APDU / R-APDU exchange of a transaction. */
 export interface TraceEntry {
   /** What the kernel was doing: 'SELECT PPSE', 'GPO', 'READ RECORD', 'GENERATE AC', … */
   readonly step: string;
@@ -30,6 +33,7 @@ export interface TraceEntry {
   readonly kernel?: 2 | 3;
 }
 
+/** The APDU exchanges of a transaction, in order. */
 export class ApduTrace {
   readonly entries: TraceEntry[] = [];
 

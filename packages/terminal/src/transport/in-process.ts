@@ -8,8 +8,10 @@
 import { TerminalError, TerminalErrorCode } from '../errors.js';
 import type { CardTransport } from './card-transport.js';
 
+/** A card in process: one C-APDU in, one R-APDU (data ‖ SW1 SW2) out. */
 export type ApduProcessor = (capdu: Uint8Array) => Promise<Uint8Array> | Uint8Array;
 
+/** A {@link CardTransport} over an in-process {@link ApduProcessor}. */
 export function createInProcessTransport(process: ApduProcessor): CardTransport {
   if (typeof process !== 'function')
     throw new TerminalError(TerminalErrorCode.BAD_ARGUMENT, 'createInProcessTransport: expected a function');

@@ -4,4 +4,12 @@
  */
 export type { CardTransport } from './card-transport.js';
 export { type ApduProcessor, createInProcessTransport } from './in-process.js';
-export * from './pcsc/index.js';
+export {
+  connectPcsc,
+  listReaders,
+  type PcscConnectOptions,
+  type PcscProtocol,
+  type PcscTransport,
+  pcscErrorName,
+  transmitWithResponseChaining,
+} from './pcsc/index.js';

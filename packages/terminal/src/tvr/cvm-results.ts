@@ -19,6 +19,7 @@ const CODES: Readonly<Record<CvmPerformed, readonly [number, number, number]>> =
   FAILED: [0x3f, 0x00, 0x01],
 };
 
+/** CVM Results (9F34) for the reader's CVM decision. */
 export function cvmResults(cvm: CvmPerformed): Uint8Array {
   return Uint8Array.from(CODES[cvm]);
 }

@@ -4,6 +4,7 @@
  * the byte/bit positions are Book 3's (byte 1..5, bit b8..b1).
  */
 
+/** One TVR bit: byte 1..5, mask, name. */
 export interface TvrBit {
   readonly byte: 1 | 2 | 3 | 4 | 5;
   readonly mask: number;
@@ -13,6 +14,7 @@ export interface TvrBit {
 const bit = (byte: TvrBit['byte'], b: number, name: string): TvrBit =>
   Object.freeze({ byte, mask: 1 << (b - 1), name });
 
+/** The TVR bits this terminal sets. */
 export const TVR = Object.freeze({
   /** Byte 1 b8 — this reader does no ODA/CDA, so it always sets this bit for Kernel 2. */
   ODA_NOT_PERFORMED: bit(1, 8, 'Offline data authentication was not performed'),
@@ -28,6 +30,7 @@ export const TVR = Object.freeze({
   MERCHANT_FORCED_ONLINE: bit(4, 4, 'Merchant forced transaction online'),
 });
 
+/** Terminal Verification Results of one transaction (5 bytes). */
 export class Tvr {
   readonly bytes = new Uint8Array(5);
 

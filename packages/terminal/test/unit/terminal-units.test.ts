@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bytesToHex, parseTlv } from '@openvse/emv';
+import { parseTrack2 } from '@openvse/emv/codec';
 import {
   ApduTrace,
   buildChipData,
   buildTerminalData,
   cryptogramAllowed,
-  parseTrack2,
   posciiAsksSeePhone,
   readerCvm,
   resolveTerminalConfig,

@@ -18,6 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import {
@@ -29,7 +30,6 @@ import {
   walkAppDir,
 } from '../manifest/app-manifest.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
 const CODE_FILE = /\.(js|mjs|cjs|node)$/;
 const MAX_PER_CODE = 32;
@@ -96,6 +96,7 @@ export function verifyAppManifest(
   return [...capped(modified), ...capped(missing), ...capped(unexpected)];
 }
 
+/** APP_MANIFEST_INVALID / APP_FILE_*: `dir` re-hashed against the signed manifest at every scan. */
 export function appFilesDetector(
   dir: string,
   manifest: SignedAppManifest | string,

@@ -23,11 +23,11 @@
  * skipped silently; identity and native checks remain.
  */
 import { Worker } from 'node:worker_threads';
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { currentValue, PRIMORDIALS, type Primordial, sourceOf } from '../primordials.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
 type Reference = Record<string, string | null>;
 
@@ -89,12 +89,15 @@ export function cleanRealmSources(timeoutMs = 5000): Promise<Reference | undefin
   return pending;
 }
 
+/** True when `source` is exactly the source text V8 prints for the native function `name`. */
 export function isExactNative(source: string | undefined, name: string): boolean {
   return source === `function ${name}() { [native code] }`;
 }
 
+/** Options of {@link builtinsDetector}: skip the clean-realm check, or check another primordial list. */
 export type BuiltinsOptions = { cleanRealm?: boolean; primordials?: readonly Primordial[] };
 
+/** BUILTIN_REPLACED: identity, native-source and clean-realm checks of every primordial. */
 export function builtinsDetector(opts: BuiltinsOptions = {}): Detector {
   const list = opts.primordials ?? PRIMORDIALS;
   return {

@@ -17,13 +17,16 @@
  * Cannot see: a fake clock consistent from process start without a server time; a libfaketime
  * that also fakes CLOCK_MONOTONIC/BOOTTIME (LD_PRELOAD reports the library); kernel-level fakes.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
+/** The wall clock and a monotonic clock, in ms (injectable for tests). */
 export type Clock = { nowMs(): number; monotonicMs(): number };
 
+/** Skew tolerated between the device clock and server time, or drift between scans (ms). */
 export const DEFAULT_CLOCK_TOLERANCE_MS = 30_000;
 
 const dateNow = Date.now;
@@ -61,11 +64,13 @@ export function checkClock(
   ];
 }
 
+/** The CLOCK_TAMPERED detector, which also takes the verified server times the SDK receives. */
 export type ClockDetector = Detector & {
   /** Records a (verified) server time; the next scans compare the device clock with it. */
   noteServerTime(serverTimeMs: number, toleranceMs?: number): Threat[];
 };
 
+/** CLOCK_TAMPERED: wall-clock drift against the monotonic clock, and skew against server time. */
 export function clockDetector(clock: Clock, toleranceMs = DEFAULT_CLOCK_TOLERANCE_MS): ClockDetector {
   const wall0 = clock.nowMs();
   const mono0 = clock.monotonicMs();

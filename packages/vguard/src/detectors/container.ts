@@ -10,13 +10,15 @@
  * runtime that hides them (gVisor with cgroup v2 namespaces shows "0::/" everywhere).
  * This machine: /.dockerenv exists, cgroups read "/" (cgroup namespace) → CONTAINER reported.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
 const CGROUP_HINT = /(docker|kubepods|containerd|libpod|lxc|crio|podman)/i;
 
+/** CONTAINER (low): Docker, Podman, Kubernetes, LXC… hints. */
 export const containerDetector: Detector = {
   id: 'container',
   detect(ctx: DetectorContext): Threat[] {

@@ -13,11 +13,13 @@
  * honour the limit on their own (still reported for a pipe: we cannot know), gcore/ptrace dumps
  * (DEBUGGER_ATTACHED covers those).
  */
+
+import type { Evidence, Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Evidence, Threat } from '../types.js';
 
+/** CORE_DUMP_ENABLED (medium): a non-zero core-file limit or a core_pattern pipe. */
 export const coreDumpDetector: Detector = {
   id: 'core-dump',
   detect(ctx: DetectorContext): Threat[] {

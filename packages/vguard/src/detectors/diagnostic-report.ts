@@ -6,17 +6,20 @@
  * (docs/runtime-protection.md §2.9 `process.report.reportOnSignal`; MASWE-0061). Severity low.
  * Cannot see: `process.report.writeReport()` called by code inside the process.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
+/** The diagnostic-report switches of this process (`process.report`). */
 export type ReportSettings = {
   reportOnSignal: boolean;
   reportOnFatalError: boolean;
   reportOnUncaughtException: boolean;
 };
 
+/** This process's `process.report` switches, or undefined where they cannot be read. */
 export function processReportSettings(): ReportSettings | undefined {
   try {
     const r = process.report;
@@ -31,6 +34,7 @@ export function processReportSettings(): ReportSettings | undefined {
   }
 }
 
+/** DIAGNOSTIC_REPORT_ENABLED (low): a diagnostic report armed on signal, exception or fatal error. */
 export function diagnosticReportDetector(
   read: () => ReportSettings | undefined = processReportSettings,
 ): Detector {

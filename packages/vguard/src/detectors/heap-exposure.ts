@@ -8,15 +8,17 @@
  * called from code inside the process (only the permission model stops the write), an inspector
  * session taking one (INSPECTOR_OPEN covers the remote case).
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { flagNames, matchFlags, processFlags } from '../flags.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
 const HEAP = ['--heapsnapshot-signal', '--heapsnapshot-near-heap-limit'];
 const PROFILERS = ['--heap-prof', '--cpu-prof'];
 
+/** HEAP_SNAPSHOT_EXPOSED: heap-snapshot or profiler flags in execArgv or NODE_OPTIONS. */
 export const heapExposureDetector: Detector = {
   id: 'heap-exposure',
   detect(ctx: DetectorContext): Threat[] {

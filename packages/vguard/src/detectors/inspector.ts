@@ -18,12 +18,14 @@
  * docs/runtime-protection.md §3; only the permission model stops it), a patched node binary, a
  * debugger attached between two polls and gone before the next.
  */
+
+import type { Evidence, Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { flagNames, matchFlags, processFlags } from '../flags.js';
 import { threat } from '../threat.js';
-import type { Evidence, Threat } from '../types.js';
 
+/** The flags that open the V8 inspector. */
 export const INSPECT_FLAGS = ['--inspect', '--inspect-brk', '--inspect-wait', '--debug', '--debug-brk'];
 
 /** Socket inodes of this process's TCP LISTEN sockets on `port`. */
@@ -48,6 +50,7 @@ export function ownListeningSocket(ctx: DetectorContext, port: number): boolean 
   return false;
 }
 
+/** INSPECTOR_OPEN: inspector URL, inspector flags, or a listening debug port owned by this process. */
 export const inspectorDetector: Detector = {
   id: 'inspector',
   detect(ctx: DetectorContext): Threat[] {

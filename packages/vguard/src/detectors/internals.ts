@@ -4,12 +4,14 @@
  * tools to reach past every JS-level check V-Guard makes (MASTG-TEST-0050, MASVS-RESILIENCE-4).
  * Reliability: good for the flags. Cannot see: the same powers obtained from a native addon.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { flagNames, matchFlags, processFlags } from '../flags.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
+/** INTERNALS_EXPOSED: `--expose-internals` or `--allow-natives-syntax`. */
 export const internalsDetector: Detector = {
   id: 'internals',
   detect(ctx: DetectorContext): Threat[] {

@@ -31,11 +31,13 @@
  * Note: process.dlopen() of a plain .so that is not a Node addon fails with "did not self-register"
  * and Node unmaps it again (measured here), so that path leaves nothing to find afterwards.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
+/** Which shared objects may be mapped executable: system libraries by name, or exact paths. */
 export type LibraryAllowList = {
   /** Base-name patterns allowed from a system library directory. */
   names: RegExp[];
@@ -111,6 +113,7 @@ export function executableMappings(ctx: DetectorContext): Map<string, boolean> |
   return out;
 }
 
+/** True when a mapped file is the node binary, an allowed path, or an allowed name in a system directory. */
 export function isAllowedLibrary(
   path: string,
   allow: LibraryAllowList,
@@ -124,6 +127,7 @@ export function isAllowedLibrary(
   return SYSTEM_DIR.test(dir) && allow.names.some((re) => re.test(base));
 }
 
+/** LD_PRELOAD / UNEXPECTED_SHARED_OBJECT: loader preloads and executable mappings outside the allow-list. */
 export function nativeLibrariesDetector(allowLibraries: readonly string[] = []): Detector {
   return {
     id: 'native-libraries',

@@ -9,12 +9,14 @@
  * Reliability: good, unless a preload deleted `process.env.NODE_OPTIONS` before V-Guard ran.
  * Cannot see: flags set through a wrapper script's command line (that is execArgv), a patched binary.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { flagNames, matchFlags, parseFlags, splitNodeOptions } from '../flags.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
+/** NODE_OPTIONS flags that load code or weaken the process (names, normalised). */
 export const DANGEROUS_NODE_OPTIONS = [
   '-r',
   '--require',
@@ -37,6 +39,7 @@ export const DANGEROUS_NODE_OPTIONS = [
   '--openssl-legacy-provider',
 ];
 
+/** NODE_OPTIONS_INJECTION: a dangerous flag in NODE_OPTIONS (invisible in execArgv). */
 export const nodeOptionsDetector: Detector = {
   id: 'node-options',
   detect(ctx: DetectorContext): Threat[] {

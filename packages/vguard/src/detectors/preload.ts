@@ -16,11 +16,12 @@
  * ran — the injected-library and built-in checks are the second layer; `module.register()` hooks
  * registered before V-Guard loaded without a flag (e.g. by an earlier `--import`, already reported).
  */
+
+import type { Evidence, Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { type Flag, matchFlags, processFlags } from '../flags.js';
 import { threat } from '../threat.js';
-import type { Evidence, Threat } from '../types.js';
 import { registerCalls } from './module-register.js';
 
 function bySource(flags: readonly Flag[]): Evidence {
@@ -34,6 +35,7 @@ function bySource(flags: readonly Flag[]): Evidence {
   return evidence;
 }
 
+/** PRELOAD_REQUIRE / PRELOAD_IMPORT / LOADER_HOOK: code loaded before or beside the app. */
 export const preloadDetector: Detector = {
   id: 'preload',
   detect(ctx: DetectorContext): Threat[] {

@@ -9,11 +9,13 @@
  * visible via the CapEff evidence when root is reported; a user namespace "root" that is not
  * root on the host (reported anyway: the process still believes it is root).
  */
+
+import type { Evidence, Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Evidence, Threat } from '../types.js';
 
+/** RUNNING_AS_ROOT (low): uid or euid 0. */
 export const rootDetector: Detector = {
   id: 'root',
   detect(ctx: DetectorContext): Threat[] {

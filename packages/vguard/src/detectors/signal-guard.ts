@@ -14,10 +14,11 @@
  * on Windows (no SIGUSR1; `_debugProcess` uses a remote thread there), `inspector.open()` called
  * from inside the process, a signal-mask change by native code.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
 type GuardState = { installed: boolean; count: number; lastAt?: string; removed: number };
 
@@ -41,6 +42,7 @@ export function signalGuardState(): Readonly<GuardState> {
   return { ...state };
 }
 
+/** INSPECTOR_SIGNAL / SIGNAL_GUARD_REMOVED: SIGUSR1 received, or the listener taken away. */
 export const signalGuardDetector: Detector = {
   id: 'signal-guard',
   detect(ctx: DetectorContext): Threat[] {

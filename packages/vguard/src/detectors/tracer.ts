@@ -8,11 +8,13 @@
  * polls, kernel-level hiding, debuggers that do not ptrace (/proc/<pid>/mem writes by root,
  * process_vm_readv), the inspector (separate detector), non-Linux platforms (no /proc).
  */
+
+import type { Evidence, Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Evidence, Threat } from '../types.js';
 
+/** DEBUGGER_ATTACHED: a tracer (gdb, strace, frida…) in /proc/self/status TracerPid. */
 export const tracerDetector: Detector = {
   id: 'tracer',
   detect(ctx: DetectorContext): Threat[] {

@@ -13,14 +13,16 @@
  * without DMI. This machine: a Firecracker microVM; no DMI in sysfs, but cpuinfo has the
  * `hypervisor` flag → VIRTUAL_MACHINE reported.
  */
+
+import type { Threat } from '@openvse/protocol';
 import type { DetectorContext } from '../context.js';
 import type { Detector } from '../detector.js';
 import { threat } from '../threat.js';
-import type { Threat } from '../types.js';
 
 const DMI_VENDOR =
   /(KVM|QEMU|VMware|VirtualBox|innotek|Xen|Virtual Machine|Amazon EC2|Google Compute|Bochs|Parallels|BHYVE|OpenStack|Firecracker|Cloud Hypervisor)/i;
 
+/** VIRTUAL_MACHINE (low): hypervisor flag, DMI vendor strings, /sys/hypervisor. */
 export const virtualMachineDetector: Detector = {
   id: 'virtual-machine',
   detect(ctx: DetectorContext): Threat[] {

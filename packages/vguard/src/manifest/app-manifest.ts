@@ -20,6 +20,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import { loadManifestPrivateKey, loadManifestPublicKey, manifestKeyId } from './keys.js';
 
+/** The unsigned app-file manifest: SHA-256 (hex) of every file, by path relative to the app directory. */
 export type AppManifestBody = {
   version: 1;
   algorithm: 'sha256';
@@ -27,22 +28,27 @@ export type AppManifestBody = {
   createdAt: string;
 };
 
+/** The manifest with its Ed25519 signature over the canonical JSON of the body. */
 export type SignedAppManifest = AppManifestBody & {
   signature: { alg: 'Ed25519'; kid: string; value: string };
 };
 
+/** Domain separation: the signature covers this prefix followed by the canonical body. */
 export const MANIFEST_SIGNING_PREFIX = 'openvse-app-manifest:';
 
+/** A manifest that does not have the expected shape (message names the first problem). */
 export class ManifestFormatError extends Error {
   readonly code = 'VGUARD_MANIFEST_FORMAT';
 }
 
 const REL_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))[^\0\\]+$/;
 
+/** True for a relative path without `.`/`..` segments, backslashes, NUL or empty segments. */
 export function isSafeRelPath(p: string): boolean {
   return REL_PATH.test(p) && !p.endsWith('/') && !p.includes('//');
 }
 
+/** A file found under the app directory. */
 export type WalkedFile = { relPath: string; absPath: string };
 
 /** Regular files (and symlinks to files) under `dir`, sorted; symlinked directories are not followed. */
@@ -72,6 +78,7 @@ function isFileThroughLink(p: string): boolean {
   }
 }
 
+/** SHA-256 of a whole file, hex. */
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
@@ -94,6 +101,7 @@ function signedBytes(body: AppManifestBody): Buffer {
   );
 }
 
+/** Signs a manifest body with an Ed25519 private key (PKCS#8 PEM). */
 export function signAppManifest(body: AppManifestBody, privateKeyPem: string): SignedAppManifest {
   const key = loadManifestPrivateKey(privateKeyPem);
   const value = sign(null, signedBytes(body), key).toString('base64url');

@@ -11,12 +11,15 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
+/** An Ed25519 manifest-signing key pair in PEM, with its key id. */
 export type GuardKeyPair = { privateKeyPem: string; publicKeyPem: string; keyId: string };
 
+/** A key that is not an Ed25519 key in the expected PEM form. */
 export class ManifestKeyError extends Error {
   readonly code = 'VGUARD_BAD_KEY';
 }
 
+/** A fresh Ed25519 manifest-signing key pair. */
 export function generateManifestKeyPair(): GuardKeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return {
@@ -26,12 +29,14 @@ export function generateManifestKeyPair(): GuardKeyPair {
   };
 }
 
+/** RFC 7638 JWK thumbprint (base64url SHA-256) of an Ed25519 public key. */
 export function manifestKeyId(publicKey: KeyObject): string {
   const jwk = publicKey.export({ format: 'jwk' }) as { x?: string };
   const thumb = `{"crv":"Ed25519","kty":"OKP","x":"${jwk.x ?? ''}"}`;
   return createHash('sha256').update(thumb).digest('base64url');
 }
 
+/** Loads an Ed25519 private key from PKCS#8 PEM (ManifestKeyError otherwise). */
 export function loadManifestPrivateKey(pem: string): KeyObject {
   let k: KeyObject;
   try {
@@ -43,6 +48,7 @@ export function loadManifestPrivateKey(pem: string): KeyObject {
   return k;
 }
 
+/** Loads an Ed25519 public key from SPKI PEM (ManifestKeyError otherwise). */
 export function loadManifestPublicKey(pem: string): KeyObject {
   if (/PRIVATE KEY/.test(pem)) throw new ManifestKeyError('a pinned manifest key must be a public key');
   let k: KeyObject;

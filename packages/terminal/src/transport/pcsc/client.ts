@@ -23,8 +23,10 @@ import {
 } from './pcsclite-ffi.js';
 import { transmitWithResponseChaining } from './response-chaining.js';
 
+/** The PC/SC protocol of a connection (T=0 or T=1). */
 export type PcscProtocol = 'T0' | 'T1';
 
+/** Options of {@link connectPcsc}. */
 export interface PcscConnectOptions {
   /** Protocols offered to SCardConnect; default both (pcsc-lite picks per the ATR). */
   protocols?: readonly PcscProtocol[];
