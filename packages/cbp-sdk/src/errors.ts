@@ -3,7 +3,9 @@
  * the GP TEE result code they came from (docs/cbp-protocol.md §4), server failures the
  * server's stable error code (docs/server-api.md "Errors").
  */
+import { CbpErrorCode, CbpTeeResult, TeeResult } from '@openvse/protocol';
 
+/** Stable error codes of the CBP SDK (append only; never rename). */
 export const SdkErrorCode = {
   BAD_ARGUMENT: 'ERR_SDK_BAD_ARGUMENT',
   /** The provider refused the parameters (TEE_ERROR_BAD_PARAMETERS). */
@@ -38,8 +40,10 @@ export const SdkErrorCode = {
   /** The card's ATC reached 0xFFFF. */
   ATC_EXHAUSTED: 'ERR_SDK_ATC_EXHAUSTED',
 } as const;
+/** One of the {@link SdkErrorCode} values. */
 export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
 
+/** A failure of the SDK, a provider or the server, with a stable {@link SdkErrorCode}. */
 export class SdkError extends Error {
   readonly code: SdkErrorCode;
   /** GP TEE result (provider errors) or HTTP status (server errors), when known. */
@@ -59,74 +63,78 @@ export class SdkError extends Error {
   }
 }
 
-/** The software core's CbpError code (packages/cbp-ta core/errors.ts) → SDK error code. */
+/** The CBP TA core's CbpError code (protocol's CbpErrorCode; packages/protocol/src/ta/cbp-errors.ts) → SDK error code. */
 export function sdkCodeForCoreCode(code: string): SdkErrorCode {
   switch (code) {
-    case 'BAD_PARAMETERS':
+    case CbpErrorCode.BAD_PARAMETERS:
       return SdkErrorCode.PROVIDER_BAD_PARAMETERS;
-    case 'NOT_ENROLLED':
+    case CbpErrorCode.NOT_ENROLLED:
       return SdkErrorCode.BAD_STATE;
-    case 'ENROLLED_ELSEWHERE':
+    case CbpErrorCode.ENROLLED_ELSEWHERE:
       return SdkErrorCode.ACCESS_DENIED;
-    case 'MESSAGE_INVALID':
-    case 'MESSAGE_REJECTED':
+    case CbpErrorCode.MESSAGE_INVALID:
+    case CbpErrorCode.MESSAGE_REJECTED:
       return SdkErrorCode.MESSAGE_REJECTED;
-    case 'AUDIENCE':
+    case CbpErrorCode.AUDIENCE:
       return SdkErrorCode.MESSAGE_AUDIENCE;
-    case 'REPLAY':
+    case CbpErrorCode.REPLAY:
       return SdkErrorCode.MESSAGE_REPLAY;
-    case 'EXPIRED':
+    case CbpErrorCode.EXPIRED:
       return SdkErrorCode.MESSAGE_EXPIRED;
-    case 'UNKNOWN_CARD':
+    case CbpErrorCode.UNKNOWN_CARD:
       return SdkErrorCode.UNKNOWN_CARD;
-    case 'NO_CREDENTIALS':
+    case CbpErrorCode.NO_CREDENTIALS:
       return SdkErrorCode.NO_CREDENTIALS;
-    case 'ATC_EXHAUSTED':
+    case CbpErrorCode.ATC_EXHAUSTED:
       return SdkErrorCode.ATC_EXHAUSTED;
-    case 'CORRUPT_STATE':
+    case CbpErrorCode.CORRUPT_STATE:
       return SdkErrorCode.STORAGE_CORRUPT;
     default:
       return SdkErrorCode.PROVIDER_FAILED;
   }
 }
 
-/** GP TEE result code → SDK error code (docs/cbp-protocol.md §4). */
+/**
+ * GP TEE result code → SDK error code (docs/cbp-protocol.md §4): GP's TEE_Result values and the
+ * CBP TA's own 0xCB00000x results (protocol's TeeResult and CbpTeeResult).
+ */
 export function sdkCodeForTeeResult(result: number): SdkErrorCode {
   switch (result >>> 0) {
-    case 0xffff0006:
+    case TeeResult.ERROR_BAD_PARAMETERS:
       return SdkErrorCode.PROVIDER_BAD_PARAMETERS;
-    case 0xffff0008:
+    case TeeResult.ERROR_ITEM_NOT_FOUND:
       return SdkErrorCode.UNKNOWN_CARD;
-    case 0xffff000f:
-    case 0xffff3071:
-    case 0xffff3072:
+    case TeeResult.ERROR_SECURITY:
+    case TeeResult.ERROR_MAC_INVALID:
+    case TeeResult.ERROR_SIGNATURE_INVALID:
       return SdkErrorCode.MESSAGE_REJECTED;
-    case 0xffff0001:
+    case TeeResult.ERROR_ACCESS_DENIED:
       return SdkErrorCode.ACCESS_DENIED;
-    case 0xf0100001:
-    case 0xf0100002:
+    case TeeResult.ERROR_CORRUPT_OBJECT:
+    case TeeResult.ERROR_CORRUPT_OBJECT_2:
       return SdkErrorCode.STORAGE_CORRUPT;
-    case 0xffff3024:
+    case TeeResult.ERROR_TARGET_DEAD:
       return SdkErrorCode.PROVIDER_DEAD;
-    case 0xffff0007:
+    case TeeResult.ERROR_BAD_STATE:
       return SdkErrorCode.BAD_STATE;
-    case 0xffff000b:
+    case TeeResult.ERROR_NO_DATA:
       return SdkErrorCode.NO_CREDENTIALS;
-    case 0xffff300f:
+    case TeeResult.ERROR_OVERFLOW:
       return SdkErrorCode.ATC_EXHAUSTED;
-    case 0xcb000001:
+    case CbpTeeResult.AUDIENCE:
       return SdkErrorCode.MESSAGE_AUDIENCE;
-    case 0xcb000002:
+    case CbpTeeResult.REPLAY:
       return SdkErrorCode.MESSAGE_REPLAY;
-    case 0xcb000003:
+    case CbpTeeResult.EXPIRED:
       return SdkErrorCode.MESSAGE_EXPIRED;
-    case 0xcb000004:
+    case CbpTeeResult.MESSAGE_REJECTED:
       return SdkErrorCode.MESSAGE_REJECTED;
     default:
       return SdkErrorCode.PROVIDER_FAILED;
   }
 }
 
+/** True for an {@link SdkError}. */
 export function isSdkError(e: unknown): e is SdkError {
   return e instanceof SdkError;
 }

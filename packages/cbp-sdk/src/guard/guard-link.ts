@@ -19,32 +19,36 @@
  * The server's answer carries the device's risk view with each active threat's reaction; a
  * reaction other than `report` is passed to `onReaction` (and to listeners, e.g. the WalletSdk
  * for `stop_app`) when its set of codes changes. While reports stay queued, the last policy read
- * from GET /v1/policy (first match wins, like the server) is applied locally to the scan.
+ * from GET /v1/policy is applied locally to the scan with protocol's reactionFor, the one
+ * evaluator the server uses too (packages/protocol/src/policy/evaluate.ts: first match wins).
  *
  * Refusals: a replayed `seq` (ERR_THREAT_REPORT_REPLAY: the server already holds it, e.g. an
  * answer lost on the way back) and any other refusal (too old, unknown device…) drop the report
  * and are reported through `onEvent`; only an unreachable server (network, 5xx) keeps it.
  */
-import type { Guard, ScanReason, ScanReport, Threat } from '@openvse/vguard';
-import { isBlocking } from '@openvse/vguard';
+import {
+  type DeviceReportKind,
+  isBlockingReaction,
+  type Reaction,
+  type ReactionPolicy,
+  reactionFor,
+  type ScanReason,
+  type ScanReport,
+  SEVERITY_RANK,
+  type Severity,
+  type ThreatReportResult,
+} from '@openvse/protocol';
+import { affectsVerdict, type Guard } from '@openvse/vguard';
 import type { VosClient } from '@openvse/vos';
 import { SdkError, SdkErrorCode } from '../errors.js';
 import { decodeJwsPayload } from '../provider/credentials-provider.js';
-import type {
-  ReactionPolicyView,
-  RiskThreat,
-  ServerClient,
-  ThreatReportResult,
-} from '../wallet/server-client.js';
-import {
-  createMemoryReportQueue,
-  type DeviceReportKind,
-  type QueuedDeviceReport,
-  type ReportQueueStore,
-} from './report-queue.js';
+import type { ServerClient } from '../wallet/server-client.js';
+import { createMemoryReportQueue, type QueuedDeviceReport, type ReportQueueStore } from './report-queue.js';
 
-export type GuardReactionKind = 'stop_app' | 'block_payments' | 'wipe_keys';
+/** A reaction of the policy that does more than report (protocol's blocking reactions). */
+export type GuardReactionKind = Exclude<Reaction, 'report'>;
 
+/** A reaction in force and the threat codes the policy gives it. */
 export interface GuardReaction {
   reaction: GuardReactionKind;
   /** The threat codes the policy gives this reaction (sorted). */
@@ -53,6 +57,7 @@ export interface GuardReaction {
   source?: 'server' | 'local';
 }
 
+/** What the guard link tells `onEvent`: scans, reports sent / queued / dropped, background errors. */
 export type GuardLinkEvent =
   | { type: 'scan'; report: ScanReport; flags: string[] }
   | { type: 'report-sent'; kind: DeviceReportKind; seq: number; gap: number; state: string }
@@ -60,6 +65,7 @@ export type GuardLinkEvent =
   | { type: 'report-dropped'; kind: DeviceReportKind; seq: number; serverCode?: string; error: string }
   | { type: 'error'; where: 'periodic' | 'heartbeat' | 'policy'; error: unknown };
 
+/** Options of {@link createGuardLink}. */
 export interface GuardLinkOptions {
   /** `createGuard()` of @openvse/vguard (imported first by the app). */
   guard: Guard;
@@ -77,6 +83,7 @@ export interface GuardLinkOptions {
   clock?: () => number;
 }
 
+/** V-Guard in the wallet: scans raised in V-OS, signed, sent to the server; the server's reactions. */
 export interface GuardLink {
   /** Scan, raise the flags in V-OS, sign, send (or queue). Resolves with the scan. */
   scanAndReport(reason: ScanReason): Promise<ScanReport>;
@@ -103,14 +110,16 @@ export interface GuardLink {
 const MAX_FLAGS = 64;
 /** The server refuses a scan with more threats than this (MAX_THREATS_PER_REPORT). */
 const MAX_THREATS = 64;
-const SEVERITY_RANK = { low: 1, medium: 2, high: 3, critical: 4 } as const;
+/** The order listeners hear about reactions in, and `reactions()` lists them in. */
 const REACTION_ORDER: readonly GuardReactionKind[] = ['wipe_keys', 'block_payments', 'stop_app'];
+
+const isGuardReaction = (r: Reaction): r is GuardReactionKind => isBlockingReaction(r);
 
 /** The V-OS flags of a scan: `CODE:severity` of every non-environment threat, worst severity per code. */
 export function vosThreatFlags(report: ScanReport): string[] {
-  const worst = new Map<string, Threat['severity']>();
+  const worst = new Map<string, Severity>();
   for (const t of report.threats) {
-    if (!isBlocking(t)) continue;
+    if (!affectsVerdict(t)) continue;
     const prev = worst.get(t.code);
     if (!prev || SEVERITY_RANK[t.severity] > SEVERITY_RANK[prev]) worst.set(t.code, t.severity);
   }
@@ -133,25 +142,13 @@ function boundedScan(report: ScanReport): ScanReport {
   return { ...report, threats: report.threats.filter((_, i) => keep.has(i)) };
 }
 
-/** First match wins, default `report` (the server's reactionFor, docs/fraud-engine.md). */
-export function reactionOf(
-  policy: Pick<ReactionPolicyView, 'rules'>,
-  t: { code: string; severity: Threat['severity'] },
-): RiskThreat['reaction'] {
-  for (const r of policy.rules) {
-    if (r.code !== '*' && r.code !== t.code) continue;
-    if (r.minSeverity && SEVERITY_RANK[t.severity] < SEVERITY_RANK[r.minSeverity]) continue;
-    return r.reaction;
-  }
-  return 'report';
-}
-
+/** The codes of each reaction other than `report`, sorted. */
 function groupReactions(
-  threats: readonly { code: string; reaction: RiskThreat['reaction'] }[],
+  threats: readonly { code: string; reaction: Reaction }[],
 ): Map<GuardReactionKind, string[]> {
   const m = new Map<GuardReactionKind, Set<string>>();
   for (const t of threats) {
-    if (t.reaction === 'report') continue;
+    if (!isGuardReaction(t.reaction)) continue;
     const set = m.get(t.reaction) ?? new Set<string>();
     set.add(t.code);
     m.set(t.reaction, set);
@@ -159,6 +156,7 @@ function groupReactions(
   return new Map([...m].map(([k, v]) => [k, [...v].sort()]));
 }
 
+/** Links a V-Guard to V-OS and the server (see the module comment for what each call does). */
 export function createGuardLink(opts: GuardLinkOptions): GuardLink {
   if (!opts?.guard || !opts.vos || !opts.server)
     throw new SdkError(SdkErrorCode.BAD_ARGUMENT, 'createGuardLink: guard, vos and server are required');
@@ -175,7 +173,7 @@ export function createGuardLink(opts: GuardLinkOptions): GuardLink {
   let flushing: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let lastResult: ThreatReportResult | undefined;
-  let policy: ReactionPolicyView | undefined;
+  let policy: ReactionPolicy | undefined;
   let current = new Map<GuardReactionKind, string[]>();
   let currentSource: 'server' | 'local' = 'server';
 
@@ -303,8 +301,8 @@ export function createGuardLink(opts: GuardLinkOptions): GuardLink {
       if (queued && policy) {
         const local = groupReactions(
           report.threats
-            .filter(isBlocking)
-            .map((t) => ({ code: t.code, reaction: reactionOf(policy as ReactionPolicyView, t) })),
+            .filter(affectsVerdict)
+            .map((t) => ({ code: t.code, reaction: reactionFor(policy as ReactionPolicy, t) })),
         );
         // Offline, the cached policy can only add reactions: a clean scan does not lift what the
         // server decided (the server will, once it sees the report).

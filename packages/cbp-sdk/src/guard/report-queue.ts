@@ -8,9 +8,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DeviceReportKind } from '@openvse/protocol';
 
-export type DeviceReportKind = 'threat-report' | 'heartbeat';
-
+/** A signed device report waiting for the server. */
 export interface QueuedDeviceReport {
   kind: DeviceReportKind;
   /** The V-OS sequence number inside the JWS (sent in this order). */
@@ -21,6 +21,7 @@ export interface QueuedDeviceReport {
   queuedAt: number;
 }
 
+/** Persistence of the unsent device reports (load / save of the whole list). */
 export interface ReportQueueStore {
   load(): QueuedDeviceReport[];
   save(items: QueuedDeviceReport[]): void;
@@ -40,6 +41,7 @@ function valid(x: unknown): x is QueuedDeviceReport {
   );
 }
 
+/** A report queue in memory (tests; reports are lost when the process ends). */
 export function createMemoryReportQueue(initial: QueuedDeviceReport[] = []): ReportQueueStore {
   let items = structuredClone(initial);
   return {
@@ -50,6 +52,7 @@ export function createMemoryReportQueue(initial: QueuedDeviceReport[] = []): Rep
   };
 }
 
+/** A report queue in one JSON file, written atomically (temp file, rename). */
 export function createFileReportQueue(path: string): ReportQueueStore {
   return {
     load(): QueuedDeviceReport[] {

@@ -24,15 +24,16 @@ import {
   type TlvInput,
   tlv,
 } from '@openvse/emv';
+import { type CardProfileKind, ReasonCode } from '@openvse/protocol';
 import {
   type CardOperationResult,
   type CredentialsProvider,
   type PublicCard,
-  ReasonCode,
   reasonName,
 } from '../provider/credentials-provider.js';
 import { SW, sw, withSw } from './status-words.js';
 
+/** The PPSE's DF name (EMV Contactless Book B §3.3.2). */
 export const PPSE_NAME = '2PAY.SYS.DDF01';
 /** PDOL of profile V (Kernel 3): 9F66 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37 = 33 bytes. */
 export const PDOL_V = '9F66049F02069F03069F1A0295055F2A029A039C019F3704';
@@ -40,12 +41,13 @@ const PDOL_V_ENTRIES = parseDol(hexToBytes(PDOL_V));
 const PDOL_V_LENGTH = dolLength(PDOL_V_ENTRIES);
 const PPSE_HEX = bytesToHex(new TextEncoder().encode(PPSE_NAME));
 
+/** The cryptogram a tap produced (CID 9F27 b8-b7), NONE when there was none. */
 export type CryptogramType = 'ARQC' | 'TC' | 'AAC' | 'NONE';
 
 /** What the card did in one tap (one GPO for V, one GENERATE AC for M). */
 export interface TapEvent {
   cardId: string;
-  profile: 'V' | 'M';
+  profile: CardProfileKind;
   /** Minor units, from 9F02. */
   amount: number;
   /** ISO 4217 numeric, 4 hex digits as in 5F2A (e.g. '0978'). */
@@ -67,6 +69,7 @@ export interface TapEvent {
   error?: string;
 }
 
+/** Options of {@link createHceService}. */
 export interface HceServiceOptions {
   provider: CredentialsProvider;
   /** The cards to offer (public data), read at each SELECT. */
@@ -92,6 +95,7 @@ export interface HceServiceOptions {
   refuse?: () => number | undefined;
 }
 
+/** The emulated card: an APDU processor for the wallet's cards. */
 export interface HceService {
   /** One C-APDU → one R-APDU (data ‖ SW1 SW2). Never rejects. */
   processApdu(capdu: Uint8Array): Promise<Uint8Array>;
@@ -139,6 +143,7 @@ function elementsOf(bytes: Uint8Array): Map<string, Uint8Array> {
   return m;
 }
 
+/** HCE card emulation over a credentials provider (see the module comment). */
 export function createHceService(opts: HceServiceOptions): HceService {
   const { provider } = opts;
   const clock = opts.clock ?? Date.now;

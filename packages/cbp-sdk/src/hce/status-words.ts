@@ -2,6 +2,7 @@
  * Status words the emulated card answers (ISO/IEC 7816-4 §5.1.3; EMV Book 3 §6.3.5;
  * EMV Contactless Book C-3 §5.2 for 6986 "see phone").
  */
+/** The status words the emulated card answers. */
 export const SW = {
   OK: 0x9000,
   WRONG_LENGTH: 0x6700,
@@ -18,10 +19,12 @@ export const SW = {
   NO_PRECISE_DIAGNOSIS: 0x6f00,
 } as const;
 
+/** A status word as its two bytes SW1 SW2. */
 export function sw(code: number): Uint8Array {
   return Uint8Array.of((code >> 8) & 0xff, code & 0xff);
 }
 
+/** An R-APDU: `data` followed by SW1 SW2 (9000 by default). */
 export function withSw(data: Uint8Array, code: number = SW.OK): Uint8Array {
   const out = new Uint8Array(data.length + 2);
   out.set(data, 0);

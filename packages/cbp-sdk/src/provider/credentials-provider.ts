@@ -6,30 +6,40 @@
  */
 
 import type { JsonWebKey } from 'node:crypto';
-import { type CardProfile, ReasonCode } from '@openvse/cbp-ta';
+import { type PublicEcJwk, ReasonCode, type PublicCard as TaPublicCard } from '@openvse/protocol';
 
 export type { JsonWebKey };
 
-/** Reason codes of GPO_V / GENAC_M (docs/cbp-protocol.md §4), as the CBP TA defines them. */
-export { ReasonCode };
-
 const REASON_NAMES = new Map<number, string>(Object.entries(ReasonCode).map(([k, v]) => [v, k]));
-/** `LUK_MAX_TRANSACTIONS` for 3; `REASON_<n>` for a code this SDK does not know. */
+/** `LUK_MAX_TRANSACTIONS` for 3 (protocol's ReasonCode names); `REASON_<n>` for a code it does not know. */
 export function reasonName(code: number): string {
   return REASON_NAMES.get(code) ?? `REASON_${code}`;
 }
 
-/**
- * A card's public data as CARD_INFO returns it: the provisioned profile without keys (the CBP TA's
- * `CardProfile`), read from JSON that crossed the V-OS boundary, so extra fields are tolerated.
- */
-export type PublicCard = Omit<CardProfile, 'mobilePin'> & {
-  mobilePin?: boolean;
-  /** Present when the TA reports it (lifecycle state). */
-  state?: 'ACTIVE' | 'SUSPENDED';
-  [extra: string]: unknown;
-};
+/** The members of CARD_INFO's answer that the SDK takes from the TA's signed status instead. */
+type CredentialState = 'mobilePin' | 'state' | 'atc' | 'credentialsLeft' | 'replenishDue';
 
+/**
+ * A card's public data as the SDK reads CARD_INFO's answer: protocol's `PublicCard` (the
+ * provisioned profile without keys, and its credential state), read from JSON that crossed the
+ * V-OS boundary, so the credential-state members are optional (the signed status is the source
+ * the wallet trusts for them) and extra members are tolerated.
+ */
+export type PublicCard = Omit<TaPublicCard, CredentialState> &
+  Partial<Pick<TaPublicCard, CredentialState>> & {
+    [extra: string]: unknown;
+  };
+
+/**
+ * ENROLL's input (docs/cbp-protocol.md §4): the server's challenge nonce and its signing key, as
+ * the challenge route gives it (protocol's PublicEcJwk) or as any JWK.
+ */
+export interface EnrollInput {
+  nonce: string;
+  serverSigningJwk: PublicEcJwk | JsonWebKey;
+}
+
+/** What GPO_V / GENAC_M answer (docs/cbp-protocol.md §4: value out a, b and the elements). */
 export interface CardOperationResult {
   /** Reason code (ReasonCode). */
   reason: number;
@@ -39,9 +49,13 @@ export interface CardOperationResult {
   elements: Uint8Array;
 }
 
+/**
+ * The credentials provider: one method per CBP TA command (docs/cbp-protocol.md §4–§5). The HCE
+ * service and the WalletSdk only ever see this interface.
+ */
 export interface CredentialsProvider {
   /** ENROLL: the attestation JWS carrying the TA's enc and sig public keys. */
-  enroll(req: { nonce: string; serverSigningJwk: JsonWebKey }): Promise<string>;
+  enroll(req: EnrollInput): Promise<string>;
   /** PROCESS_MESSAGE: relays one compact JWE from the server. */
   processServerMessage(jwe: string): Promise<{ typ: string; cardId?: string; seq: number }>;
   gpoV(cardId: string, pdolData: Uint8Array): Promise<CardOperationResult>;
@@ -68,25 +82,6 @@ export interface CredentialsProvider {
   close(): Promise<void>;
   /** 'vos' or 'software': for reports and benchmarks only, never for decisions. */
   readonly kind: string;
-}
-
-/** The claims of a TA status statement (docs/cbp-protocol.md §3), read without verification. */
-export interface TaStatus {
-  typ: 'status';
-  deviceId: string;
-  nonce: string;
-  iat: number;
-  stateCounter: string;
-  lastSeq: number;
-  cards: {
-    cardId: string;
-    profile: 'V' | 'M';
-    state: 'ACTIVE' | 'SUSPENDED';
-    atc: number;
-    credentialsLeft: number;
-    thresholdsLeft: { transactions: number; seconds: number; amount: number } | null;
-    replenishDue: boolean;
-  }[];
 }
 
 /** Decodes a compact JWS payload (no signature check: the SDK reads its own TA's statement). */

@@ -5,17 +5,18 @@
  * show what V-OS adds. Core errors (CbpError codes) become the same typed SdkErrors as
  * VosProvider's GP results, so the SDK's business logic never changes between the two.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { type CbpCore, createCbpCore, createSoftwarePlatform } from '@openvse/cbp-ta';
+import { type CbpCore, createCbpCore, createSoftwarePlatform, softwareTaCodeSha256 } from '@openvse/cbp-ta';
+import { CbpErrorCode } from '@openvse/protocol';
 import { SdkError, sdkCodeForCoreCode } from '../errors.js';
 import type {
   CardOperationResult,
   CredentialsProvider,
+  EnrollInput,
   JsonWebKey,
   PublicCard,
 } from './credentials-provider.js';
 
+/** Options of the {@link SoftwareProvider} constructor. */
 export interface SoftwareProviderOptions {
   core: CbpCore;
   /** The public JWK that verifies the software platform's attestations. */
@@ -28,12 +29,13 @@ function wrap(what: string, e: unknown): SdkError {
   if (e instanceof SdkError) return e;
   const code = (e as { code?: unknown })?.code;
   return new SdkError(
-    sdkCodeForCoreCode(typeof code === 'string' ? code : 'INTERNAL'),
+    sdkCodeForCoreCode(typeof code === 'string' ? code : CbpErrorCode.INTERNAL),
     `${what}: ${typeof code === 'string' ? code : 'failed'}${e instanceof Error && e.message !== code ? ` (${e.message})` : ''}`,
     { cause: e },
   );
 }
 
+/** The credentials provider over the CBP core in process memory (the unprotected baseline). */
 export class SoftwareProvider implements CredentialsProvider {
   readonly kind = 'software';
   private readonly core: CbpCore;
@@ -54,7 +56,7 @@ export class SoftwareProvider implements CredentialsProvider {
     }
   }
 
-  enroll(req: { nonce: string; serverSigningJwk: JsonWebKey }): Promise<string> {
+  enroll(req: EnrollInput): Promise<string> {
     return this.run('ENROLL', () =>
       this.core.enroll({
         nonce: req.nonce,
@@ -102,6 +104,7 @@ export class SoftwareProvider implements CredentialsProvider {
   }
 }
 
+/** Options of {@link createSoftwareProvider}. */
 export interface CreateSoftwareProviderOptions {
   /** Keep the (clear!) state in this directory so a restart finds it; in memory when absent. */
   dataDir?: string;
@@ -110,7 +113,8 @@ export interface CreateSoftwareProviderOptions {
 
 /**
  * A SoftwareProvider over packages/cbp-ta's core and software platform. `codeSha256` is the code
- * identity its attestations report (SHA-256 of the compiled core), for the server's allow-list.
+ * identity its attestations report (cbp-ta's `softwareTaCodeSha256`: SHA-256 of the compiled
+ * core), for the server's allow-list.
  */
 export async function createSoftwareProvider(
   opts: CreateSoftwareProviderOptions = {},
@@ -120,13 +124,8 @@ export async function createSoftwareProvider(
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const core = createCbpCore(platform);
-  let codeSha256: string;
-  try {
-    const coreFile = new URL('./core/core.js', import.meta.resolve('@openvse/cbp-ta'));
-    codeSha256 = createHash('sha256').update(readFileSync(coreFile)).digest('hex');
-  } catch {
-    codeSha256 = createHash('sha256').update('openvse-cbp-software').digest('hex');
-  }
+  // The same function the software platform's attestation takes its code identity from.
+  const codeSha256 = softwareTaCodeSha256();
   const provider = new SoftwareProvider({
     core,
     platformPublicJwk: () => ({ ...platform.platformPublicJwk }),

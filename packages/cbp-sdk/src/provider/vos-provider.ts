@@ -5,22 +5,33 @@
  * An output larger than the capacity offered (TEE_ERROR_SHORT_BUFFER) is retried once with the
  * size the TA asked for.
  */
-import { CBP_TA_UUID, CbpCommand } from '@openvse/cbp-ta';
+import { CBP_TA_UUID, CbpCommand, CbpOutputSize, TeeResult } from '@openvse/protocol';
 import type { InvokeResult, VosClient, VosParam, VosSession } from '@openvse/vos';
 import { SdkError, SdkErrorCode, sdkCodeForTeeResult } from '../errors.js';
 import type {
   CardOperationResult,
   CredentialsProvider,
+  EnrollInput,
   JsonWebKey,
   PublicCard,
 } from './credentials-provider.js';
 
-// The TA's identity and command table come from the TA package itself (one source of truth).
-export { CBP_TA_UUID, CbpCommand } from '@openvse/cbp-ta';
-
-const TEE_SUCCESS = 0;
-const TEE_ERROR_SHORT_BUFFER = 0xffff0010;
-const TEE_ERROR_TARGET_DEAD = 0xffff3024;
+/**
+ * Output capacities offered per command. ENROLL, PROCESS_MESSAGE, GPO_V and GENAC_M offer
+ * exactly protocol's CbpOutputSize. STATUS, REPLENISH_REQUEST and CARD_INFO offer less than
+ * protocol's maxima (STATEMENT 128 KiB, CARD_INFO 256 KiB): a status, a replenishment statement
+ * or a card list is usually far smaller, and a larger answer comes back as
+ * TEE_ERROR_SHORT_BUFFER with the size needed, which `call` offers once (GP TEE Client API v1.0
+ * §4.5.9). So each call's shared memory stays small for the common case.
+ */
+const OUTPUT_SIZE = {
+  ENROLL: CbpOutputSize.ATTESTATION,
+  PROCESS_MESSAGE: CbpOutputSize.MESSAGE_RESULT,
+  ELEMENTS: CbpOutputSize.ELEMENTS,
+  STATUS: 16 * 1024,
+  REPLENISH_REQUEST: 64 * 1024,
+  CARD_INFO: 64 * 1024,
+} as const;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -37,12 +48,14 @@ function valueOut(p: Out | undefined, what: string): { a: number; b: number } {
   return { a: p.a, b: p.b };
 }
 
+/** Options of {@link VosProvider.open}. */
 export interface VosProviderOptions {
   vos: VosClient;
   /** Default: the CBP TA UUID. */
   taUuid?: string;
 }
 
+/** The credentials provider backed by the CBP TA inside V-OS (one TA session, reopened when it dies). */
 export class VosProvider implements CredentialsProvider {
   readonly kind = 'vos';
   private readonly vos: VosClient;
@@ -97,12 +110,12 @@ export class VosProvider implements CredentialsProvider {
   ): Promise<InvokeResult['params']> {
     let session = await this.getSession();
     let r = await session.invoke(cmd, params);
-    if (r.result === TEE_ERROR_TARGET_DEAD && idempotent) {
+    if (r.result === TeeResult.ERROR_TARGET_DEAD && idempotent) {
       this.session = undefined;
       session = await this.getSession();
       r = await session.invoke(cmd, params);
     }
-    if (r.result === TEE_ERROR_SHORT_BUFFER) {
+    if (r.result === TeeResult.ERROR_SHORT_BUFFER) {
       // GP §4.5.9: the output parameter carries the size needed; offer exactly that once.
       const bigger = params.map((p, i) => {
         const o = r.params[i];
@@ -112,8 +125,8 @@ export class VosProvider implements CredentialsProvider {
       });
       r = await session.invoke(cmd, bigger);
     }
-    if (r.result !== TEE_SUCCESS) {
-      if (r.result === TEE_ERROR_TARGET_DEAD) this.session = undefined;
+    if (r.result !== TeeResult.SUCCESS) {
+      if (r.result === TeeResult.ERROR_TARGET_DEAD) this.session = undefined;
       throw new SdkError(
         sdkCodeForTeeResult(r.result),
         `${what}: CBP TA answered 0x${r.result.toString(16).toUpperCase()}`,
@@ -123,13 +136,13 @@ export class VosProvider implements CredentialsProvider {
     return r.params;
   }
 
-  async enroll(req: { nonce: string; serverSigningJwk: JsonWebKey }): Promise<string> {
+  async enroll(req: EnrollInput): Promise<string> {
     const p = await this.call(
       'ENROLL',
       CbpCommand.ENROLL,
       [
         { type: 'memref', dir: 'in', data: utf8.encode(JSON.stringify(req)) },
-        { type: 'memref', dir: 'out', size: 16384 },
+        { type: 'memref', dir: 'out', size: OUTPUT_SIZE.ENROLL },
       ],
       false,
     );
@@ -142,7 +155,7 @@ export class VosProvider implements CredentialsProvider {
       CbpCommand.PROCESS_MESSAGE,
       [
         { type: 'memref', dir: 'in', data: utf8.encode(jwe) },
-        { type: 'memref', dir: 'out', size: 1024 },
+        { type: 'memref', dir: 'out', size: OUTPUT_SIZE.PROCESS_MESSAGE },
       ],
       false,
     );
@@ -157,7 +170,7 @@ export class VosProvider implements CredentialsProvider {
         { type: 'memref', dir: 'in', data: utf8.encode(JSON.stringify({ cardId })) },
         { type: 'memref', dir: 'in', data: pdolData },
         { type: 'value', dir: 'out' },
-        { type: 'memref', dir: 'out', size: 512 },
+        { type: 'memref', dir: 'out', size: OUTPUT_SIZE.ELEMENTS },
       ],
       false,
     );
@@ -182,7 +195,7 @@ export class VosProvider implements CredentialsProvider {
         },
         { type: 'memref', dir: 'in', data: cdol1Data },
         { type: 'value', dir: 'inout', a: p1 & 0xff, b: 0 },
-        { type: 'memref', dir: 'out', size: 512 },
+        { type: 'memref', dir: 'out', size: OUTPUT_SIZE.ELEMENTS },
       ],
       false,
     );
@@ -196,7 +209,7 @@ export class VosProvider implements CredentialsProvider {
       CbpCommand.STATUS,
       [
         { type: 'memref', dir: 'in', data: utf8.encode(nonce) },
-        { type: 'memref', dir: 'out', size: 16384 },
+        { type: 'memref', dir: 'out', size: OUTPUT_SIZE.STATUS },
       ],
       true,
     );
@@ -209,7 +222,7 @@ export class VosProvider implements CredentialsProvider {
       CbpCommand.REPLENISH_REQUEST,
       [
         { type: 'memref', dir: 'in', data: utf8.encode(cardId) },
-        { type: 'memref', dir: 'out', size: 65536 },
+        { type: 'memref', dir: 'out', size: OUTPUT_SIZE.REPLENISH_REQUEST },
       ],
       true,
     );
@@ -220,7 +233,7 @@ export class VosProvider implements CredentialsProvider {
     const p = await this.call(
       'CARD_INFO',
       CbpCommand.CARD_INFO,
-      [{ type: 'memref', dir: 'out', size: 65536 }],
+      [{ type: 'memref', dir: 'out', size: OUTPUT_SIZE.CARD_INFO }],
       true,
     );
     return JSON.parse(fromUtf8(memrefOut(p[0], 'CARD_INFO'))) as PublicCard[];

@@ -14,6 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCbpTaBundle } from '@openvse/cbp-ta';
+import { type AuthorizationResponse, CBP_TA_UUID as CBP_UUID } from '@openvse/protocol';
 import { createServer, type ServerConfig, TEST_ISSUER_KEYS } from '@openvse/server';
 import { generateTaSigningKeyPair, startVos, type VosClient } from '@openvse/vos';
 import type { CredentialsProvider } from '../provider/credentials-provider.js';
@@ -23,6 +24,7 @@ import { type FetchLike, ServerClient } from '../wallet/server-client.js';
 import { WalletSdk, type WalletSdkOptions } from '../wallet/wallet-sdk.js';
 import { createFileStore } from '../wallet/wallet-store.js';
 
+/** The documented test issuer: its master keys and the funding cards the bench digitizes. */
 export const TEST_ISSUER = Object.freeze({
   imkAc: TEST_ISSUER_KEYS.imkAc,
   imkMd: TEST_ISSUER_KEYS.imkMd,
@@ -34,6 +36,7 @@ export const TEST_ISSUER = Object.freeze({
 
 type FastifyLike = Awaited<ReturnType<typeof createServer>>;
 
+/** Options of {@link TestBench.start}. */
 export interface TestBenchOptions {
   /** Where V-OS, the software provider's state, the SQLite database and the wallet store live. */
   dir: string;
@@ -46,22 +49,15 @@ export interface TestBenchOptions {
   fetch?: FetchLike;
 }
 
+/** Options of {@link TestBench.addCard}. */
 export interface AddCardOptions {
   mobilePin?: string;
   fundingPan?: string;
   expiry?: string;
 }
 
-export interface AuthorizationAnswer {
-  authorizationId: string;
-  decision: 'APPROVE' | 'DECLINE';
-  reason: string;
-  reasons: string[];
-  responseCode: string;
-  atc?: number;
-  arpc?: string;
-  [k: string]: unknown;
-}
+/** The server's answer to an authorization (protocol's AuthorizationResponse). */
+export type AuthorizationAnswer = AuthorizationResponse;
 
 /** What the bench needs from a terminal outcome (packages/terminal Outcome). */
 export interface OutcomeLike {
@@ -70,6 +66,7 @@ export interface OutcomeLike {
   panSequence?: string;
 }
 
+/** A CBP server, a provider and a wallet in process, enrolled through the production path. */
 export class TestBench {
   readonly dir: string;
   readonly kind: 'vos' | 'software';
@@ -219,5 +216,3 @@ export class TestBench {
     await this.app?.close().catch(() => {});
   }
 }
-
-const CBP_UUID = 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de';

@@ -20,6 +20,7 @@
  */
 import { connect, type Socket } from 'node:net';
 
+/** What the vicc tells `onEvent`: connection, power and APDU events. */
 export type ViccEvent =
   | { type: 'connecting'; host: string; port: number }
   | { type: 'connected'; host: string; port: number }
@@ -32,6 +33,7 @@ export type ViccEvent =
   | { type: 'apdu-error'; capdu: Uint8Array; error: unknown }
   | { type: 'protocol-error'; message: string };
 
+/** Options of {@link attachViccCard}. */
 export interface ViccOptions {
   /** vpcd host; 127.0.0.2 goes through the quickack loopback route. */
   host?: string;
@@ -46,6 +48,7 @@ export interface ViccOptions {
   reconnectDelayMs?: number;
 }
 
+/** A wallet card attached to vpcd. */
 export interface ViccCard {
   /** Resolves once connected to vpcd (immediately if already connected). */
   waitConnected(timeoutMs?: number): Promise<void>;
@@ -54,9 +57,13 @@ export interface ViccCard {
   close(): Promise<void>;
 }
 
+/** vpcd's host through the quickack loopback route (scripts/pcsc-up.sh). */
 export const VPCD_DEFAULT_HOST = '127.0.0.2';
+/** vpcd's port of `Virtual PCD 00 00`. */
 export const VPCD_DEFAULT_PORT = 35963;
+/** The default ATR: 3B 80 80 01 01 (T=1, no historical bytes, contactless-like). */
 export const DEFAULT_ATR = Uint8Array.of(0x3b, 0x80, 0x80, 0x01, 0x01);
+/** vpcd's 1-byte control codes: power off, power on, reset, get ATR. */
 export const VPCD_CTRL = { OFF: 0x00, ON: 0x01, RESET: 0x02, ATR: 0x04 } as const;
 const SW_NO_PRECISE_DIAGNOSIS = Uint8Array.of(0x6f, 0x00);
 const MAX_MESSAGE = 0xffff;
@@ -86,6 +93,7 @@ export class ViccFrameReader {
   }
 }
 
+/** Connects `processApdu` to vpcd as a card (reconnecting while it is not reachable). */
 export function attachViccCard(options: ViccOptions): ViccCard {
   if (typeof options?.processApdu !== 'function')
     throw new TypeError('attachViccCard: processApdu is required');

@@ -6,82 +6,24 @@
  * A network failure is SERVER_UNREACHABLE (the caller may queue and retry); an error body is
  * SERVER_REFUSED with the server's stable code.
  */
+import type {
+  Challenge,
+  DeviceReportRequest,
+  EnrollResult,
+  MessagesResult,
+  ReactionPolicy,
+  RiskView,
+  StatementRequest,
+  SyncResult,
+  ThreatReportResult,
+} from '@openvse/protocol';
 import { SdkError, SdkErrorCode } from '../errors.js';
 import type { JsonWebKey } from '../provider/credentials-provider.js';
 
+/** A `fetch`-compatible function (the global `fetch` by default). */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
-export interface ServerMessage {
-  seq: number;
-  typ: string;
-  cardId?: string | null;
-  message: string;
-  expiresAt?: number;
-}
-
-export interface Challenge {
-  nonce: string;
-  expiresAt: number;
-  serverSigningJwk: JsonWebKey;
-  serverKid: string;
-}
-
-export interface EnrollResult {
-  deviceId: string;
-  protectionLevel: string;
-  serverSigningJwk: JsonWebKey;
-  serverKid: string;
-  lastSeq: number;
-}
-
-export interface SyncResult {
-  deviceId: string;
-  stateCounter: string;
-  lastSeq: number;
-  pendingMessages: number;
-  cards: unknown[];
-}
-
-/** An active threat in the server's risk view, with the reaction its policy gives it. */
-export interface RiskThreat {
-  class: string;
-  code: string;
-  severity: 'low' | 'medium' | 'high' | 'critical';
-  reaction: 'report' | 'block_payments' | 'wipe_keys' | 'stop_app';
-  detectedAt: string;
-}
-
-/** GET /v1/devices/:deviceId/risk (docs/fraud-engine.md "Device risk state"). */
-export interface RiskView {
-  deviceId: string;
-  state: 'clean' | 'suspicious' | 'compromised';
-  silent: boolean;
-  activeThreats: RiskThreat[];
-  lastReportSeq: number;
-  lastReportAt: number | null;
-  lastHeartbeatAt: number | null;
-  lastSeenAt: number | null;
-  seqGaps: number;
-  reports: number;
-}
-
-/** The answer to a threat report or heartbeat (docs/cbp-protocol.md §6). */
-export interface ThreatReportResult {
-  deviceId: string;
-  seq: number;
-  typ: 'threat-report' | 'heartbeat';
-  gap: number;
-  risk: RiskView;
-  policyMessageSeq: number | null;
-}
-
-/** GET /v1/policy: the reaction policy (version 0 = the server's built-in default). */
-export interface ReactionPolicyView {
-  version: number;
-  heartbeatSeconds: number;
-  rules: { code: string; minSeverity?: RiskThreat['severity']; reaction: RiskThreat['reaction'] }[];
-}
-
+/** Options of the {@link ServerClient} constructor. */
 export interface ServerClientOptions {
   baseUrl: string;
   fetch?: FetchLike;
@@ -89,6 +31,7 @@ export interface ServerClientOptions {
   timeoutMs?: number;
 }
 
+/** The wallet's HTTP client of the CBP server; every route answers a type of @openvse/protocol's API. */
 export class ServerClient {
   readonly baseUrl: string;
   private readonly fetchFn: FetchLike;
@@ -141,15 +84,18 @@ export class ServerClient {
     return json as T;
   }
 
+  /** POST /v1/devices/challenge: a single-use nonce and the server signing key. */
   challenge(): Promise<Challenge> {
     return this.request('POST', '/v1/devices/challenge', {});
   }
 
+  /** POST /v1/devices: enrollment with the TA's attestation and the V-OS platform key. */
   enroll(attestation: string, platformJwk: JsonWebKey): Promise<EnrollResult> {
     return this.request('POST', '/v1/devices', { attestation, platformJwk });
   }
 
-  provision(deviceId: string, cardId: string): Promise<{ cardId?: string; messages: ServerMessage[] }> {
+  /** POST …/cards/:cardId/provision: the provision and credentials messages of a card. */
+  provision(deviceId: string, cardId: string): Promise<MessagesResult> {
     return this.request(
       'POST',
       `/v1/devices/${encodeURIComponent(deviceId)}/cards/${encodeURIComponent(cardId)}/provision`,
@@ -157,29 +103,36 @@ export class ServerClient {
     );
   }
 
-  messages(deviceId: string, after: number, limit = 100): Promise<{ messages: ServerMessage[] }> {
+  /** GET …/messages: the device's outbox after `after`, at most `limit` messages. */
+  messages(deviceId: string, after: number, limit = 100): Promise<MessagesResult> {
     return this.request(
       'GET',
       `/v1/devices/${encodeURIComponent(deviceId)}/messages?after=${after}&limit=${limit}`,
     );
   }
 
-  replenish(deviceId: string, statement: string): Promise<{ cardId?: string; messages: ServerMessage[] }> {
-    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/replenish`, { statement });
+  /** POST …/replenish: a TA replenishment statement; answers the new credentials messages. */
+  replenish(deviceId: string, statement: string): Promise<MessagesResult> {
+    const body: StatementRequest = { statement };
+    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/replenish`, body);
   }
 
+  /** POST …/sync: a TA status statement over a server nonce (state sync). */
   sync(deviceId: string, statement: string): Promise<SyncResult> {
-    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/sync`, { statement });
+    const body: StatementRequest = { statement };
+    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/sync`, body);
   }
 
   /** A V-Guard threat report signed by V-OS (POST /v1/devices/:deviceId/threats). */
   threatReport(deviceId: string, report: string): Promise<ThreatReportResult> {
-    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/threats`, { report });
+    const body: DeviceReportRequest = { report };
+    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/threats`, body);
   }
 
   /** A heartbeat signed by V-OS (POST /v1/devices/:deviceId/heartbeat). */
   heartbeat(deviceId: string, report: string): Promise<ThreatReportResult> {
-    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/heartbeat`, { report });
+    const body: DeviceReportRequest = { report };
+    return this.request('POST', `/v1/devices/${encodeURIComponent(deviceId)}/heartbeat`, body);
   }
 
   /** The device's risk state as the server sees it. */
@@ -188,7 +141,7 @@ export class ServerClient {
   }
 
   /** The current reaction policy. */
-  policy(): Promise<ReactionPolicyView> {
+  policy(): Promise<ReactionPolicy> {
     return this.request('GET', '/v1/policy');
   }
 }

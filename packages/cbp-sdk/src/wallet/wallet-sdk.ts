@@ -18,6 +18,14 @@
  *   6985 to everything. Blocking and wiping are the TA's (reason 7 PAYMENTS_BLOCKED in taps).
  */
 import { randomBytes } from 'node:crypto';
+import {
+  type EnrollResult,
+  type QueuedMessage,
+  ReasonCode,
+  type StatusCard,
+  type StatusStatement,
+  type SyncResult,
+} from '@openvse/protocol';
 import { SdkError, SdkErrorCode } from '../errors.js';
 import type { GuardLink, GuardReaction } from '../guard/guard-link.js';
 import { createHceService, type HceService, type TapEvent } from '../hce/hce-service.js';
@@ -26,10 +34,9 @@ import {
   type CredentialsProvider,
   decodeJwsPayload,
   type PublicCard,
-  ReasonCode,
-  type TaStatus,
 } from '../provider/credentials-provider.js';
-import type { EnrollResult, ServerClient, ServerMessage, SyncResult } from './server-client.js';
+import { RetryScheduler } from './retry-scheduler.js';
+import type { ServerClient } from './server-client.js';
 import {
   createMemoryStore,
   type TransactionRecord,
@@ -43,14 +50,16 @@ const PERMANENT_REFUSALS = new Set<string>([
   SdkErrorCode.MESSAGE_AUDIENCE,
 ]);
 
+/** A card as the wallet shows it: CARD_INFO's profile with the state from the TA's signed status. */
 export interface WalletCard extends PublicCard {
-  state: 'ACTIVE' | 'SUSPENDED';
+  state: StatusCard['state'];
   atc: number;
   credentialsLeft: number;
-  thresholdsLeft: TaStatus['cards'][number]['thresholdsLeft'];
+  thresholdsLeft: StatusCard['thresholdsLeft'];
   replenishDue: boolean;
 }
 
+/** What the wallet tells `onEvent`: taps, messages, replenishment, V-Guard reactions, errors. */
 export type WalletEvent =
   | { type: 'tap'; tap: TapEvent }
   | { type: 'message-applied'; typ: string; cardId?: string; seq: number }
@@ -68,6 +77,7 @@ export type WalletEvent =
   /** A V-Guard scan / report that failed (the tap or the open goes on). */
   | { type: 'guard-error'; reason: 'start' | 'payment'; error: unknown };
 
+/** Options of {@link WalletSdk.open}. */
 export interface WalletSdkOptions {
   provider: CredentialsProvider;
   /** The CBP server; without it the wallet pays with what it has and queues replenishments. */
@@ -95,6 +105,10 @@ export interface WalletSdkOptions {
   guardLink?: GuardLink;
 }
 
+/**
+ * The wallet: card and credential management over a credentials provider and the CBP server,
+ * HCE card emulation, and V-Guard's reactions (see the module comment).
+ */
 export class WalletSdk {
   private readonly provider: CredentialsProvider;
   private readonly server: ServerClient | undefined;
@@ -103,11 +117,10 @@ export class WalletSdk {
   private readonly opts: WalletSdkOptions;
   private state: WalletState;
   private cardList: WalletCard[] = [];
-  private taStatus: TaStatus | undefined;
+  private taStatus: StatusStatement | undefined;
   private background: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryAttempt = 0;
+  private readonly retry: RetryScheduler;
   private hceService: HceService | undefined;
   private closed = false;
   private stoppedBy: string[] | undefined;
@@ -121,6 +134,14 @@ export class WalletSdk {
     this.store = opts.store ?? createMemoryStore();
     this.clock = opts.clock ?? Date.now;
     this.state = this.store.load();
+    this.retry = new RetryScheduler({
+      ...opts.retry,
+      isClosed: () => this.closed,
+      onFire: () =>
+        this.runBackground(async () => {
+          await this.retryPending();
+        }),
+    });
   }
 
   /**
@@ -147,7 +168,7 @@ export class WalletSdk {
       w.timer = setInterval(() => w.runBackground(() => w.checkNow()), every);
       w.timer.unref();
     }
-    if (w.state.replenishQueue.length > 0) w.scheduleRetry(0);
+    if (w.state.replenishQueue.length > 0) w.retry.schedule(0);
     return w;
   }
 
@@ -228,9 +249,11 @@ export class WalletSdk {
 
   /** Rebuilds the card view from the TA (status with a local nonce + CARD_INFO). */
   async refresh(): Promise<void> {
-    let status: TaStatus | undefined;
+    let status: StatusStatement | undefined;
     try {
-      status = decodeJwsPayload<TaStatus>(await this.provider.status(randomBytes(16).toString('base64url')));
+      status = decodeJwsPayload<StatusStatement>(
+        await this.provider.status(randomBytes(16).toString('base64url')),
+      );
     } catch (e) {
       if (
         e instanceof SdkError &&
@@ -295,7 +318,7 @@ export class WalletSdk {
    * refuses for good (MESSAGE_REJECTED / EXPIRED / AUDIENCE) is remembered and skipped from then
    * on (`strict` also throws it: provisioning wants to know). Returns how many were applied.
    */
-  async applyMessages(messages: readonly ServerMessage[], strict = false): Promise<number> {
+  async applyMessages(messages: readonly QueuedMessage[], strict = false): Promise<number> {
     let applied = 0;
     let refused: SdkError | undefined;
     const rejected = new Set(this.state.rejectedSeqs ?? []);
@@ -396,7 +419,7 @@ export class WalletSdk {
     } catch (e) {
       if (e instanceof SdkError && e.code === SdkErrorCode.SERVER_UNREACHABLE) {
         this.enqueue(cardId);
-        const delay = this.scheduleRetry();
+        const delay = this.retry.schedule();
         this.emit({ type: 'replenish-queued', cardId, retryInMs: delay, error: e.message });
         return false;
       }
@@ -409,8 +432,7 @@ export class WalletSdk {
 
   /** Retries every queued replenishment now. Returns the card ids still queued. */
   async retryPending(): Promise<string[]> {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retry.cancel();
     for (const id of [...this.state.replenishQueue]) {
       if (!this.card(id)) {
         this.dequeue(id);
@@ -419,7 +441,7 @@ export class WalletSdk {
       const ok = await this.replenish(id);
       if (!ok) break;
     }
-    if (this.state.replenishQueue.length === 0) this.retryAttempt = 0;
+    if (this.state.replenishQueue.length === 0) this.retry.reset();
     return this.pendingReplenishments();
   }
 
@@ -477,9 +499,8 @@ export class WalletSdk {
     this.unsubscribeGuard?.();
     this.unsubscribeGuard = undefined;
     if (this.timer) clearInterval(this.timer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retry.cancel();
     this.timer = undefined;
-    this.retryTimer = undefined;
     await this.idle();
   }
 
@@ -562,24 +583,6 @@ export class WalletSdk {
     const before = this.state.replenishQueue.length;
     this.state.replenishQueue = this.state.replenishQueue.filter((c) => c !== cardId);
     if (before !== this.state.replenishQueue.length) this.persist();
-  }
-
-  /** Exponential backoff: base × 2^attempt, capped. Returns the delay chosen. */
-  private scheduleRetry(forceMs?: number): number {
-    const base = this.opts.retry?.baseMs ?? 1000;
-    const max = this.opts.retry?.maxMs ?? 5 * 60_000;
-    const delay = forceMs ?? Math.min(max, base * 2 ** this.retryAttempt);
-    if (forceMs === undefined) this.retryAttempt = Math.min(this.retryAttempt + 1, 30);
-    if (this.closed) return delay;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.runBackground(async () => {
-        await this.retryPending();
-      });
-    }, delay);
-    this.retryTimer.unref();
-    return delay;
   }
 
   private persist(): void {

@@ -1,6 +1,7 @@
 /**
- * What the wallet keeps outside the TA: the enrolled device id, the default card, the
- * transaction history and the offline replenishment queue. None of it is secret and none of it
+ * What the wallet keeps outside the TA (docs/cbp-sdk.md "WalletSdk", source of truth): the
+ * enrolled device id, the default card, the transaction history and the offline replenishment
+ * queue. None of it is secret and none of it
  * is authoritative for credentials: after a restart the card list, the ATCs and the credential
  * counts come back from the TA's signed status and CARD_INFO (the SDK's copy is a cache).
  * `createMemoryStore` for tests and benches, `createFileStore` writes one JSON file atomically
@@ -8,7 +9,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CardProfileKind } from '@openvse/protocol';
 
+/** What the wallet keeps outside the TA (none of it secret, none of it authoritative). */
 export interface WalletState {
   deviceId?: string;
   defaultCardId?: string;
@@ -23,10 +26,11 @@ export interface WalletState {
   rejectedSeqs?: number[];
 }
 
+/** One tap in the wallet's history. */
 export interface TransactionRecord {
   time: number;
   cardId: string;
-  profile: 'V' | 'M';
+  profile: CardProfileKind;
   amount: number;
   currency: string;
   atc: number;
@@ -36,6 +40,7 @@ export interface TransactionRecord {
   reasonName: string;
 }
 
+/** Persistence of the {@link WalletState} (load / save of the whole state). */
 export interface WalletStore {
   load(): WalletState;
   save(state: WalletState): void;
@@ -43,6 +48,7 @@ export interface WalletStore {
 
 const empty = (): WalletState => ({ history: [], replenishQueue: [] });
 
+/** A wallet store in memory (tests, benches). */
 export function createMemoryStore(initial?: WalletState): WalletStore {
   let s: WalletState = initial ? structuredClone(initial) : empty();
   return {
@@ -53,6 +59,7 @@ export function createMemoryStore(initial?: WalletState): WalletStore {
   };
 }
 
+/** A wallet store in one JSON file, written atomically (temp file, rename). */
 export function createFileStore(path: string): WalletStore {
   return {
     load(): WalletState {

@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { reactionFor as reactionOf } from '@openvse/protocol';
 import { createGuard, type Guard, type ScanReport } from '@openvse/vguard';
 import {
   createGuardLink,
   type GuardLink,
   type GuardLinkEvent,
   type GuardReaction,
-  reactionOf,
   vosThreatFlags,
 } from '../../src/guard/guard-link.js';
 import { TestBench } from '../../src/testing/test-bench.js';

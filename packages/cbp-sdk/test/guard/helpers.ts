@@ -1,7 +1,7 @@
 /** Shared helpers of the V-Guard link tests. */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { ServerMessage } from '../../src/wallet/server-client.js';
+import type { QueuedMessage as ServerMessage } from '@openvse/protocol';
 
 /** PDOL data of profile V (33 bytes, docs/cbp-sdk.md): amount in BCD, EUR, a random UN. */
 export function pdolV(amount: number): Uint8Array {

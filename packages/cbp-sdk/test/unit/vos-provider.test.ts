@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CbpCommand } from '@openvse/protocol';
 import type { InvokeResult, VosClient, VosParam, VosSession } from '@openvse/vos';
 import { SdkError, SdkErrorCode } from '../../src/errors.js';
-import { CbpCommand, VosProvider } from '../../src/provider/vos-provider.js';
+import { VosProvider } from '../../src/provider/vos-provider.js';
 
 type Call = { cmd: number; params: VosParam[] };
 type Script = (call: Call, n: number) => { result: number; params?: InvokeResult['params'] };
