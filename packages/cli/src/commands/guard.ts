@@ -14,15 +14,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ScanReport, Threat } from '@openvse/protocol';
 import {
   createAppManifest,
   createGuard,
   generateManifestKeyPair,
   parseAppManifest,
-  type ScanReport,
   type SignedAppManifest,
   signAppManifest,
-  type Threat,
   verifyAppManifest,
 } from '@openvse/vguard';
 import type { Command } from 'commander';

@@ -24,7 +24,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { commandConfig, type ProtectionLevel, type ServerConfig, startServer } from '@openvse/server';
+import { PROTECTION_LEVELS, type ProtectionLevel } from '@openvse/protocol';
+import { commandConfig, type ServerConfig, startServer } from '@openvse/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export const DEFAULT_SERVER_PORT = 7070;
@@ -205,7 +206,7 @@ export function registerServerCommand(program: Command): void {
     .option('--allow-ta <sha256>', 'allowed CBP TA code hash (repeatable or comma separated)', collect, [])
     .addOption(
       new Option('--min-level <level>', 'minimum protection level at enrollment')
-        .choices(['L0', 'L1', 'L2'])
+        .choices([...PROTECTION_LEVELS])
         .default('L1'),
     )
     .addOption(

@@ -22,10 +22,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachViccCard, type TapEvent, VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '@openvse/cbp-sdk';
 import { TEST_ISSUER, TestBench } from '@openvse/cbp-sdk/testing';
+import type { CardProfileKind } from '@openvse/protocol';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export interface WalletPcscOptions {
-  testCard?: 'V' | 'M';
+  testCard?: CardProfileKind;
   readerPort: number;
   host: string;
 }
@@ -142,7 +143,7 @@ export function registerWalletCommands(program: Command): void {
       VPCD_DEFAULT_PORT,
     )
     .option('--host <host>', 'vpcd host (127.0.0.2 uses the quickack route)', VPCD_DEFAULT_HOST)
-    .action(async (o: { testCard?: 'V' | 'M'; readerPort: number; host: string }) => {
+    .action(async (o: { testCard?: CardProfileKind; readerPort: number; host: string }) => {
       await runWalletPcsc({
         ...(o.testCard ? { testCard: o.testCard } : {}),
         readerPort: o.readerPort,

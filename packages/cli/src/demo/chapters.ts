@@ -2,9 +2,20 @@
  * Chapters 1–8 of `openvse demo`: the bank starts its CBP server and creates issuer keys, digitizes
  * a card of each profile, a phone enrolls (V-OS on this machine) and gets both cards, pays at the
  * terminal, runs a LUK past its threshold, has a card suspended / resumed, and deleted.
- * Chapter 9 (a compromised device) is in compromised.ts.
+ * Chapter 9 (a compromised device) is in compromised.ts. The story is README.md "Quick start"
+ * (`npm start`); the routes used are docs/server-api.md's.
  */
 import { bytesToHex, keyCheckValue } from '@openvse/emv';
+import {
+  type CardStatus,
+  type CardView,
+  type LifecycleAction,
+  type ProtectionLevel,
+  type QueuedMessage,
+  type ReactionPolicy,
+  ReasonCode,
+  type StatusStatement,
+} from '@openvse/protocol';
 import { TEST_ISSUER_KEYS } from '@openvse/server';
 import { credentialsText, DEMO_SETTINGS, type DemoWorld, maskPan, type PayResult } from './world.js';
 
@@ -81,10 +92,7 @@ export async function chapterServer(w: DemoWorld): Promise<void> {
     `keys generated inside the server, stored under a random KEK (AES-256-GCM); server signing key ` +
       `${keys.json.serverSigning?.kid?.slice(0, 12) ?? '?'}…`,
   );
-  const policy = await w.http<{ version: number; rules: { code: string; reaction: string }[] }>(
-    'GET',
-    '/v1/policy',
-  );
+  const policy = await w.http<ReactionPolicy>('GET', '/v1/policy');
   const fraudOn = Boolean((w.app as unknown as { services?: { fraud?: unknown } }).services?.fraud);
   r.expect(
     'fraud engine',
@@ -111,11 +119,11 @@ export async function chapterDigitize(w: DemoWorld): Promise<void> {
   r.chapter(2, 'Digitize one card of each profile');
   for (const profile of ['V', 'M'] as const) {
     const fundingPan = profile === 'V' ? DEMO_SETTINGS.fundingPanV : DEMO_SETTINGS.fundingPanM;
-    const res = await w.http<{ cardId: string; tokenPan?: string; status: string; fundingPanLast4: string }>(
-      'POST',
-      '/v1/cards',
-      { fundingPan, expiry: DEMO_SETTINGS.expiry, profile },
-    );
+    const res = await w.http<CardView>('POST', '/v1/cards', {
+      fundingPan,
+      expiry: DEMO_SETTINGS.expiry,
+      profile,
+    });
     const bin = profile === 'V' ? '489537' : '535580';
     const ok =
       res.status === 201 && res.json.status === 'ACTIVE' && Boolean(res.json.tokenPan?.startsWith(bin));
@@ -157,7 +165,7 @@ export async function chapterEnroll(w: DemoWorld): Promise<void> {
   );
   const wallet = await w.openWallet();
   const enrolled = await wallet.enroll();
-  const dev = await w.http<{ devices: { deviceId: string; protectionLevel: string }[] }>(
+  const dev = await w.http<{ devices: { deviceId: string; protectionLevel: ProtectionLevel }[] }>(
     'GET',
     '/v1/dashboard/devices?limit=10',
   );
@@ -310,8 +318,8 @@ export async function chapterLukThreshold(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 7 ─────────────────────────
 
-async function lifecycle(w: DemoWorld, cardId: string, action: 'suspend' | 'resume' | 'delete') {
-  const res = await w.http<{ status: string; messages: unknown[] }>(
+async function lifecycle(w: DemoWorld, cardId: string, action: LifecycleAction) {
+  const res = await w.http<{ cardId: string; status: CardStatus; messages: QueuedMessage[] }>(
     'POST',
     `/v1/cards/${cardId}/${action}`,
     {},
@@ -375,9 +383,9 @@ export async function chapterDelete(w: DemoWorld): Promise<void> {
   const provider = w.provider!;
   const info = await provider.cardInfo();
   const statusJws = await provider.status('demo-after-delete');
-  const status = JSON.parse(Buffer.from(statusJws.split('.')[1]!, 'base64url').toString('utf8')) as {
-    cards: { cardId: string }[];
-  };
+  const status = JSON.parse(
+    Buffer.from(statusJws.split('.')[1]!, 'base64url').toString('utf8'),
+  ) as StatusStatement;
   const inInfo = info.some((c) => c.cardId === id);
   const inStatus = status.cards.some((c) => c.cardId === id);
   r.expect(
@@ -391,7 +399,7 @@ export async function chapterDelete(w: DemoWorld): Promise<void> {
   try {
     // A well-formed GENERATE AC (ARQC) for the card id: amount 0, CDOL1-sized data.
     const g = await provider.generateAcM(id, 0x80, new Uint8Array(45));
-    keyUse = g.reason === 8 ? 'UNKNOWN_CARD' : `reason ${g.reason}`;
+    keyUse = g.reason === ReasonCode.UNKNOWN_CARD ? 'UNKNOWN_CARD' : `reason ${g.reason}`;
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
     keyUse = /UNKNOWN_CARD|BAD_PARAMETERS/.test(code) ? code.replace(/^ERR_SDK_/, '') : `error ${code}`;
@@ -402,7 +410,7 @@ export async function chapterDelete(w: DemoWorld): Promise<void> {
     keyUse,
     /UNKNOWN_CARD/.test(keyUse),
   );
-  const server = await w.http<{ status: string }>('GET', `/v1/cards/${id}`);
+  const server = await w.http<CardView>('GET', `/v1/cards/${id}`);
   r.expect(
     'the server',
     'token DELETED',

@@ -10,16 +10,10 @@
  * dashboard's JSON shows the decline. The inspector is closed at the end, whatever happened.
  */
 import inspector from 'node:inspector';
-import { decodeJwsPayload, type TaStatus } from '@openvse/cbp-sdk';
+import { decodeJwsPayload } from '@openvse/cbp-sdk';
+import type { RiskView, StatusStatement } from '@openvse/protocol';
 import { guardSoFar } from './chapters.js';
 import { credentialsText, type DemoWorld } from './world.js';
-
-interface RiskView {
-  state: 'clean' | 'suspicious' | 'compromised';
-  activeThreats: { code: string; severity: string; reaction: string }[];
-  reports: number;
-  lastReportSeq: number;
-}
 
 export async function chapterCompromised(w: DemoWorld): Promise<void> {
   const r = w.r;
@@ -134,7 +128,7 @@ export async function chapterCompromised(w: DemoWorld): Promise<void> {
         blocked.tap?.reasonName === 'PAYMENTS_BLOCKED' &&
         w.eventsSince(e3, 'payments-blocked').length > 0,
     );
-    const status = decodeJwsPayload<TaStatus>(await w.provider!.status('demo-after-block'));
+    const status = decodeJwsPayload<StatusStatement>(await w.provider!.status('demo-after-block'));
     const v = status.cards.find((c) => c.cardId === id);
     if (v) {
       const wiped = v.credentialsLeft === 0 && v.thresholdsLeft === null;

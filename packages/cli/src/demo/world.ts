@@ -21,6 +21,7 @@ import {
   type WalletEvent,
   WalletSdk,
 } from '@openvse/cbp-sdk';
+import type { AuthorizationResponse } from '@openvse/protocol';
 import { type ServerConfig, startServer } from '@openvse/server';
 import { createGuard, type Guard } from '@openvse/vguard';
 import { startVos, type TaSigningKeyPair, type VosClient } from '@openvse/vos';
@@ -46,21 +47,11 @@ export const DEMO_SETTINGS = Object.freeze({
   afterTapDelayMs: 800,
 });
 
-export interface AuthorizationAnswer {
-  authorizationId: string;
-  decision: 'APPROVE' | 'DECLINE';
-  reason: string;
-  reasons: string[];
-  responseCode: string;
-  atc?: number;
-  arpc?: string;
-}
-
 export interface PayResult {
   outcome: TerminalOutcome;
   /** The wallet's record of this tap (the TA's answer), when the tap reached a card. */
   tap: TapEvent | undefined;
-  auth: AuthorizationAnswer | undefined;
+  auth: AuthorizationResponse | undefined;
   card: WalletCard | undefined;
 }
 
@@ -228,10 +219,10 @@ export class DemoWorld {
   }
 
   /** The acquirer host: the terminal's online request → POST /v1/authorizations over HTTP. */
-  async authorize(outcome: TerminalOutcome, amount: number): Promise<AuthorizationAnswer> {
+  async authorize(outcome: TerminalOutcome, amount: number): Promise<AuthorizationResponse> {
     if (!outcome.chipData || !outcome.pan)
       throw new Error('authorize: the outcome carries no chip data / PAN');
-    const r = await this.http<AuthorizationAnswer>('POST', '/v1/authorizations', {
+    const r = await this.http<AuthorizationResponse>('POST', '/v1/authorizations', {
       idempotencyKey: randomUUID(),
       tokenPan: outcome.pan,
       ...(outcome.panSequence ? { panSequence: outcome.panSequence } : {}),
