@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import ts from 'typescript';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
 
 function entries(pkgDir) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
@@ -30,39 +29,58 @@ function hasDoc(decl) {
   return ranges.some((r) => sf.text.slice(r.pos, r.pos + 3) === '/**');
 }
 
-const problems = [];
-const report = [];
-for (const dir of readdirSync(join(root, 'packages')).sort()) {
-  const pkgDir = join(root, 'packages', dir);
-  if (!existsSync(join(pkgDir, 'package.json'))) continue;
-  const { name, entries: es } = entries(pkgDir);
-  if (filters.length && !filters.some((f) => name.includes(f))) continue;
-  const program = ts.createProgram(
-    es.map((e) => e.src),
-    { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, allowJs: false, noEmit: true, skipLibCheck: true },
-  );
-  const checker = program.getTypeChecker();
-  let total = 0;
-  let documented = 0;
-  for (const e of es) {
-    const sf = program.getSourceFile(e.src);
-    if (!sf) continue;
-    for (const st of sf.statements)
-      if (ts.isExportDeclaration(st) && !st.exportClause) problems.push(`${e.name}: export * from ${st.moduleSpecifier.getText()}`);
-    const sym = checker.getSymbolAtLocation(sf);
-    for (const ex of sym ? checker.getExportsOfModule(sym) : []) {
-      const target = ex.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(ex) : ex;
-      const decl = target.declarations?.[0];
-      if (!decl) continue;
-      total++;
-      if (hasDoc(decl)) documented++;
-      else problems.push(`${e.name}: ${ex.name} (${decl.getSourceFile().fileName.replace(root, '')}) has no TSDoc`);
+/** `{ report, problems }` for the packages whose name contains one of `filters` (all if none). */
+export function apiReport(filters = []) {
+  const problems = [];
+  const report = [];
+  for (const dir of readdirSync(join(root, 'packages')).sort()) {
+    const pkgDir = join(root, 'packages', dir);
+    if (!existsSync(join(pkgDir, 'package.json'))) continue;
+    const { name, entries: es } = entries(pkgDir);
+    if (filters.length && !filters.some((f) => name.includes(f))) continue;
+    const program = ts.createProgram(
+      es.map((e) => e.src),
+      {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        allowJs: false,
+        noEmit: true,
+        skipLibCheck: true,
+      },
+    );
+    const checker = program.getTypeChecker();
+    let total = 0;
+    let documented = 0;
+    for (const e of es) {
+      const sf = program.getSourceFile(e.src);
+      if (!sf) continue;
+      for (const st of sf.statements)
+        if (ts.isExportDeclaration(st) && !st.exportClause)
+          problems.push(`${e.name}: export * from ${st.moduleSpecifier.getText()}`);
+      const sym = checker.getSymbolAtLocation(sf);
+      for (const ex of sym ? checker.getExportsOfModule(sym) : []) {
+        const target = ex.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(ex) : ex;
+        const decl = target.declarations?.[0];
+        if (!decl) continue;
+        total++;
+        if (hasDoc(decl)) documented++;
+        else
+          problems.push(
+            `${e.name}: ${ex.name} (${decl.getSourceFile().fileName.replace(root, '')}) has no TSDoc`,
+          );
+      }
     }
+    report.push(`${name}: ${documented}/${total} exports documented`);
   }
-  report.push(`${name}: ${documented}/${total} exports documented`);
+  return { report, problems };
 }
-console.log(report.join('\n'));
-if (problems.length) {
-  console.log(`\n${problems.length} problem(s):\n${problems.join('\n')}`);
-  process.exit(1);
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, '/scripts/'))) {
+  const { report, problems } = apiReport(process.argv.slice(2));
+  console.log(report.join('\n'));
+  if (problems.length) {
+    console.log(`\n${problems.length} problem(s):\n${problems.join('\n')}`);
+    process.exit(1);
+  }
 }
