@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Runs every compiled test file (packages/*/dist/test/**/*.test.js) with Node's built-in
-// test runner. Node 20's `--test` does not expand globs itself, so we collect the files here.
+// Runs every compiled test file (packages/*/dist/test/**/*.test.js) with Node's built-in test
+// runner. Node 20's `--test` does not expand globs itself, so we collect the files here.
+// Two reporters: `spec` for the run, and the system gate (packages/e2e/src/system-gate.ts), which
+// prints every test skipped for a missing system component loudly and, with
+// OPENVSE_REQUIRE_SYSTEM=1, fails the run for it (docs/testing.md "System components").
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -8,6 +11,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
+const gate = join(root, 'packages/e2e/dist/src/system-gate.js');
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -28,6 +32,18 @@ if (selected.length === 0) {
   console.error('run-tests: no compiled test files found (did `npm run build` run?)');
   process.exit(1);
 }
-const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', ...selected];
+if (!existsSync(gate)) {
+  console.error(`run-tests: ${gate} missing (did \`npm run build\` run?)`);
+  process.exit(1);
+}
+const args = [
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${gate}`,
+  '--test-reporter-destination=stderr',
+  '--test-concurrency=2',
+  ...selected,
+];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

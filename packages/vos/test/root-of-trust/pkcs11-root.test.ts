@@ -3,7 +3,7 @@
  * non-extractable and its value cannot be read; derivation happens in the token, is
  * deterministic per label and differs across labels and tokens; the anchor only goes up; a wrong
  * PIN, an unknown token and a planted exportable key are refused.
- * Skips loudly without softhsm2 (fails under OPENVSE_REQUIRE_SYSTEM=1).
+ * Without softhsm2 it skips with the SYSTEM tag (docs/testing.md "System components").
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
