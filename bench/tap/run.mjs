@@ -12,8 +12,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestBench } from '@openvse/cbp-sdk/testing';
 import { createInProcessTransport, runTransaction } from '@openvse/terminal';
+import { TestBench } from '@openvse/test-bench';
 import { machine, writeResult } from '../lib/measure.mjs';
 
 const WARMUP = 15;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the CBP TA script for V-OS from the compiled package (run `tsc -b packages/cbp-ta` first):
 //   dist/cbp-ta.js             the bundled TA code (core + V-OS adapter + GP entry points)
-//   dist/cbp-ta.manifest.json  manifest.json plus the code's SHA-256 (what the server allow-lists)
+//   dist/cbp-ta.manifest.json  cbpTaManifest() (@openvse/protocol) plus the code's SHA-256 (what the server allow-lists)
 // With OPENVSE_TA_SIGNING_KEY=<path to an Ed25519 PKCS#8 PEM> it also writes the signed package
 //   dist/cbp-ta.bundle         for `vos.installTa` (packTa).
 // In code, `buildCbpTaBundle({ signingKeyPem })` does the same in-process (src/bundle.ts).

@@ -6,7 +6,6 @@
  * result mapping is one to one.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   CBP_TA_UUID,
@@ -19,9 +18,8 @@ import { generateTaSigningKeyPair, TA_CAPABILITIES, verifyTaBundle } from '@open
 import { buildCbpTaBundle, buildCbpTaCode, cbpTaCodeSha256 } from '../src/index.js';
 
 describe('CBP TA package', () => {
-  it('manifest.json is the manifest the bundle is built with', () => {
-    const file = JSON.parse(readFileSync(new URL('../../manifest.json', import.meta.url), 'utf8'));
-    assert.deepEqual(file, cbpTaManifest());
+  it('the manifest (the CBP TA header in protocol) asks for the capabilities it needs, no more', () => {
+    const file = cbpTaManifest();
     assert.equal(file.uuid, 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de');
     assert.equal(file.name, 'openvse-cbp');
     for (const c of file.capabilities) assert.ok((TA_CAPABILITIES as readonly string[]).includes(c), c);

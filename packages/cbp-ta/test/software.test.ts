@@ -1,23 +1,11 @@
 /**
- * The CBP TA suite on the UNPROTECTED software platform (createSoftwarePlatform, keys in process
- * memory), with an injectable TA clock for the CDCVM timeout; plus what that baseline gives away:
- * every credential key is readable by any code in the process.
+ * What the UNPROTECTED software platform (createSoftwarePlatform, keys in process memory) gives
+ * away: every key is readable by any code in the process. The CBP TA suite itself runs on this
+ * platform and on V-OS against the real server in packages/e2e/test/cbp-ta.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createCbpCore, createSoftwarePlatform } from '../src/index.js';
-import { softwareTarget } from './helpers/targets.js';
-import { cbpSuite } from './suite.js';
-
-let offset = 0;
-const taClock = {
-  now: () => Date.now() + offset,
-  advance(ms: number) {
-    offset += ms;
-  },
-};
-
-cbpSuite('the software platform', () => softwareTarget(taClock), taClock);
 
 it('software baseline: enroll works in memory, and its keys are plain bytes in the process', async () => {
   const p = await createSoftwarePlatform();

@@ -2,7 +2,7 @@
  * The vicc card transport against a fake vpcd (vsmartcard vpcd/vicc protocol: u16 big-endian
  * length framing, 1-byte control messages 00 off / 01 on / 02 reset / 04 ATR, APDUs otherwise).
  * The fake sends the length and the payload in two writes, as Debian's vpcd 3.3 does. No pcscd
- * needed: the end-to-end PC/SC tests live in packages/terminal/test/pcsc.
+ * needed: the end-to-end PC/SC tests live in packages/e2e/test/pcsc.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

@@ -21,8 +21,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachViccCard, type TapEvent, VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '@openvse/cbp-sdk';
-import { TEST_ISSUER, TestBench } from '@openvse/cbp-sdk/testing';
 import type { CardProfileKind } from '@openvse/protocol';
+import { TEST_ISSUER, TestBench } from '@openvse/test-bench';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export interface WalletPcscOptions {

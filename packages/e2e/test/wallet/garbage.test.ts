@@ -16,11 +16,9 @@ import fc from 'fast-check';
 // Repeatable in CI; FC_SEED=<n> replays a seed, FC_SEED=random explores.
 const FC_SEED = process.env.FC_SEED === 'random' ? {} : { seed: Number(process.env.FC_SEED ?? 20261128) };
 
+import { type CredentialsProvider, createHceService, decodeJwsPayload } from '@openvse/cbp-sdk';
 import type { StatusStatement as TaStatus } from '@openvse/protocol';
-import { createHceService } from '../../src/hce/hce-service.js';
-import type { CredentialsProvider } from '../../src/provider/credentials-provider.js';
-import { decodeJwsPayload } from '../../src/provider/credentials-provider.js';
-import { TestBench } from '../../src/testing/test-bench.js';
+import { TestBench } from '@openvse/test-bench';
 
 const h = hexToBytes;
 const PDOL_DATA = '36004000000000001000000000000000025000000000000978261128001122334400';

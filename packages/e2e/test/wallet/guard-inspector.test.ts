@@ -14,15 +14,20 @@ import inspector from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  createGuardLink,
+  decodeJwsPayload,
+  type GuardLink,
+  type GuardReaction,
+  VosProvider,
+  type WalletEvent,
+  WalletSdk,
+} from '@openvse/cbp-sdk';
 import { ReasonCode } from '@openvse/protocol';
+import { TestBench } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
-import { createGuardLink, type GuardLink, type GuardReaction } from '../../src/guard/guard-link.js';
-import { decodeJwsPayload } from '../../src/provider/credentials-provider.js';
-import { VosProvider } from '../../src/provider/vos-provider.js';
-import { TestBench } from '../../src/testing/test-bench.js';
-import { type WalletEvent, WalletSdk } from '../../src/wallet/wallet-sdk.js';
-import { loadTerminal, type TerminalModule, tap } from '../helpers/terminal.js';
-import { inProcessServerLibraries, pdolV, SELECT_PPSE, swOf } from './helpers.js';
+import { inProcessServerLibraries, pdolV, SELECT_PPSE, swOf } from './guard-helpers.js';
+import { loadTerminal, type TerminalModule, tap } from './terminal.js';
 
 describe('V-Guard link: an inspector opened in the wallet process (V-OS, fraud engine on)', () => {
   let dir: string;

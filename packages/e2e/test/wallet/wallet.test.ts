@@ -13,10 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SdkError, SdkErrorCode } from '../../src/errors.js';
-import { TestBench } from '../../src/testing/test-bench.js';
-import type { FetchLike } from '../../src/wallet/server-client.js';
-import { loadTerminal, type TerminalModule, tap } from '../helpers/terminal.js';
+import { type FetchLike, SdkError, SdkErrorCode } from '@openvse/cbp-sdk';
+import { TestBench } from '@openvse/test-bench';
+import { loadTerminal, type TerminalModule, tap } from './terminal.js';
 
 for (const kind of ['software', 'vos'] as const) {
   describe(`WalletSdk over the ${kind} provider`, () => {

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { CbpCore } from '@openvse/cbp-ta';
 import { createServer, ManualClock, type ServerConfig } from '@openvse/server';
 import type { FastifyInstance } from 'fastify';
-import type { CbpCore } from '../../src/index.js';
 import { tempDir } from './targets.js';
 
 export const TEST_KEK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';

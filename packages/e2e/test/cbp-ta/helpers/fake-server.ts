@@ -4,6 +4,7 @@
  * jose, and provisions a profile V card with a known LUK.
  */
 import { randomBytes, type webcrypto } from 'node:crypto';
+import type { CbpCore } from '@openvse/cbp-ta';
 import {
   CompactEncrypt,
   CompactSign,
@@ -14,7 +15,6 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import type { CbpCore } from '../../src/index.js';
 
 export class FakeServer {
   key!: webcrypto.CryptoKey;

@@ -8,21 +8,25 @@
  * messages (JWE) relayed to the TA. For tests, `openvse wallet pcsc --test-card` and benchmarks
  * only: the issuer keys are public.
  *
- * Exported as `@openvse/cbp-sdk/testing`, never from the SDK's main entry.
+ * Test tooling (its own workspace package: no library depends on it; docs/testing.md).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  type CredentialsProvider,
+  createFileStore,
+  createSoftwareProvider,
+  type FetchLike,
+  ServerClient,
+  VosProvider,
+  WalletSdk,
+  type WalletSdkOptions,
+} from '@openvse/cbp-sdk';
 import { buildCbpTaBundle } from '@openvse/cbp-ta';
 import { type AuthorizationResponse, CBP_TA_UUID as CBP_UUID } from '@openvse/protocol';
 import { createServer, type ServerConfig, TEST_ISSUER_KEYS } from '@openvse/server';
 import { generateTaSigningKeyPair, startVos, type VosClient } from '@openvse/vos';
-import type { CredentialsProvider } from '../provider/credentials-provider.js';
-import { createSoftwareProvider } from '../provider/software-provider.js';
-import { VosProvider } from '../provider/vos-provider.js';
-import { type FetchLike, ServerClient } from '../wallet/server-client.js';
-import { WalletSdk, type WalletSdkOptions } from '../wallet/wallet-sdk.js';
-import { createFileStore } from '../wallet/wallet-store.js';
 
 /** The documented test issuer: its master keys and the funding cards the bench digitizes. */
 export const TEST_ISSUER = Object.freeze({

@@ -9,19 +9,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { reactionFor as reactionOf } from '@openvse/protocol';
-import { createGuard, type Guard, type ScanReport } from '@openvse/vguard';
 import {
   createGuardLink,
   type GuardLink,
   type GuardLinkEvent,
   type GuardReaction,
-  vosThreatFlags,
-} from '../../src/guard/guard-link.js';
-import { TestBench } from '../../src/testing/test-bench.js';
-import { type WalletEvent, WalletSdk } from '../../src/wallet/wallet-sdk.js';
-import { loadTerminal, tap } from '../helpers/terminal.js';
-import { inProcessServerLibraries } from './helpers.js';
+  type WalletEvent,
+  WalletSdk,
+} from '@openvse/cbp-sdk';
+import { TestBench } from '@openvse/test-bench';
+import { createGuard, type Guard } from '@openvse/vguard';
+import { inProcessServerLibraries } from './guard-helpers.js';
+import { loadTerminal, tap } from './terminal.js';
 
 describe('V-Guard link: a clean run blocks nothing (V-OS, fraud engine on)', () => {
   let dir: string;
@@ -133,52 +132,5 @@ describe('V-Guard link: a clean run blocks nothing (V-OS, fraud engine on)', () 
     assert.ok(guard.lastReport?.reason === 'periodic');
     const view = (await bench.app.inject({ url: `/v1/devices/${wallet.deviceId}/risk` })).json();
     assert.equal(typeof view.lastHeartbeatAt, 'number');
-  });
-
-  it('flags for V-OS: CODE:severity of non-environment threats only, worst severity per code', () => {
-    const at = new Date().toISOString();
-    const report: ScanReport = {
-      scanId: 'vg-test-1',
-      reason: 'payment',
-      startedAt: at,
-      durationMs: 1,
-      clean: false,
-      threats: [
-        { class: 'environment', code: 'RUNNING_AS_ROOT', severity: 'low', evidence: {}, detectedAt: at },
-        {
-          class: 'hook',
-          code: 'UNEXPECTED_SHARED_OBJECT',
-          severity: 'high',
-          evidence: { path: '/a' },
-          detectedAt: at,
-        },
-        {
-          class: 'hook',
-          code: 'UNEXPECTED_SHARED_OBJECT',
-          severity: 'critical',
-          evidence: { path: '/b' },
-          detectedAt: at,
-        },
-        { class: 'exposure', code: 'CORE_DUMP_ENABLED', severity: 'medium', evidence: {}, detectedAt: at },
-      ],
-    };
-    assert.deepEqual(vosThreatFlags(report), [
-      'CORE_DUMP_ENABLED:medium',
-      'UNEXPECTED_SHARED_OBJECT:critical',
-    ]);
-    assert.deepEqual(vosThreatFlags({ ...report, threats: report.threats.slice(0, 1), clean: true }), []);
-  });
-
-  it('the offline policy evaluation is the server’s: first match wins, default report', () => {
-    const rules = [
-      { code: 'INSPECTOR_OPEN', reaction: 'block_payments' as const },
-      { code: '*', minSeverity: 'critical' as const, reaction: 'wipe_keys' as const },
-      { code: '*', minSeverity: 'high' as const, reaction: 'block_payments' as const },
-      { code: '*', reaction: 'report' as const },
-    ];
-    assert.equal(reactionOf({ rules }, { code: 'INSPECTOR_OPEN', severity: 'critical' }), 'block_payments');
-    assert.equal(reactionOf({ rules }, { code: 'LD_PRELOAD', severity: 'critical' }), 'wipe_keys');
-    assert.equal(reactionOf({ rules }, { code: 'RUNNING_AS_ROOT', severity: 'low' }), 'report');
-    assert.equal(reactionOf({ rules: [] }, { code: 'X', severity: 'critical' }), 'report');
   });
 });

@@ -9,6 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  buildCbpTaBundle,
+  type CbpCore,
+  type CryptogramResult,
+  cbpTaCodeSha256,
+  createCbpCore,
+  createSoftwarePlatform,
+  type SoftwarePlatform,
+  softwareTaCodeSha256,
+} from '@openvse/cbp-ta';
+import {
   CBP_TA_UUID,
   CbpCommand,
   CbpError,
@@ -22,16 +32,6 @@ import {
   type VosParam,
   type VosSession,
 } from '@openvse/vos';
-import {
-  buildCbpTaBundle,
-  type CbpCore,
-  type CryptogramResult,
-  cbpTaCodeSha256,
-  createCbpCore,
-  createSoftwarePlatform,
-  type SoftwarePlatform,
-  softwareTaCodeSha256,
-} from '../../src/index.js';
 
 export interface Target {
   name: 'software' | 'vos';

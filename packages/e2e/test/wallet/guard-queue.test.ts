@@ -11,16 +11,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  createFileReportQueue,
+  createGuardLink,
+  createMemoryReportQueue,
+  decodeJwsPayload,
+  type FetchLike,
+  type GuardLinkEvent,
+  type GuardReaction,
+  SdkError,
+  SdkErrorCode,
+  WalletSdk,
+} from '@openvse/cbp-sdk';
+import { TestBench } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
-import { SdkError, SdkErrorCode } from '../../src/errors.js';
-import { createGuardLink, type GuardLinkEvent, type GuardReaction } from '../../src/guard/guard-link.js';
-import { createFileReportQueue, createMemoryReportQueue } from '../../src/guard/report-queue.js';
-import { decodeJwsPayload } from '../../src/provider/credentials-provider.js';
-import { TestBench } from '../../src/testing/test-bench.js';
-import type { FetchLike } from '../../src/wallet/server-client.js';
-import { WalletSdk } from '../../src/wallet/wallet-sdk.js';
-import { loadTerminal, tap } from '../helpers/terminal.js';
-import { inProcessServerLibraries } from './helpers.js';
+import { inProcessServerLibraries } from './guard-helpers.js';
+import { loadTerminal, tap } from './terminal.js';
 
 describe('V-Guard link: offline queue, heartbeat, replay (V-OS, real server)', () => {
   let dir: string;

@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 
 type CryptoKey = webcrypto.CryptoKey;
 
+import { verifyAttestation } from '@openvse/attestation';
+import type { CbpCore } from '@openvse/cbp-ta';
 import {
   bytesToHex,
   cardGenerateCryptogram,
@@ -20,7 +22,6 @@ import {
 } from '@openvse/emv';
 import { CbpError, ReasonCode, replenishMacData as serverMacData } from '@openvse/protocol';
 import { TEST_ISSUER_KEYS } from '@openvse/server';
-import { verifyAttestation } from '@openvse/vos';
 import {
   CompactEncrypt,
   CompactSign,
@@ -31,7 +32,6 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import type { CbpCore } from '../src/index.js';
 import {
   authorize,
   digitize,

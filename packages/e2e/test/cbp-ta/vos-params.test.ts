@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { type CbpCore, createCbpCore, createSoftwarePlatform } from '@openvse/cbp-ta';
 import { CbpCommand, CbpError } from '@openvse/protocol';
 import { TeeOrigin, TeeResult, type VosParam } from '@openvse/vos';
-import { type CbpCore, createCbpCore, createSoftwarePlatform } from '../src/index.js';
 import { type Target, vosTarget } from './helpers/targets.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
