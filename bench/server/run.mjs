@@ -4,49 +4,58 @@
 //   bare            GET /bare on a bare fastify instance (bench/server/bare.mjs, own process):
 //                   the baseline, HTTP + fastify and nothing else
 //   healthz         GET /healthz on the CBP server (routing, schemas, one database read)
-//   authorize       POST /v1/authorizations, every request a genuine new tap: a real ARQC
-//                   (packages/emv plays the card) with a fresh ATC, profiles V and M alternating
-//                   over many cards; each one verified, decided, written (authorization row +
-//                   ATC ledger row + LUK/SUK consumption in one transaction) and answered
+//   authorize       POST /v1/authorizations, every request a genuine new tap: a real ARQC with a
+//                   fresh ATC, made beforehand by the card's CBP TA (@openvse/test-bench's load
+//                   kit: real TAs on the software platform, enrolled and provisioned over HTTP),
+//                   profiles V and M alternating over many cards; each one verified, decided,
+//                   written (authorization row + ATC ledger row + LUK/SUK consumption in one
+//                   transaction) and answered
 //   idempotent      POST /v1/authorizations repeating one already-answered request (same
 //                   idempotency key): the stored answer, a single indexed read
-//   replenish       POST /v1/devices/:id/replenish, profile V: a TA-signed (ES256) statement with
-//                   the proof MAC over the card's log under the outgoing LUK, checked against the
-//                   ledger, answered with a new LUK in a JWE (ECDH-ES + ES256); in rounds, since
-//                   each card's next statement needs the LUK of the previous answer
+//   replenish       POST /v1/devices/:id/replenish, profile V: the TA's signed (ES256) statement
+//                   with the proof MAC over the card's log under the outgoing LUK, checked against
+//                   the ledger, answered with a new LUK in a JWE (ECDH-ES + ES256); in rounds,
+//                   since each card's next statement needs the LUK of the previous answer (the TA
+//                   applies the answers between rounds, not measured)
 // On SQLite (a file; WAL, synchronous = FULL) and on PostgreSQL (127.0.0.1:5432, a random
 // schema, dropped afterwards; skipped loudly when unreachable); each once with the fraud engine
 // in the path (every rule evaluated, thresholds out of reach so that the synthetic fleet is not
 // declined) and once without it (--no-fraud). The server logs at `warn` (no per-request log
 // lines). Writes bench/results/server.json.
-// Run after building (npx tsc -b packages/server packages/cli): npm run bench -- server.
+// The server is `openvse server` (the @openvse/cli package's bin, found by package resolution).
+// Run after building (npx tsc -b packages/test-bench packages/cli): npm run bench -- server.
 // Environment: BENCH_SERVER_WALLETS (200), BENCH_SERVER_TAPS (30), BENCH_SERVER_CONNECTIONS (16),
 // BENCH_SERVER_SECONDS (5, the duration of the fixed-request runs), BENCH_SERVER_PG=0 to skip
 // PostgreSQL, OPENVSE_TEST_PG_URL.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bytesToHex, macIso9797Alg3 } from '@openvse/emv';
-import { replenishMacData } from '@openvse/protocol';
-import autocannon from 'autocannon';
-import pg from 'pg';
-import { CLI_MAIN } from '../../packages/server/dist/test/faults/server-process.js';
-import { TEST_KEK } from '../../packages/server/dist/test/helpers/server.js';
-import { b64uToBytes, TA_CODE_SHA256 } from '../../packages/server/dist/test/helpers/test-ta.js';
 import {
   Http,
   LOOSE_FRAUD,
+  loadAttestationPolicy,
   makeFleet,
   makeTap,
   openRawDb,
-} from '../../packages/server/dist/test/load/fleet.js';
+  pool,
+  replenishRequest,
+  TEST_KEK,
+} from '@openvse/test-bench';
+import autocannon from 'autocannon';
+import pg from 'pg';
 import { machine, writeResult } from '../lib/measure.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+/** `openvse`: the @openvse/cli package's bin, resolved like any dependency. */
+const OPENVSE_BIN = (() => {
+  const pkgJson = createRequire(import.meta.url).resolve('@openvse/cli/package.json');
+  return join(dirname(pkgJson), JSON.parse(readFileSync(pkgJson, 'utf8')).bin.openvse);
+})();
 const WALLETS = Number(process.env.BENCH_SERVER_WALLETS ?? 200);
 const TAPS = Number(process.env.BENCH_SERVER_TAPS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_SERVER_CONNECTIONS ?? 16);
@@ -189,24 +198,10 @@ async function pgReachable() {
   });
 }
 
-/** The replenish statement of a profile V wallet for its current LUK and its log. */
-async function replenishBody(w, entries, stateCounter) {
-  const firstAtc = entries.length ? entries[0].atc : 0;
-  const lastAtc = entries.length ? entries.at(-1).atc : 0;
-  const mac = bytesToHex(macIso9797Alg3(w.luk, replenishMacData(w.api, firstAtc, lastAtc, entries), 2));
-  const statement = await w.ta.sign({
-    typ: 'replenish',
-    deviceId: w.ta.deviceId,
-    cardId: w.cardId,
-    api: w.api,
-    firstAtc,
-    lastAtc,
-    log: entries,
-    mac,
-    stateCounter,
-    iat: Math.floor(Date.now() / 1000),
-  });
-  return { path: `/v1/devices/${w.ta.deviceId}/replenish`, body: JSON.stringify({ statement }) };
+/** The replenish statement of a profile V wallet (its TA's, over the TA's log of the current LUK). */
+async function replenishBody(w) {
+  const r = await replenishRequest(w);
+  return { path: r.path, body: JSON.stringify(r.body) };
 }
 
 async function adapter(name, fraud) {
@@ -215,8 +210,9 @@ async function adapter(name, fraud) {
   writeFileSync(fraudFile, JSON.stringify(LOOSE_FRAUD));
   const schema = `openvse_b_${randomBytes(6).toString('hex')}`;
   const db = name === 'sqlite' ? { db: `sqlite:${join(dir, 'bench.db')}` } : { db: PG_URL, pgSchema: schema };
+  const policy = loadAttestationPolicy();
   const args = [
-    CLI_MAIN,
+    OPENVSE_BIN,
     'server',
     '--port',
     '0',
@@ -225,7 +221,9 @@ async function adapter(name, fraud) {
     ...(db.pgSchema ? ['--pg-schema', db.pgSchema] : []),
     '--test-issuer',
     '--allow-ta',
-    TA_CODE_SHA256,
+    policy.allowedCodeHashes.join(','),
+    '--min-level',
+    policy.minimumLevel,
     '--suk-batch',
     String(TAPS),
     '--luk-max-transactions',
@@ -248,9 +246,15 @@ async function adapter(name, fraud) {
       `${name}${fraud ? '' : ' no-fraud'}: ${WALLETS} cards provisioned in ${Math.round(performance.now() - t0)} ms`,
     );
     const run = randomBytes(3).toString('hex');
-    // Tap n of every card, then tap n + 1: each card's ATCs arrive in increasing order.
+    // Every card's TA makes its taps first (not measured); they are sent tap n of every card,
+    // then tap n + 1: each card's ATCs arrive in increasing order.
+    const byWallet = await pool(wallets, 16, async (w) => {
+      const ts = [];
+      for (let n = 0; n < TAPS; n++) ts.push(await makeTap(w, n, `bench-${run}`, 100 + n));
+      return ts;
+    });
     const taps = [];
-    for (let n = 0; n < TAPS; n++) for (const w of wallets) taps.push(makeTap(w, n, `bench-${run}`, 100 + n));
+    for (let n = 0; n < TAPS; n++) for (const ts of byWallet) taps.push(ts[n]);
     const bodies = taps.map((t) => JSON.stringify(t.body));
     const warm = Math.floor(bodies.length / 20);
     await runBodies(s.url, '/v1/authorizations', bodies.slice(0, warm));
@@ -275,19 +279,10 @@ async function adapter(name, fraud) {
     const byCard = new Map(vWallets.map((w) => [w.cardId, w]));
     const rep = { requests: 0, ms: 0, p50: [], p99: [] };
     for (let round = 0; round < REPLENISH_ROUNDS; round++) {
-      const counters = new Map();
-      for (const w of vWallets) if (!counters.has(w.ta)) counters.set(w.ta, w.ta.bump());
-      const reqs = await Promise.all(
-        vWallets.map((w) =>
-          replenishBody(
-            w,
-            round === 0
-              ? taps.filter((t) => t.wallet === w).map((t) => ({ atc: t.atc, un: t.un, amount: t.amount }))
-              : [],
-            counters.get(w.ta),
-          ),
-        ),
-      );
+      // Round 0's statements carry the TA's log of every tap; the later ones an empty log. The
+      // statements of one device in a round share its state counter (the TA commits nothing
+      // between them), so their order of arrival does not matter.
+      const reqs = await Promise.all(vWallets.map((w) => replenishBody(w)));
       // One autocannon run per round; the paths differ per device, so one request list per run.
       let i = 0;
       const answers = [];
@@ -322,14 +317,14 @@ async function adapter(name, fraud) {
       rep.p99.push(r.latency.p99);
       const bad = answers.filter((a) => a.status !== 200);
       if (bad.length) throw new Error(`replenish round ${round}: ${bad.length} refused: ${bad[0].body}`);
-      // The TA side: open each new LUK (not measured).
+      // The TA side (not measured): each device applies its new messages in seq order.
+      const byTa = new Map();
       for (const a of answers) {
         const b = JSON.parse(a.body);
-        const w = byCard.get(b.cardId);
-        const luk = (await w.ta.open(b.messages[0].message)).payload.luk;
-        w.luk = b64uToBytes(luk.key);
-        w.api = luk.api;
+        const ta = byCard.get(b.cardId).ta;
+        byTa.set(ta, [...(byTa.get(ta) ?? []), ...b.messages]);
       }
+      for (const [ta, messages] of byTa) await ta.apply(messages);
     }
     out.replenish = {
       requests: rep.requests,

@@ -1,13 +1,22 @@
 /**
- * The CBP server as a child process, the way it runs in production: the compiled
- * `openvse server` (packages/cli/dist/src/main.js) on an ephemeral port of 127.0.0.1, its
- * address read from the `listening on` JSON log line; stdout is drained so that logging never
- * blocks it. Used by the fault tests (SIGKILL, restart on the same database).
+ * The CBP server as a child process, the way it runs in production: `openvse server` (the
+ * @openvse/cli package's `bin`, found by package resolution) on an ephemeral port of 127.0.0.1,
+ * its address read from the `listening on` JSON log line (docs/server-api.md); stdout is drained
+ * so that logging never blocks it. Used by the crash suites (SIGKILL / SIGTERM, restart on the
+ * same database). Needs the CLI built (`npx tsc -b packages/cli`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
-export const CLI_MAIN = fileURLToPath(new URL('../../../../cli/dist/src/main.js', import.meta.url));
+/** The `openvse` executable script: @openvse/cli's package.json `bin.openvse`, resolved. */
+export const OPENVSE_BIN: string = (() => {
+  const pkgJson = createRequire(import.meta.url).resolve('@openvse/cli/package.json');
+  const bin = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin?: Record<string, string> }).bin?.openvse;
+  if (!bin) throw new Error(`${pkgJson} has no bin.openvse`);
+  return join(dirname(pkgJson), bin);
+})();
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -22,10 +31,14 @@ export function spawnServer(
   env: NodeJS.ProcessEnv,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [OPENVSE_BIN, 'server', '--port', '0', '--host', '127.0.0.1', ...args],
+    {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -1,8 +1,10 @@
 /**
- * Faults: the CBP server runs as a child process (`openvse server`, compiled), the test drives
- * authorization load over HTTP and SIGKILLs the server at a random moment, twice, restarting it
- * on the same database each time (SQLite file; PostgreSQL schema). Checked after each crash and
- * at the end:
+ * Faults: the CBP server runs as a child process (`openvse server`, the @openvse/cli package's
+ * bin, as in production), the test drives authorization load over HTTP and SIGKILLs the server
+ * at a random moment, twice, restarting it on the same database each time (SQLite file;
+ * PostgreSQL schema). The devices are real CBP TAs on the software platform (@openvse/test-bench's
+ * load kit); every tap's cryptogram is made by its TA before the load starts. Checked after each
+ * crash and at the end (docs/design.md "Tokenization and authorization", "Storage and scale"):
  *
  * - every authorization whose answer the client received is stored with that exact answer;
  * - no ATC is in the ledger twice and no (card, ATC) is approved twice (the UNIQUE constraint
@@ -13,15 +15,16 @@
  * - answered requests re-sent after the restart get the same answer; the remaining taps all
  *   approve; at the end every genuine tap is approved exactly once.
  *
- * Also: SIGKILL during profile V replenishments, after which every card must recover the way a
- * wallet does (newest `credentials` message from the outbox, a fresh statement under that LUK,
- * a payment with the new LUK) — this found the LUK retired before its replacement was queued;
- * and SIGTERM under load: exit 0, every request that got an answer got a 200 that is stored,
- * the refused / reset ones retried after a restart. The server runs with the fraud engine on
- * (every rule evaluated, thresholds out of reach: LOOSE_FRAUD).
+ * Also: SIGKILL during profile V replenishments (docs/cbp-protocol.md §3), after which every card
+ * must recover the way a wallet does (newest `credentials` message from the outbox applied by the
+ * TA, a fresh statement under that LUK, a payment with the LUK it returns) — this found the LUK
+ * retired before its replacement was queued; and SIGTERM under load: exit 0, every request that
+ * got an answer got a 200 that is stored, the refused / reset ones retried after a restart. The
+ * server runs with the fraud engine on (every rule evaluated, thresholds out of reach:
+ * LOOSE_FRAUD).
  *
- * Needs `npx tsc -b packages/server packages/cli` (the child runs packages/cli/dist).
- * `node --test packages/server/dist/test/faults/`.
+ * Needs `npx tsc -b packages/e2e packages/cli` (the child runs the CLI's build).
+ * `node --test packages/e2e/dist/test/server-load/`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -29,23 +32,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TEST_KEK } from '../helpers/server.js';
-import { adapters, type TestDb } from '../helpers/stores.js';
-import { TA_CODE_SHA256 } from '../helpers/test-ta.js';
 import {
-  adoptLuk,
   doubleSpends,
   Http,
   type HttpAnswer,
   LOOSE_FRAUD,
+  loadAttestationPolicy,
   makeFleet,
   makeTap,
   openRawDb,
   pool,
   replenishRequest,
   type Tap,
+  TEST_KEK,
+  type TestDatabase,
+  testDatabase,
   type Wallet,
-} from '../load/fleet.js';
+} from '@openvse/test-bench';
+import { adapters } from './databases.js';
 import { type ServerProcess, spawnServer } from './server-process.js';
 
 const WALLETS = 40;
@@ -67,17 +71,21 @@ for (const a of await adapters()) {
     skip: a.skip,
     timeout: 240_000,
   }, () => {
-    let db: TestDb;
+    let db: TestDatabase;
     let srv: ServerProcess | undefined;
 
-    const start = async (on: TestDb = db) => {
+    const policy = loadAttestationPolicy();
+    const start = async (on: TestDatabase = db) => {
       const args = [
         '--db',
         on.db.db,
         ...(on.db.pgSchema ? ['--pg-schema', on.db.pgSchema] : []),
         '--test-issuer',
+        // The software TA's code hash, at protection level L0.
         '--allow-ta',
-        TA_CODE_SHA256,
+        policy.allowedCodeHashes.join(','),
+        '--min-level',
+        policy.minimumLevel,
         '--suk-batch',
         String(TAPS),
         '--luk-max-transactions',
@@ -93,7 +101,7 @@ for (const a of await adapters()) {
 
     let fraudFile: string;
     before(async () => {
-      db = await a.open();
+      db = await testDatabase(a.name);
       const dir = mkdtempSync(join(tmpdir(), 'openvse-faults-'));
       fraudFile = join(dir, 'fraud.json');
       writeFileSync(fraudFile, JSON.stringify(LOOSE_FRAUD));
@@ -113,7 +121,12 @@ for (const a of await adapters()) {
       const run = randomBytes(4).toString('hex');
       let http = await start();
       const wallets: Wallet[] = await makeFleet(http, WALLETS, 4);
-      const taps = wallets.map((w) => Array.from({ length: TAPS }, (_, n) => makeTap(w, n, `fault-${run}`)));
+      // Every tap made by its wallet's TA first, in ATC order; the drive below sends them.
+      const taps = await pool(wallets, 16, async (w) => {
+        const ws: Tap[] = [];
+        for (let n = 0; n < TAPS; n++) ws.push(await makeTap(w, n, `fault-${run}`));
+        return ws;
+      });
       const next = wallets.map(() => 0);
       const all: Req[] = [];
       let inFlight: Req[] = [];
@@ -266,23 +279,20 @@ for (const a of await adapters()) {
     });
 
     it('SIGKILL during replenishments: every profile V card can still get a LUK and pay', async () => {
-      const own = await a.open();
+      const own = await testDatabase(a.name);
       try {
         let http = await start(own);
         const run = randomBytes(4).toString('hex');
         // One TA per wallet, so that each device's statements (state counter) arrive in order.
-        const wallets = await makeFleet(http, 24, 24, () => 'V');
-        // Two taps per card under the first LUK: the first statement carries a real log.
-        const logs = new Map<string, { atc: number; un: string; amount: number }[]>();
+        const wallets = await makeFleet(http, 24, 24, { profileOf: () => 'V' });
+        // Two taps per card under the first LUK: the first statement carries a real log (the
+        // TA's own: it logs every cryptogram made under a LUK).
         for (const w of wallets) {
-          const entries = [];
           for (let n = 0; n < 2; n++) {
-            const t = makeTap(w, n, `rep-${run}`);
+            const t = await makeTap(w, n, `rep-${run}`);
             const r = await http.post('/v1/authorizations', t.body);
             assert.equal(r.body.decision, 'APPROVE', r.text);
-            entries.push({ atc: t.atc, un: t.un, amount: t.amount });
           }
-          logs.set(`${w.cardId}/${w.api}`, entries);
         }
         const proc = srv!;
         const killAt = randomInt(15, 60);
@@ -291,7 +301,7 @@ for (const a of await adapters()) {
         await Promise.all(
           wallets.map(async (w) => {
             for (let round = 0; round < 10 && !killed; round++) {
-              const req = await replenishRequest(w, logs.get(`${w.cardId}/${w.api}`) ?? [], w.ta.bump());
+              const req = await replenishRequest(w);
               let r: HttpAnswer;
               try {
                 r = await http.post(req.path, req.body);
@@ -299,7 +309,7 @@ for (const a of await adapters()) {
                 return; // the crash: in flight
               }
               assert.equal(r.status, 200, r.text);
-              await adoptLuk(w, r.body.messages[0].message);
+              await w.ta.apply(r.body.messages);
               if (++answered === killAt)
                 setTimeout(
                   () => {
@@ -319,7 +329,8 @@ for (const a of await adapters()) {
         await proc.exited;
         http = await start(own);
         // Recovery as a wallet does it: fetch the device's outbox, adopt the newest credentials
-        // for the card, send a fresh statement under that LUK, pay with the LUK it returns.
+        // for the card (the TA applies it unless it already did: one device per card), send a
+        // fresh statement under that LUK, pay with the LUK it returns.
         const stuck: string[] = [];
         for (const w of wallets) {
           const m = await http.get(`/v1/devices/${w.ta.deviceId}/messages?after=0&limit=100`);
@@ -328,15 +339,15 @@ for (const a of await adapters()) {
             .filter((x) => x.typ === 'credentials' && x.cardId === w.cardId)
             .sort((x, y) => y.seq - x.seq);
           assert.ok(creds.length > 0);
-          await adoptLuk(w, creds[0]!.message);
-          const req = await replenishRequest(w, logs.get(`${w.cardId}/${w.api}`) ?? [], w.ta.bump());
+          if (creds[0]!.seq > w.ta.lastSeq) await w.ta.apply([creds[0]!]);
+          const req = await replenishRequest(w);
           const r = await http.post(req.path, req.body);
           if (r.status !== 200) {
             stuck.push(`${w.index}: ${r.body?.error?.code}`);
             continue;
           }
-          await adoptLuk(w, r.body.messages[0].message);
-          const t = makeTap(w, 2, `rep-after-${run}`);
+          await w.ta.apply(r.body.messages);
+          const t = await makeTap(w, 2, `rep-after-${run}`);
           const p = await http.post('/v1/authorizations', t.body);
           assert.equal(p.body.decision, 'APPROVE', `wallet ${w.index} after recovery: ${p.text}`);
         }
@@ -353,14 +364,18 @@ for (const a of await adapters()) {
     });
 
     it('SIGTERM under load: in-flight requests are answered, exit 0, nothing lost or doubled', async () => {
-      const own = await a.open();
+      const own = await testDatabase(a.name);
       try {
         let http = await start(own);
         const run = randomBytes(4).toString('hex');
         const wallets = await makeFleet(http, 20, 2);
-        const taps = wallets.flatMap((w) =>
-          Array.from({ length: TAPS }, (_, n) => makeTap(w, n, `term-${run}`)),
-        );
+        const taps = (
+          await pool(wallets, 16, async (w) => {
+            const ws: Tap[] = [];
+            for (let n = 0; n < TAPS; n++) ws.push(await makeTap(w, n, `term-${run}`));
+            return ws;
+          })
+        ).flat();
         const answers = new Map<string, HttpAnswer>();
         const failed: Tap[] = [];
         const proc = srv!;

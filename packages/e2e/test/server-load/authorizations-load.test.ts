@@ -1,39 +1,45 @@
 /**
  * Load: 100 wallets × 20 taps against the CBP server listening on 127.0.0.1 (real HTTP, one
- * in-process fastify), on SQLite and on PostgreSQL. Cards alternate profiles V and M; every
- * wallet's taps carry real cryptograms with increasing ATCs (packages/emv plays the card). All
- * wallets run at once, a third of them tap in order and the others fire all their taps together;
- * some taps are sent twice at the same time with the same idempotency key, retried again after
- * the answer, re-sent under the same key with a different body, and some already-approved ATCs
- * are replayed under a new key. Checked over HTTP and directly in the database: every request
- * answered, one stored row per idempotency key, every retry got the first answer byte for byte,
- * every genuine tap approved (no false ATC_REPLAY), every replay declined ATC_REPLAY, each
- * (card, ATC) in the ledger at most once and approved at most once, LUK / SUK consumption exact.
+ * in-process fastify), on SQLite and on PostgreSQL (docs/testing.md; docs/server-postgres.md).
+ * The devices are real CBP TAs on the software platform (@openvse/test-bench's load kit:
+ * enrolled and provisioned through the production path, docs/cbp-protocol.md §1–§4); cards
+ * alternate profiles V and M, and every wallet's taps carry the TA's cryptograms with increasing
+ * ATCs, made before the timed phase. All wallets run at once, a third of them tap in order and
+ * the others fire all their taps together; some taps are sent twice at the same time with the
+ * same idempotency key, retried again after the answer, re-sent under the same key with a
+ * different body, and some already-approved ATCs are replayed under a new key. Checked over HTTP
+ * and directly in the database: every request answered, one stored row per idempotency key,
+ * every retry got the first answer byte for byte, every genuine tap approved (no false
+ * ATC_REPLAY), every replay declined ATC_REPLAY, each (card, ATC) in the ledger at most once and
+ * approved at most once, LUK / SUK consumption exact (docs/design.md "Tokenization and
+ * authorization", "Storage and scale").
  *
  * Bounded: 2,000 genuine taps plus ~250 extra requests per adapter, at most 64 connections,
- * 120 s per adapter. `node --test packages/server/dist/test/load/`.
+ * 180 s per adapter. `node --test packages/e2e/dist/test/server-load/`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { createServer } from '../../src/app.js';
-import { TEST_KEK } from '../helpers/server.js';
-import { adapters, type TestDb } from '../helpers/stores.js';
-import { TA_CODE_SHA256 } from '../helpers/test-ta.js';
+import { createServer } from '@openvse/server';
 import {
   doubleSpends,
   Http,
   type HttpAnswer,
   LOOSE_FRAUD,
+  loadAttestationPolicy,
   makeFleet,
   makeTap,
   openRawDb,
+  pool,
   type RawDb,
   type Tap,
+  TEST_KEK,
+  type TestDatabase,
+  testDatabase,
   type Wallet,
-} from './fleet.js';
+} from '@openvse/test-bench';
+import { adapters } from './databases.js';
 
 const WALLETS = 100;
 const TAPS = 20;
@@ -41,19 +47,20 @@ const DEVICES = 10;
 
 for (const a of await adapters()) {
   describe(`load: ${WALLETS} wallets × ${TAPS} taps (${a.name})`, { skip: a.skip, timeout: 180_000 }, () => {
-    let db: TestDb;
-    let app: FastifyInstance;
+    let db: TestDatabase;
+    let app: Awaited<ReturnType<typeof createServer>>;
     let http: Http;
     let raw: RawDb;
     let wallets: Wallet[];
 
     before(async () => {
-      db = await a.open();
+      db = await testDatabase(a.name);
       app = await createServer({
         ...db.db,
         kek: TEST_KEK,
         issuerKeys: { mode: 'test' },
-        attestation: { allowedCodeHashes: [TA_CODE_SHA256], minimumLevel: 'L1' },
+        // The software TA's code hash, at protection level L0.
+        attestation: loadAttestationPolicy(),
         // 20 taps per card on one credential set: one LUK good for 20+, 20 SUKs per card.
         luk: { maxTransactions: 64, maxAmount: 1_000_000_000, ttlSeconds: 86_400 },
         sukBatch: TAPS,
@@ -77,9 +84,12 @@ for (const a of await adapters()) {
 
     it('answers every tap once, approves every genuine tap, declines every replay, never spends an ATC twice', async () => {
       const run = randomBytes(4).toString('hex');
-      const taps: Tap[][] = wallets.map((w) =>
-        Array.from({ length: TAPS }, (_, n) => makeTap(w, n, `load-${run}`)),
-      );
+      // Every tap made by its wallet's TA first, in ATC order, then sent as the phases say.
+      const taps: Tap[][] = await pool(wallets, 16, async (w) => {
+        const ws: Tap[] = [];
+        for (let n = 0; n < TAPS; n++) ws.push(await makeTap(w, n, `load-${run}`));
+        return ws;
+      });
       const first = new Map<string, HttpAnswer>();
       const concurrentRetries: { tap: Tap; answer: Promise<HttpAnswer> }[] = [];
       const isRetried = (t: Tap) => t.wallet.index % 5 === 0 && t.n % 4 === 0;

@@ -1,33 +1,36 @@
 /**
- * Graceful close with keep-alive clients (what SIGTERM does): a request in flight when close()
- * begins is answered (200, its decision stored), its keep-alive connection then ends, and close()
- * finishes promptly instead of waiting keepAliveTimeout (72 s) for the idle connection. A request
- * arriving on another open connection during the drain is served normally, never answered with
- * fastify's bare 503 body (every error is `{ error: { code, message } }`).
+ * Graceful close with keep-alive clients (what SIGTERM does; docs/server-api.md): a request in
+ * flight when close() begins is answered (200, its decision stored), its keep-alive connection
+ * then ends, and close() finishes promptly instead of waiting keepAliveTimeout (72 s) for the idle
+ * connection. A request arriving on another open connection during the drain is served normally,
+ * never answered with fastify's bare 503 body (every error is `{ error: { code, message } }`).
+ * The device is a real CBP TA on the software platform (@openvse/test-bench's load kit).
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { createServer } from '../../src/app.js';
-import { TEST_KEK } from '../helpers/server.js';
-import { adapters, type TestDb } from '../helpers/stores.js';
-import { TA_CODE_SHA256 } from '../helpers/test-ta.js';
-import { Http, makeFleet, makeTap } from '../load/fleet.js';
-
-const sqlite = (await adapters())[0]!;
+import { createServer } from '@openvse/server';
+import {
+  Http,
+  loadAttestationPolicy,
+  makeFleet,
+  makeTap,
+  TEST_KEK,
+  type TestDatabase,
+  testDatabase,
+} from '@openvse/test-bench';
 
 describe('graceful close with keep-alive clients', () => {
-  let db: TestDb;
-  let app: FastifyInstance;
+  let db: TestDatabase;
+  let app: Awaited<ReturnType<typeof createServer>>;
   let slow = 0;
   before(async () => {
-    db = await sqlite.open();
+    db = await testDatabase('sqlite');
     app = await createServer({
       ...db.db,
       kek: TEST_KEK,
       issuerKeys: { mode: 'test' },
-      attestation: { allowedCodeHashes: [TA_CODE_SHA256], minimumLevel: 'L1' },
+      attestation: loadAttestationPolicy(),
       // The risk engine is the slow step here (a remote fraud service in production).
       riskEngine: {
         assess: async () => {
@@ -51,17 +54,20 @@ describe('graceful close with keep-alive clients', () => {
     const second = new Http(origin, 1);
     try {
       const [w] = await makeFleet(http, 1, 1);
+      // The TA makes its taps in ATC order, before the close.
+      const first = await makeTap(w!, 0, 'close');
+      const next = await makeTap(w!, 1, 'close');
       // Warm a keep-alive connection on both clients.
       assert.equal((await http.get('/healthz')).status, 200);
       assert.equal((await second.get('/healthz')).status, 200);
       slow = 400;
-      const inFlight = http.post('/v1/authorizations', makeTap(w!, 0, 'close').body);
+      const inFlight = http.post('/v1/authorizations', first.body);
       await new Promise((r) => setTimeout(r, 100));
       const t0 = performance.now();
       const closed = app.close();
       // Another request on an already open connection during the drain.
       const during = second
-        .post('/v1/authorizations', makeTap(w!, 1, 'close').body)
+        .post('/v1/authorizations', next.body)
         .catch((e: Error) => ({ status: 0, text: e.message, body: undefined }));
       const r = await inFlight;
       assert.equal(r.status, 200, r.text);
