@@ -1,10 +1,10 @@
 /**
  * Entry point of the V-OS worker (the secure world). Its first act is SES `lockdown()` with
  * errorTaming 'safe', overrideTaming 'severe', consoleTaming 'safe' (docs/design.md "The worker";
- * SES docs/lockdown.md): every shared intrinsic is frozen before any V-OS or TA code runs (only
- * node:module and ses itself are loaded first). Only
- * then are the secure-world modules loaded, with a dynamic import so that ESM hoisting cannot
- * run them first. Must run from compiled JS (no TypeScript loader in the worker).
+ * endojs/endo packages/ses/docs/lockdown.md): every shared intrinsic is frozen before any V-OS or
+ * TA code runs (only node:module and ses itself are loaded first). Only then are the
+ * secure-world modules loaded, with a dynamic import so that ESM hoisting cannot run them first.
+ * Must run from compiled JS (no TypeScript loader in the worker).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
