@@ -34,6 +34,7 @@ export { rootDetector } from './detectors/root.js';
 export { installSignalGuard, signalGuardDetector, signalGuardState } from './detectors/signal-guard.js';
 export { tracerDetector } from './detectors/tracer.js';
 export { virtualMachineDetector } from './detectors/virtual-machine.js';
+export { VGuardErrorCode } from './errors.js';
 export { type Flag, parseFlags, processFlags, splitNodeOptions } from './flags.js';
 export {
   type AppManifestBody,

@@ -29,8 +29,9 @@ import type { Command } from 'commander';
 export const GUARD_PRIVATE_KEY_FILE = 'guard-signing.key.pem';
 export const GUARD_PUBLIC_KEY_FILE = 'guard-signing.pub.pem';
 
+/** A refused `openvse guard` invocation (bad file, key or manifest), reported with exit code 2. */
 export class GuardCliError extends Error {
-  readonly code = 'OPENVSE_GUARD_CLI';
+  readonly code = 'ERR_CLI_GUARD';
 }
 
 function errno(e: unknown): string {

@@ -17,6 +17,7 @@
 import { createHash, createPublicKey, sign, verify } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { VGuardErrorCode } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { loadManifestPrivateKey, loadManifestPublicKey, manifestKeyId } from './keys.js';
 
@@ -38,7 +39,7 @@ export const MANIFEST_SIGNING_PREFIX = 'openvse-app-manifest:';
 
 /** A manifest that does not have the expected shape (message names the first problem). */
 export class ManifestFormatError extends Error {
-  readonly code = 'VGUARD_MANIFEST_FORMAT';
+  readonly code = VGuardErrorCode.MANIFEST_FORMAT;
 }
 
 const REL_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))[^\0\\]+$/;

@@ -10,13 +10,14 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
+import { VGuardErrorCode } from '../errors.js';
 
 /** An Ed25519 manifest-signing key pair in PEM, with its key id. */
 export type GuardKeyPair = { privateKeyPem: string; publicKeyPem: string; keyId: string };
 
 /** A key that is not an Ed25519 key in the expected PEM form. */
 export class ManifestKeyError extends Error {
-  readonly code = 'VGUARD_BAD_KEY';
+  readonly code = VGuardErrorCode.BAD_KEY;
 }
 
 /** A fresh Ed25519 manifest-signing key pair. */
