@@ -5,16 +5,10 @@
  * The normal world uses `startVos` and nothing else; see docs/writing-a-ta.md.
  */
 
-export { type AttestationClaims, type VerifiedAttestation, verifyAttestation } from '@openvse/attestation';
+// The GP vocabulary of the client API (defined once in @openvse/protocol).
 export {
-  ATTESTATION_TYP,
-  DEVICE_REPORT_TYP,
-  type DeviceReportKind,
-  isProtectionLevel,
-  isTaUuid,
   MAX_PARAMS,
   ParamType,
-  PROTECTION_LEVELS,
   type ProtectionLevel,
   packParamTypes,
   paramTypeAt,
