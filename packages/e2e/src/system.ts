@@ -1,44 +1,18 @@
 /**
- * The one gate for tests that need a system component (docs/testing.md "System components"):
+ * Probes for the system components the e2e suites need (docs/testing.md "System components"):
  * pcscd with vsmartcard's vpcd readers and the quickack loopback route, pcsc-lite's client
- * library, opensc-tool, SoftHSM2, gcc, strace, bash, Chromium.
- *
- * The probes for them. A test that misses a component skips itself with the SYSTEM tag; the
- * system gate (system-gate.ts) prints that loudly, and fails the run under
- * OPENVSE_REQUIRE_SYSTEM=1. Optional extras (gdb) and conditions that are not components
- * (running as root, Linux /proc) skip without the tag: they never fail. Probes never connect to the vpcd ports (vpcd would take the connection for a
- * card): they read /proc/net/tcp.
+ * library, opensc-tool. A suite that misses one skips with the SYSTEM tag; the system gate
+ * (system-gate.ts) prints that loudly and fails the run under OPENVSE_REQUIRE_SYSTEM=1. Probes
+ * never connect to the vpcd ports (vpcd would take the connection for a card): they read
+ * /proc/net/tcp.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { SYSTEM_SKIP_TAG } from './system-gate.js';
 
-/** A component a test may need. */
-export type SystemNeed =
-  | 'pcscd'
-  | 'vpcd'
-  | 'quickack-route'
-  | 'libpcsclite'
-  | 'opensc-tool'
-  | 'softhsm2'
-  | 'gcc'
-  | 'strace'
-  | 'bash'
-  | 'chromium';
-
-/** Where Debian installs Chromium (`apt-get install chromium`). */
-export const CHROMIUM = process.env.OPENVSE_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Candidate paths of SoftHSM2's PKCS#11 module (OPENVSE_SOFTHSM_MODULE first). */
-export const SOFTHSM_MODULE_CANDIDATES = [
-  process.env.OPENVSE_SOFTHSM_MODULE ?? '',
-  '/usr/lib/softhsm/libsofthsm2.so',
-  '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
-  '/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so',
-  '/usr/local/lib/softhsm/libsofthsm2.so',
-].filter((p) => p.length > 0);
+/** A component an e2e suite may need. */
+export type SystemNeed = 'pcscd' | 'vpcd' | 'quickack-route' | 'libpcsclite' | 'opensc-tool';
 
 const HOW: Record<SystemNeed, string> = {
   pcscd: 'pcscd is not running (sudo scripts/pcsc-up.sh; package pcscd)',
@@ -47,11 +21,6 @@ const HOW: Record<SystemNeed, string> = {
     'no quickack route for 127.0.0.2 (sudo ip route replace local 127.0.0.2/32 dev lo table local proto static scope host src 127.0.0.1 quickack 1, or sudo scripts/pcsc-up.sh)',
   libpcsclite: 'libpcsclite.so.1 not found (package libpcsclite1)',
   'opensc-tool': 'opensc-tool not found (package opensc)',
-  softhsm2: 'SoftHSM2 not found: libsofthsm2.so and softhsm2-util (package softhsm2)',
-  gcc: 'gcc not found (package gcc)',
-  strace: 'strace not found (package strace)',
-  bash: 'bash not found (package bash)',
-  chromium: `${CHROMIUM} not found (package chromium)`,
 };
 
 function run(cmd: string, args: string[]): string | undefined {
@@ -99,17 +68,6 @@ function present(need: SystemNeed): boolean {
       );
     case 'opensc-tool':
       return hasTool('opensc-tool');
-    case 'softhsm2':
-      return (
-        SOFTHSM_MODULE_CANDIDATES.some(existsSync) &&
-        (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'softhsm2-util')))
-      );
-    case 'gcc':
-    case 'strace':
-    case 'bash':
-      return hasTool(need);
-    case 'chromium':
-      return existsSync(CHROMIUM);
   }
 }
 
@@ -137,21 +95,4 @@ export function needSystem(t: TestContext, needs: readonly SystemNeed[]): boolea
 export function suiteSkip(needs: readonly SystemNeed[]): string | undefined {
   const missing = missingSystem(needs);
   return missing.length === 0 ? undefined : `${SYSTEM_SKIP_TAG} ${missing.join('; ')}`;
-}
-
-/** An extra no CI image is promised (gdb): skip with a message when missing, never fail. */
-export function optionalTool(t: TestContext, tool: string): boolean {
-  if (hasTool(tool)) return true;
-  const message = `${tool} is not installed: skipping (optional extra)`;
-  console.warn(`# SKIP ${t.name}: ${message}`);
-  t.skip(message);
-  return false;
-}
-
-/** A condition that is not a component (running as root, Linux /proc): skip, never fail. */
-export function skipUnless(t: TestContext, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  console.warn(`# SKIP ${t.name}: ${what}`);
-  t.skip(what);
-  return false;
 }

@@ -8,17 +8,16 @@
  * server recomputes it from its own authorization log. Defined here so both build the same bytes.
  */
 
-/** Packs a string of hex digits (decimal digits are hex digits too: BCD) two to a byte. */
-function packNibbles(digits: string, what: string): Uint8Array {
+/** Appends a string of hex digits (decimal digits are hex digits too: BCD), two to a byte. */
+function pushNibbles(out: number[], digits: string, what: string): void {
   if (digits.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(digits)) throw new RangeError(what);
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  for (let i = 0; i < digits.length; i += 2) out.push(Number.parseInt(digits.slice(i, i + 2), 16));
 }
 
-function u16(n: number, what: string): Uint8Array {
+/** Appends `n` (0..65535) big-endian. */
+function pushU16(out: number[], n: number, what: string): void {
   if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(what);
-  return Uint8Array.of(n >>> 8, n & 0xff);
+  out.push(n >>> 8, n & 0xff);
 }
 
 /** The proof's input bytes. Throws RangeError for an API, ATC, UN or amount out of syntax. */
@@ -29,24 +28,17 @@ export function replenishMacData(
   log: ReadonlyArray<{ atc: number; un: string; amount: number }>,
 ): Uint8Array {
   if (!/^[0-9]{7}$/.test(api)) throw new RangeError('api: expected 7 digits');
-  const parts = [packNibbles(`0${api}`, 'api'), u16(firstAtc, 'firstAtc'), u16(lastAtc, 'lastAtc')];
+  const out: number[] = [];
+  pushNibbles(out, `0${api}`, 'api');
+  pushU16(out, firstAtc, 'firstAtc');
+  pushU16(out, lastAtc, 'lastAtc');
   for (const e of log) {
     if (!/^[0-9A-Fa-f]{8}$/.test(e.un)) throw new RangeError('un: expected 8 hex digits');
     if (!Number.isInteger(e.amount) || e.amount < 0 || e.amount > 999_999_999_999)
       throw new RangeError('amount');
-    parts.push(
-      u16(e.atc, 'atc'),
-      packNibbles(e.un, 'un'),
-      packNibbles(String(e.amount).padStart(12, '0'), 'amount'),
-    );
+    pushU16(out, e.atc, 'atc');
+    pushNibbles(out, e.un, 'un');
+    pushNibbles(out, String(e.amount).padStart(12, '0'), 'amount');
   }
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return Uint8Array.from(out);
 }
