@@ -75,7 +75,7 @@ export {
   type MessageClaims,
   type MessageType,
 } from './messages/claims.js';
-export { replenishMacData } from './messages/replenish-proof.js';
+export { REPLENISH_PROOF_DOMAIN, replenishMacData } from './messages/replenish-proof.js';
 export type {
   LukLogEntry,
   LukReplenishStatement,

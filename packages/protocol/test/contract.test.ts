@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   CbpCommand,
   CbpErrorCode,
@@ -60,11 +61,36 @@ describe('CBP TA header', () => {
 });
 
 describe('replenishMacData', () => {
-  it('encodes BCD("0"‖API) ‖ first ‖ last ‖ Σ(ATC ‖ UN ‖ n12)', () => {
+  it('encodes FF 01 ‖ BCD("0"‖API) ‖ first ‖ last ‖ Σ(ATC ‖ UN ‖ n12)', () => {
     const d = replenishMacData('6123401', 0x0102, 0x0203, [
       { atc: 0x0102, un: 'deadbeef', amount: 123456789012 },
     ]);
-    assert.equal(Buffer.from(d).toString('hex'), '0612340101020203' + '0102deadbeef123456789012');
+    assert.equal(Buffer.from(d).toString('hex'), 'ff01' + '0612340101020203' + '0102deadbeef123456789012');
+  });
+  it('can never equal a LUK cryptogram input: those start with a BCD amount (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9]{7}$/),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.array(
+          fc.record({
+            atc: fc.integer({ min: 0, max: 0xffff }),
+            un: fc.stringMatching(/^[0-9A-F]{8}$/),
+            amount: fc.integer({ min: 0, max: 999_999_999_999 }),
+          }),
+          { maxLength: 4 },
+        ),
+        fc.integer({ min: 0, max: 999_999_999_999 }),
+        (api, atc, log, amount) => {
+          const proof = replenishMacData(api, atc, atc, log);
+          // A CVN 0x43 input begins with 9F02 (n12): its first byte is two decimal digits.
+          const firstCryptogramByte = Number.parseInt(String(amount).padStart(12, '0').slice(0, 2), 16);
+          assert.ok(firstCryptogramByte <= 0x99);
+          assert.notEqual(proof[0], firstCryptogramByte);
+        },
+      ),
+      { seed: 42, numRuns: 300 },
+    );
   });
   it('refuses input out of syntax', () => {
     assert.throws(() => replenishMacData('612340', 1, 1, []), RangeError);

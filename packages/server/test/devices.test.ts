@@ -39,6 +39,7 @@ function proofMac(
   log: { atc: number; un: string; amount: number }[],
 ) {
   const hex = [
+    'FF01', // domain tag: never the first byte of a cryptogram input (a BCD amount)
     bytesToHex(encodeApiBcd(api)),
     first.toString(16).padStart(4, '0'),
     last.toString(16).padStart(4, '0'),

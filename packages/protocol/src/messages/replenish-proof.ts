@@ -1,12 +1,21 @@
 /**
  * The data the replenishment proof covers (docs/cbp-protocol.md §3 `replenish`):
  *
- *   BCD("0" ‖ API) ‖ firstATC ‖ lastATC ‖ Σ (ATC ‖ UN ‖ amount as n12)
+ *   FF 01 ‖ BCD("0" ‖ API) ‖ firstATC ‖ lastATC ‖ Σ (ATC ‖ UN ‖ amount as n12)
+ *
+ * The LUK MACs two kinds of message: cryptogram inputs and this proof. `FF 01` keeps them apart
+ * by construction, not by length: every cryptogram input made with a LUK (CVN 0x43) starts with
+ * the amount authorised (9F02, format n: BCD), whose first byte is at most 0x99, so no proof input
+ * is ever a cryptogram input and a proof MAC can never be replayed as a cryptogram (or back).
+ * `01` versions the layout.
  *
  * ATCs are 2 bytes big-endian, UN 4 bytes, amounts 6-byte BCD (EMV Book 3 Annex A, format n).
  * The TA MACs it with the outgoing LUK (ISO/IEC 9797-1 MAC algorithm 3, padding method 2); the
  * server recomputes it from its own authorization log. Defined here so both build the same bytes.
  */
+
+/** The first bytes of every proof input: the domain tag FF (never a BCD digit pair) and version 01. */
+export const REPLENISH_PROOF_DOMAIN = Object.freeze([0xff, 0x01] as const);
 
 /** Appends a string of hex digits (decimal digits are hex digits too: BCD), two to a byte. */
 function pushNibbles(out: number[], digits: string, what: string): void {
@@ -28,7 +37,7 @@ export function replenishMacData(
   log: ReadonlyArray<{ atc: number; un: string; amount: number }>,
 ): Uint8Array {
   if (!/^[0-9]{7}$/.test(api)) throw new RangeError('api: expected 7 digits');
-  const out: number[] = [];
+  const out: number[] = [...REPLENISH_PROOF_DOMAIN];
   pushNibbles(out, `0${api}`, 'api');
   pushU16(out, firstAtc, 'firstAtc');
   pushU16(out, lastAtc, 'lastAtc');
