@@ -3,10 +3,25 @@
  * TA uuid and code hash, device id, protection level, V-Guard verdict, the TA's public keys, the
  * server's nonce and the monotonic state counter). Checked exactly, on creation and on
  * verification, including the honesty rule: a statement cannot claim a level its own evidence
- * does not support (L1/L2 need the permission model and no threat flag; L2 a hardware root).
+ * does not support (L1/L2 need V-OS in its own process, a confined app and no threat flag; L2
+ * also V-OS under an OS user of its own). The root of trust is reported beside the level.
  */
 import type { JsonWebKey } from 'node:crypto';
 import { isProtectionLevel, isTaUuid, isTaVersion, type ProtectionLevel } from '@openvse/protocol';
+
+/**
+ * How the secure world is isolated from the app, as V-OS measured it from outside the app
+ * (docs/process-boundary.md "Levels"): `embedded` is a worker inside the app's own process;
+ * `process` is V-OS in its own OS process. `appConfined`: the app process runs under Node's
+ * permission model with no worker, child-process, addon or WASI grant, no inspector and no read
+ * or write access to /proc, and no tracer. `separateUser`: V-OS runs under an OS user other than
+ * the app's (and the app is not root), so the kernel refuses ptrace and /proc/<pid>/mem to the app.
+ */
+export type Isolation = {
+  mode: 'embedded' | 'process';
+  appConfined: boolean;
+  separateUser: boolean;
+};
 
 /** The claims of an attestation statement (docs/attestation.md "Statement format"). */
 export type AttestationClaims = {
@@ -14,8 +29,8 @@ export type AttestationClaims = {
   deviceId: string;
   ta: { uuid: string; codeSha256: string; version: string };
   protectionLevel: ProtectionLevel;
-  /** True only when the permission model is active and denies everything L1 requires. */
-  permissionModel: boolean;
+  /** The measured isolation the level stands on. */
+  isolation: Isolation;
   rootOfTrust: { kind: string; hardwareBacked: boolean; anchor: boolean };
   threatFlags: string[];
   guardVerdict?: unknown;
@@ -30,7 +45,7 @@ const CLAIMS = new Set([
   'deviceId',
   'ta',
   'protectionLevel',
-  'permissionModel',
+  'isolation',
   'rootOfTrust',
   'threatFlags',
   'guardVerdict',
@@ -75,7 +90,15 @@ export function claimsProblem(value: unknown, extra: readonly string[] = []): st
     return 'ta.codeSha256 must be 64 lowercase hex digits';
   if (!isTaVersion(ta.version)) return 'ta.version must be MAJOR.MINOR.PATCH';
   if (!isProtectionLevel(value.protectionLevel)) return 'protectionLevel must be L0, L1 or L2';
-  if (typeof value.permissionModel !== 'boolean') return 'permissionModel must be a boolean';
+  const iso = value.isolation;
+  if (
+    !isObject(iso) ||
+    !exactKeys(iso, ['mode', 'appConfined', 'separateUser']) ||
+    (iso.mode !== 'embedded' && iso.mode !== 'process') ||
+    typeof iso.appConfined !== 'boolean' ||
+    typeof iso.separateUser !== 'boolean'
+  )
+    return 'isolation must be { mode: embedded | process, appConfined, separateUser }';
   const rot = value.rootOfTrust;
   if (!isObject(rot) || !exactKeys(rot, ['kind', 'hardwareBacked', 'anchor'])) {
     return 'rootOfTrust must be { kind, hardwareBacked, anchor }';
@@ -104,11 +127,11 @@ export function claimsProblem(value: unknown, extra: readonly string[] = []): st
   }
   // Honesty rule (docs/attestation.md "Statement format"; docs/threat-model.md "Protection levels").
   if (value.protectionLevel !== 'L0') {
-    if (value.permissionModel !== true)
-      return `${value.protectionLevel} claimed without the permission model`;
+    if (iso.mode !== 'process') return `${value.protectionLevel} claimed for an embedded secure world`;
+    if (iso.appConfined !== true) return `${value.protectionLevel} claimed for an app that is not confined`;
     if (flags.length > 0) return `${value.protectionLevel} claimed with threats flagged`;
   }
-  if (value.protectionLevel === 'L2' && rot.hardwareBacked !== true)
-    return 'L2 claimed without a hardware-backed root of trust';
+  if (value.protectionLevel === 'L2' && iso.separateUser !== true)
+    return 'L2 claimed without V-OS under an OS user of its own';
   return undefined;
 }

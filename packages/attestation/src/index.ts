@@ -5,6 +5,6 @@
  * thumbprint, the expected nonce). The CBP server imports this package instead of the V-OS
  * runtime; V-OS uses the same claims check when it creates a statement.
  */
-export { type AttestationClaims, claimsProblem } from './claims.js';
+export { type AttestationClaims, claimsProblem, type Isolation } from './claims.js';
 export { publicP256Jwk } from './public-jwk.js';
 export { type VerifiedAttestation, verifyAttestation } from './verify-attestation.js';

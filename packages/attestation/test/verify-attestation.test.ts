@@ -19,7 +19,7 @@ function claims(patch: Partial<AttestationClaims> = {}): AttestationClaims {
     deviceId: 'dev-1',
     ta: { uuid: 'c0bb5e0e-7a11-4c2b-9f3e-0bea7ce0c0de', codeSha256: 'a'.repeat(64), version: '1.0.0' },
     protectionLevel: 'L0',
-    permissionModel: false,
+    isolation: { mode: 'embedded', appConfined: false, separateUser: false },
     rootOfTrust: { kind: 'keyfile', hardwareBacked: false, anchor: false },
     threatFlags: [],
     nonce: NONCE,
@@ -83,7 +83,10 @@ describe('verifyAttestation', () => {
   it('refuses signed claims that break the schema or the honesty rule (TEE_ERROR_BAD_FORMAT)', async () => {
     for (const bad of [
       claims({ protectionLevel: 'L1' }),
-      claims({ protectionLevel: 'L2', permissionModel: true }),
+      claims({
+        protectionLevel: 'L2',
+        isolation: { mode: 'process', appConfined: true, separateUser: false },
+      }),
       { ...claims(), extra: 1 },
       claims({ stateCounter: '-1' }),
     ]) {
@@ -105,10 +108,21 @@ describe('verifyAttestation', () => {
 describe('claimsProblem', () => {
   it('names the first problem, or none', () => {
     assert.equal(claimsProblem(claims()), undefined);
-    assert.match(claimsProblem(claims({ protectionLevel: 'L1' })) ?? '', /permission model/);
+    assert.match(claimsProblem(claims({ protectionLevel: 'L1' })) ?? '', /embedded/);
+    const confined = { mode: 'process', appConfined: true, separateUser: false } as const;
+    assert.equal(claimsProblem(claims({ protectionLevel: 'L1', isolation: confined })), undefined);
     assert.match(
-      claimsProblem(claims({ protectionLevel: 'L1', permissionModel: true, threatFlags: ['X'] })) ?? '',
+      claimsProblem(claims({ protectionLevel: 'L1', isolation: { ...confined, appConfined: false } })) ?? '',
+      /not confined/,
+    );
+    assert.match(
+      claimsProblem(claims({ protectionLevel: 'L1', isolation: confined, threatFlags: ['X'] })) ?? '',
       /threats/,
+    );
+    assert.match(claimsProblem(claims({ protectionLevel: 'L2', isolation: confined })) ?? '', /OS user/);
+    assert.equal(
+      claimsProblem(claims({ protectionLevel: 'L2', isolation: { ...confined, separateUser: true } })),
+      undefined,
     );
     assert.match(claimsProblem({ ...claims(), taPublicKeys: { k: { kty: 'EC', d: 'x' } } }) ?? '', /private/);
   });

@@ -338,7 +338,7 @@ export async function createSoftwarePlatform(
         deviceId,
         ta: { uuid: CBP_TA_UUID, codeSha256, version: CBP_TA_VERSION },
         protectionLevel: 'L0',
-        permissionModel: false,
+        isolation: { mode: 'embedded', appConfined: false, separateUser: false },
         rootOfTrust: { kind: 'software', hardwareBacked: false, anchor: false },
         threatFlags: [...flags],
         taPublicKeys,

@@ -21,7 +21,7 @@ export {
   computeProtectionLevel,
   createAttestation,
   type DeviceReportClaims,
-  detectPermissionModel,
+  EMBEDDED_ISOLATION,
   PlatformIdentity,
   signDeviceReport,
 } from './attestation/index.js';
@@ -35,6 +35,7 @@ export {
   type VosParam,
 } from './gp/params.js';
 export {
+  connectVos,
   type InvokeResult,
   startVos,
   VOS_VERSION,
@@ -43,6 +44,13 @@ export {
 } from './host/client.js';
 export type { VosConfig } from './host/config.js';
 export type { ResourceLimits } from './host/worker-link.js';
+export {
+  type LaunchEvent,
+  type Launched,
+  type LaunchOptions,
+  launch,
+  type RunAs,
+} from './launcher/launch.js';
 export {
   generateTaSigningKeyPair,
   loadTaPublicKey,

@@ -159,8 +159,7 @@ export async function chapterEnroll(w: DemoWorld): Promise<void> {
     ta?.codeSha256 === w.codeSha256,
   );
   r.info(
-    `V-OS ${st.vosVersion}: protection level ${st.protectionLevel}, permission model ` +
-      `${st.permissionModel ? 'on' : 'off'}, root of trust ${st.rootOfTrust.kind}` +
+    `V-OS ${st.vosVersion}: protection level ${st.protectionLevel} (${st.isolation.mode === 'embedded' ? 'embedded in the app process: L0 by definition' : 'own process'}), root of trust ${st.rootOfTrust.kind}` +
       `${st.rootOfTrust.hardwareBacked ? ' (hardware)' : ' (key file, no hardware)'}`,
   );
   const wallet = await w.openWallet();

@@ -121,7 +121,11 @@ export class TestTa {
       deviceId: this.deviceId,
       ta: { uuid: over.uuid ?? CBP_TA_UUID, codeSha256: over.codeSha256 ?? TA_CODE_SHA256, version: '1.0.0' },
       protectionLevel: level,
-      permissionModel: level !== 'L0',
+      isolation: {
+        mode: level === 'L0' ? 'embedded' : 'process',
+        appConfined: level !== 'L0',
+        separateUser: level === 'L2',
+      },
       rootOfTrust: {
         kind: level === 'L2' ? 'pkcs11' : 'device-key-file',
         hardwareBacked: level === 'L2',

@@ -1,35 +1,39 @@
 /**
  * The protection level V-OS reports, honestly, in every attestation (docs/threat-model.md
- * "Protection levels"; docs/attestation.md "Protection level"):
- *   L0  worker + SES compartments only;
- *   L1  L0 + Node's permission model active and denying the inspector, child processes, native
- *       addons, WASI and reads of /proc/self/mem, and no V-Guard threat flagged;
- *   L2  L1 + a hardware-backed root of trust for the sealed-storage key.
- * The server decides what level provisioning or payment needs; what each level does not stop is
- * written in docs/threat-model.md.
+ * "Protection levels"; docs/process-boundary.md "Levels"), from the isolation V-OS measured from
+ * outside the app — never from values the app's code can patch:
+ *   L0  the secure world is a worker inside the app's own process (embedded mode), or the app
+ *       could reach it (not confined), or V-Guard flagged a threat;
+ *   L1  V-OS in its own OS process, the app confined by Node's permission model (no worker,
+ *       child process, addon, WASI, inspector, /proc access) and not traced;
+ *   L2  L1 with V-OS under an OS user other than the app's, so that the kernel refuses ptrace and
+ *       /proc/<pid>/mem even to native code in the app.
+ * The root of trust (key file, software token, hardware token) is reported beside the level, not
+ * folded into it. The server decides what level provisioning or payment needs.
  */
+import type { Isolation } from '@openvse/attestation';
 import { type ProtectionLevel, TeeResult, VosError } from '@openvse/protocol';
-import { type PermissionModelState, permissionModelEnforced } from './permission-model.js';
 
-/** The level the evidence supports: L0 unless the permission model holds and nothing is flagged. */
+/** The isolation of the embedded mode: a worker in the app's process, L0 by definition. */
+export const EMBEDDED_ISOLATION: Isolation = Object.freeze({
+  mode: 'embedded',
+  appConfined: false,
+  separateUser: false,
+});
+
+/** The level the measured isolation supports, L0 whenever a threat is flagged. */
 export function computeProtectionLevel(input: {
-  permissionModel: PermissionModelState;
-  threatFlags: string[];
-  hardwareRoot: boolean;
+  isolation: Isolation;
+  threatFlags: readonly string[];
 }): ProtectionLevel {
   if (typeof input !== 'object' || input === null || !Array.isArray(input.threatFlags)) {
     throw new VosError(
       TeeResult.ERROR_BAD_PARAMETERS,
-      'computeProtectionLevel needs permissionModel, threatFlags, hardwareRoot',
+      'computeProtectionLevel needs isolation and threatFlags',
     );
   }
-  const pm = input.permissionModel;
-  const enforced =
-    typeof pm === 'object' &&
-    pm !== null &&
-    typeof pm.denies === 'object' &&
-    pm.denies !== null &&
-    permissionModelEnforced(pm);
-  if (!enforced || input.threatFlags.length > 0) return 'L0';
-  return input.hardwareRoot === true ? 'L2' : 'L1';
+  const i = input.isolation;
+  if (input.threatFlags.length > 0 || typeof i !== 'object' || i === null) return 'L0';
+  if (i.mode !== 'process' || i.appConfined !== true) return 'L0';
+  return i.separateUser === true ? 'L2' : 'L1';
 }

@@ -11,10 +11,10 @@
  */
 
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
-import { detectPermissionModel } from '../attestation/permission-model.js';
+import { EMBEDDED_ISOLATION } from '../attestation/protection-level.js';
 import type { VosOutParam, VosParam, WireParam } from '../gp/params.js';
 import { Op, type Reply, type VosStatus } from '../worker/protocol.js';
-import { type CheckedConfig, checkConfig, type VosConfig } from './config.js';
+import { type CheckedConfig, checkConfig, DEFAULT_COMMAND_TIMEOUT_MS, type VosConfig } from './config.js';
 import { copyParams, outParams } from './param-copy.js';
 import {
   JSONStringify,
@@ -26,10 +26,11 @@ import {
   TypedArraySet,
   TypedArrayToStringTag,
 } from './primordials.js';
+import { createProcessLink } from './process-link.js';
+import { VOS_VERSION } from './version.js';
 import { createWorkerLink, type WorkerLink } from './worker-link.js';
 
-/** Version of this V-OS runtime (semver), reported as `vosVersion` by `status()` and in attestations. */
-export const VOS_VERSION = '0.1.0';
+export { VOS_VERSION } from './version.js';
 
 /** What `session.invoke` resolves with (GP: TEEC_Result + returnOrigin + the operation's outputs). */
 export type InvokeResult = { result: number; origin: number; params: VosOutParam[] };
@@ -163,7 +164,7 @@ function makeSession(
   return ObjectFreeze({ taUuid: uuid, invoke, close });
 }
 
-/** Starts V-OS: boots the secure-world worker, unseals storage, reloads installed TAs. */
+/** Starts V-OS embedded in this process (L0): boots the secure-world worker, unseals storage, reloads installed TAs. */
 export async function startVos(config: VosConfig): Promise<VosClient> {
   const cfg: CheckedConfig = checkConfig(config);
   const link = createWorkerLink({
@@ -173,11 +174,30 @@ export async function startVos(config: VosConfig): Promise<VosClient> {
       rootOfTrust: cfg.rootOfTrust,
       vosVersion: VOS_VERSION,
       defaultTimeoutMs: cfg.commandTimeoutMs,
-      hostPermission: detectPermissionModel(),
+      isolation: EMBEDDED_ISOLATION,
     },
     resourceLimits: cfg.resourceLimits,
     bootTimeoutMs: BOOT_DEADLINE_MS,
   });
+  return clientOver(link, cfg.commandTimeoutMs);
+}
+
+/**
+ * Connects to the V-OS process the openvse launcher started for this app (`openvse run`,
+ * launcher/launch.ts; docs/process-boundary.md): the same GP-shaped client as {@link startVos},
+ * over the channel only the two processes hold. Rejects with TEE_ERROR_COMMUNICATION when this
+ * process was not started by the launcher, or with the secure world's error when it failed to boot.
+ */
+export async function connectVos(options: { commandTimeoutMs?: number } = {}): Promise<VosClient> {
+  return clientOver(createProcessLink(), options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+}
+
+/**
+ * The GP-shaped client over a link to a secure world, embedded (a worker) or in its own process
+ * (host/process-link.ts); waits until the secure world has booted.
+ */
+export async function clientOver(link: WorkerLink, commandTimeoutMs: number): Promise<VosClient> {
+  const cfg = { commandTimeoutMs };
   try {
     await link.ready();
   } catch (e) {

@@ -51,6 +51,9 @@ export function own(obj: object, key: string): unknown {
   return ObjectHasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
 }
 export const Uint8ArrayCtor = Uint8Array;
+export const Int32ArrayCtor = Int32Array;
+export const SharedArrayBufferCtor = SharedArrayBuffer;
+export const AtomicsLoad = Atomics.load;
 
 /** 'Uint8Array' for a genuine Uint8Array (not a proxy, not a look-alike), else undefined. */
 export const TypedArrayToStringTag = getter(TypedArrayPrototype, Symbol.toStringTag) as (

@@ -9,18 +9,24 @@
  *   leave this closure.
  * - Replies are pulled with a captured `receiveMessageOnPort` from a port with no listener; only an
  *   empty wake-up crosses an event listener (see worker/protocol.ts).
- * - Watchdog: each request may carry a deadline. Past it (and with no answer from the worker for a
- *   whole deadline, plus a short grace: see WATCHDOG_GRACE_MS) the worker is terminated, every pending
- *   request is answered TEE_ERROR_TARGET_DEAD (origin TEE), the generation number moves on so that
- *   sessions opened before are dead, and a fresh worker boots (storage is on disk, intact).
+ * - Watchdog: each request may carry a deadline. The worker beats a shared counter from its own
+ *   event loop (every HEARTBEAT_MS, and on every request it takes); the host judges the secure
+ *   world by that beat, not by its own event loop: replies already sent are delivered first, and
+ *   only when a deadline has passed AND the worker has not beaten for a whole deadline (plus a
+ *   short grace: WATCHDOG_GRACE_MS) is it stuck. Then it is terminated, every pending request is
+ *   answered TEE_ERROR_TARGET_DEAD (origin TEE), the generation number moves on so that sessions
+ *   opened before are dead, and a fresh worker boots (storage is on disk, intact). A host whose
+ *   own event loop was blocked for a while therefore restarts nothing that was working.
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { Op, type Reply, type Request, type WorkerBootData } from '../worker/protocol.js';
 import {
+  AtomicsLoad,
   clearTimer,
   EmitterOn,
+  Int32ArrayCtor,
   MapCtor,
   MapDelete,
   MapGet,
@@ -38,6 +44,7 @@ import {
   PromiseCtor,
   PromiseThen,
   receiveMessageOnPort,
+  SharedArrayBufferCtor,
   setTimer,
   TimeoutUnref,
   TypedArrayFill,
@@ -127,8 +134,11 @@ export function createWorkerLink(options: LinkOptions): WorkerLink {
   // is created or cleared per command on the hot path.
   let watchdog: ReturnType<typeof setTimer> | null = null;
   let watchdogAt = Number.POSITIVE_INFINITY;
-  /** When the worker last answered anything. */
+  /** When the worker last showed progress (an answer, or a heartbeat). */
   let lastProgress = monotonicNow();
+  /** The worker's heartbeat counter (shared memory it increments from its own event loop). */
+  let beat = new Int32ArrayCtor(new SharedArrayBufferCtor(4));
+  let lastBeat = 0;
 
   function drain(): void {
     const port = replyPort;
@@ -161,7 +171,14 @@ export function createWorkerLink(options: LinkOptions): WorkerLink {
   function onWatchdog(): void {
     watchdog = null;
     watchdogAt = Number.POSITIVE_INFINITY;
+    // First what the secure world already did: replies waiting in the port, and its heartbeat.
+    drain();
     const now = monotonicNow();
+    const b = AtomicsLoad(beat, 0);
+    if (b !== lastBeat) {
+      lastBeat = b;
+      lastProgress = now;
+    }
     let next = Number.POSITIVE_INFINITY;
     let expired = false;
     const it = MapValues(pending);
@@ -196,7 +213,14 @@ export function createWorkerLink(options: LinkOptions): WorkerLink {
   function boot(): Promise<void> {
     const req = new MessageChannelCtor();
     const rep = new MessageChannelCtor();
-    const data: WorkerBootData = { ...options.boot, requestPort: req.port2, replyPort: rep.port2 };
+    beat = new Int32ArrayCtor(new SharedArrayBufferCtor(4));
+    lastBeat = 0;
+    const data: WorkerBootData = {
+      ...options.boot,
+      heartbeat: beat,
+      requestPort: req.port2,
+      replyPort: rep.port2,
+    };
     const w = new WorkerCtor(WORKER_PATH, {
       env: {},
       execArgv: EXEC_ARGV,

@@ -11,7 +11,7 @@
  * Every request carries a host-chosen id and every reply echoes it, so concurrent callers each get
  * exactly their own answer. This module is types and constants only.
  */
-import type { PermissionModelState } from '../attestation/index.js';
+import type { Isolation } from '@openvse/attestation';
 import type { WireParam } from '../gp/params.js';
 
 export const Op = {
@@ -24,6 +24,8 @@ export const Op = {
   SHUTDOWN: 7,
   THREATS: 8,
   REPORT: 9,
+  /** From the V-OS process's own main thread only: the app's isolation, measured again. */
+  ISOLATION: 10,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -38,8 +40,13 @@ export type WorkerBootData = {
   rootOfTrust: RootOfTrustConfig;
   vosVersion: string;
   defaultTimeoutMs: number;
-  /** The main thread's permission-model state (process.permission exists only there on Node 20). */
-  hostPermission: PermissionModelState;
+  /**
+   * How this secure world is isolated from the app, as measured from outside the app (the
+   * embedded host passes EMBEDDED_ISOLATION; the V-OS process measures the app: service/).
+   */
+  isolation: Isolation;
+  /** Shared counter the worker increments from its own event loop (the host's watchdog reads it). */
+  heartbeat?: Int32Array;
   requestPort: unknown;
   replyPort: unknown;
 };
@@ -55,7 +62,8 @@ export type Request =
   | { op: typeof Op.THREATS; id: number; flags: string[] }
   /** A device report signed by the platform identity; `scan` is JSON (threat reports only). */
   | { op: typeof Op.REPORT; id: number; kind: 'threat-report' | 'heartbeat'; scan: string | null }
-  | { op: typeof Op.SHUTDOWN; id: number };
+  | { op: typeof Op.SHUTDOWN; id: number }
+  | { op: typeof Op.ISOLATION; id: number; isolation: Isolation };
 
 /**
  * A reply: `r` result code, `o` return origin, `m` a message that never holds secret bytes, and
@@ -78,7 +86,8 @@ export type VosStatus = {
   vosVersion: string;
   stateCounter: bigint;
   protectionLevel: 'L0' | 'L1' | 'L2';
-  permissionModel: boolean;
+  /** The measured isolation the level stands on. */
+  isolation: Isolation;
   rootOfTrust: { kind: string; hardwareBacked: boolean; anchor: boolean; deviceId: string };
   installedTas: Array<{ uuid: string; name: string; version: string; codeSha256: string }>;
   openSessions: number;

@@ -11,22 +11,23 @@
 import type { JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
 import { type MessagePort, workerData } from 'node:worker_threads';
+import type { Isolation } from '@openvse/attestation';
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 // Only the light attestation modules at boot; the JOSE-based ones load on first use.
 import type { PlatformIdentity } from '../attestation/index.js';
-import { type PermissionModelState, permissionModelEnforced } from '../attestation/permission-model.js';
 import { computeProtectionLevel } from '../attestation/protection-level.js';
 import { openKeyFileRoot } from '../root-of-trust/keyfile-root.js';
 import type { RootOfTrust } from '../root-of-trust/types.js';
 import { SealedStore } from '../storage/sealed-store.js';
 import type { StoreNamespace } from '../syscalls/context.js';
 import type { TaManifest } from '../ta-package/manifest.js';
-import { confirmPermissionModel } from './permission-check.js';
 import { Op, type Reply, type Request, type VosStatus, type WorkerBootData } from './protocol.js';
 import { TaManager } from './ta-manager.js';
 import { loadTaRuntime } from './ta-runtime.js';
 
 const IDENTITY_ID = 'platform-identity';
+/** How often the worker beats its heartbeat when idle (ms). */
+const HEARTBEAT_MS = 25;
 const REPORT_SEQ_ID = 'device-report-seq';
 
 type World = {
@@ -34,7 +35,7 @@ type World = {
   root: RootOfTrust;
   store: SealedStore;
   identity(): Promise<PlatformIdentity>;
-  permission: PermissionModelState;
+  isolation: Isolation;
   threatFlags: Set<string>;
   tas: TaManager;
   system: StoreNamespace;
@@ -58,12 +59,8 @@ async function loadIdentity(system: StoreNamespace): Promise<PlatformIdentity> {
   return identity;
 }
 
-function level(w: Pick<World, 'permission' | 'threatFlags' | 'root'>): 'L0' | 'L1' | 'L2' {
-  return computeProtectionLevel({
-    permissionModel: w.permission,
-    threatFlags: [...w.threatFlags],
-    hardwareRoot: w.root.hardwareBacked,
-  });
+function level(w: Pick<World, 'isolation' | 'threatFlags'>): 'L0' | 'L1' | 'L2' {
+  return computeProtectionLevel({ isolation: w.isolation, threatFlags: [...w.threatFlags] });
 }
 
 async function attestTa(
@@ -80,7 +77,7 @@ async function attestTa(
     deviceId: d.deviceId,
     ta: { uuid: ta.uuid, codeSha256: ta.codeSha256, version: ta.version },
     protectionLevel: lvl,
-    permissionModel: permissionModelEnforced(w.permission),
+    isolation: { ...w.isolation },
     rootOfTrust: { kind: d.kind, hardwareBacked: d.hardwareBacked, anchor: d.anchor },
     threatFlags: [...w.threatFlags],
     ...(Object.keys(keys).length > 0 ? { taPublicKeys: keys } : {}),
@@ -120,7 +117,7 @@ async function status(w: World): Promise<VosStatus> {
     vosVersion: w.boot.vosVersion,
     stateCounter: w.store.stateCounter,
     protectionLevel: level(w),
-    permissionModel: permissionModelEnforced(w.permission),
+    isolation: { ...w.isolation },
     rootOfTrust: { kind: d.kind, hardwareBacked: d.hardwareBacked, anchor: d.anchor, deviceId: d.deviceId },
     installedTas: w.tas.installed().map(({ manifest: m }) => ({
       uuid: m.uuid,
@@ -160,9 +157,9 @@ async function boot(data: WorkerBootData): Promise<World> {
     identity ??= loadIdentity(system);
     return identity;
   };
-  const permission = confirmPermissionModel(data.hostPermission);
+  const isolation = checkIsolation(data.isolation);
   const threatFlags = new Set<string>();
-  const partial = { root, store, system, identity: getIdentity, permission, threatFlags, boot: data } as Omit<
+  const partial = { root, store, system, identity: getIdentity, isolation, threatFlags, boot: data } as Omit<
     World,
     'tas'
   >;
@@ -171,7 +168,7 @@ async function boot(data: WorkerBootData): Promise<World> {
     system,
     pinnedTaKeys: data.pinnedTaKeys,
     defaultTimeoutMs: data.defaultTimeoutMs,
-    namespace: (uuid) => store.namespace(`ta:${uuid}`) as StoreNamespace,
+    namespace: (name) => store.namespace(name) as StoreNamespace,
     stateCounter: () => store.stateCounter,
     protectionLevel: () => level(w),
     attest: (ta, nonce, keys) => attestTa(w, ta, nonce, keys),
@@ -180,6 +177,14 @@ async function boot(data: WorkerBootData): Promise<World> {
   });
   await w.tas.loadAll();
   return w;
+}
+
+/** A clean copy of isolation evidence; anything malformed counts as embedded (L0). */
+function checkIsolation(v: unknown): Isolation {
+  const i = v as Partial<Isolation> | undefined;
+  if (typeof i !== 'object' || i === null || (i.mode !== 'embedded' && i.mode !== 'process'))
+    return { mode: 'embedded', appConfined: false, separateUser: false };
+  return { mode: i.mode, appConfined: i.appConfined === true, separateUser: i.separateUser === true };
 }
 
 function errorReply(id: number, e: unknown): Reply {
@@ -192,6 +197,13 @@ export async function run(): Promise<void> {
   const data = workerData as WorkerBootData;
   const requests = data.requestPort as MessagePort;
   const replies = data.replyPort as MessagePort;
+  const heartbeat = data.heartbeat instanceof Int32Array ? data.heartbeat : null;
+  const beat = () => {
+    if (heartbeat) Atomics.add(heartbeat, 0, 1);
+  };
+  // The watchdog judges this worker by its own progress: the beat stops only when its event loop
+  // is blocked (a TA stuck in synchronous code).
+  setInterval(beat, HEARTBEAT_MS).unref();
   const send = (reply: Reply) => {
     replies.postMessage(reply);
     requests.postMessage(0);
@@ -242,6 +254,9 @@ export async function run(): Promise<void> {
           o: TeeOrigin.TEE,
           v: await deviceReport(w, req.kind, req.scan),
         };
+      case Op.ISOLATION:
+        w.isolation = checkIsolation(req.isolation);
+        return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE };
       case Op.SHUTDOWN:
         await w.tas.shutdown();
         await w.store.close();
@@ -253,6 +268,7 @@ export async function run(): Promise<void> {
   }
 
   requests.on('message', (req: Request) => {
+    beat();
     if (req.op === Op.INVOKE) {
       // Hot path: no promise at all when the TA answers synchronously.
       const out = w.tas.invoke(req.sid, req.cmd, req.p);

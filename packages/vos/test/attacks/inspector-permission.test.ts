@@ -1,17 +1,15 @@
 /**
- * Attack 8: the in-process inspector against the V-OS worker (docs/runtime-protection.md §3;
- * Node.js docs "Permissions").
- *  - Under Node's permission model with only what V-OS needs (fs read of the code, the data dir
- *    and machine-id; fs write of the data dir; --allow-worker; no --allow-addons, so the key-file
- *    root is used), `new inspector.Session().connect()` fails with ERR_ACCESS_DENIED, so nothing
- *    can attach to the worker, and V-OS reports L1 in status and in its attestation.
- *  - With `--allow-fs-read=*` the inspector is still denied, but /proc/self/mem is readable, so
- *    V-OS honestly reports L0 (docs/threat-model.md "Protection levels": keep /proc out of the
- *    read list).
- *  - Without the flag V-OS reports L0, and the test demonstrates what L0 does not stop: an
- *    inspector session attaches to the worker (NodeWorker domain) and finds the imported key in
- *    the worker heap. docs/threat-model.md says so.
- * Each case runs in a child process (compiled probe script).
+ * Attack 8: the in-process inspector against the EMBEDDED V-OS worker (docs/runtime-protection.md
+ * §3; Node.js docs "Permissions"). The embedded mode is L0 by definition whatever flags the app
+ * runs with (docs/threat-model.md "Protection levels": `--allow-worker`, which the embedded mode
+ * needs, lets any app code start a worker without the permission model), and says so:
+ *  - under Node's permission model with narrow reads, `new inspector.Session().connect()` fails
+ *    with ERR_ACCESS_DENIED and nothing attaches to the worker — and V-OS still reports L0;
+ *  - with `--allow-fs-read=*` the inspector is still denied: L0;
+ *  - without the flag an inspector session attaches to the worker (NodeWorker domain) and finds
+ *    the imported key in the worker heap: what L0 does not stop.
+ * L1 and L2 need V-OS in its own process (packages/vos/test/process/). Each case runs in a child
+ * process (compiled probe script).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -49,7 +47,7 @@ const permission = (read: string[]) => (dataDir: string) => [
 ];
 
 describe('attack 8: inspector and the permission model', () => {
-  it('under the permission model (narrow reads) the inspector is denied and V-OS reports L1', () => {
+  it('under the permission model (narrow reads) the inspector is denied; embedded V-OS reports L0', () => {
     const out = runProbe(
       permission([`${repo}/*`, '<data>/*', '/etc/machine-id', '/var/lib/dbus/machine-id']),
     );
@@ -58,9 +56,9 @@ describe('attack 8: inspector and the permission model', () => {
     assert.equal(out.imported, true);
     assert.equal(out.connect, 'ERR_ACCESS_DENIED');
     assert.equal(out.attachedToWorker, undefined, 'never attached');
-    assert.equal(out.level, 'L1');
-    assert.equal(out.attestedLevel, 'L1');
-    assert.equal(out.permissionModel, true);
+    assert.equal(out.level, 'L0');
+    assert.equal(out.attestedLevel, 'L0');
+    assert.equal(out.isolation, 'embedded');
   });
 
   it('with --allow-fs-read=* the inspector is denied, but /proc/self/mem is readable: L0', () => {

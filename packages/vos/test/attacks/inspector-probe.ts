@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     out.imported = r.result === 0;
     const st = await vos.status();
     out.level = st.protectionLevel;
-    out.permissionModel = st.permissionModel;
+    out.isolation = st.isolation.mode;
     const jws = await vos.attest(TA, new Uint8Array(16));
     out.attestedLevel = JSON.parse(
       Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'),

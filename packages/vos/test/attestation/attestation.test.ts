@@ -28,7 +28,7 @@ function claims(patch: Partial<AttestationClaims> = {}): AttestationClaims {
     deviceId: 'dev-0001',
     ta: { uuid: '6e1c2c8a-7b5e-4d1f-9a53-0c1d2e3f4a5b', codeSha256: 'ab'.repeat(32), version: '1.2.3' },
     protectionLevel: 'L1',
-    permissionModel: true,
+    isolation: { mode: 'process', appConfined: true, separateUser: false },
     rootOfTrust: { kind: 'device-file', hardwareBacked: false, anchor: false },
     threatFlags: [],
     guardVerdict: { verdict: 'clean', seq: 7 },
@@ -208,9 +208,16 @@ describe('createAttestation / verifyAttestation', () => {
   test('createAttestation refuses dishonest levels, private TA keys and malformed claims', async () => {
     const id = await PlatformIdentity.create();
     const cases: Array<[Partial<AttestationClaims>, RegExp]> = [
-      [{ protectionLevel: 'L1', permissionModel: false }, /permission model/],
+      [
+        { protectionLevel: 'L1', isolation: { mode: 'process', appConfined: false, separateUser: false } },
+        /not confined/,
+      ],
+      [
+        { protectionLevel: 'L1', isolation: { mode: 'embedded', appConfined: false, separateUser: false } },
+        /embedded/,
+      ],
       [{ protectionLevel: 'L1', threatFlags: ['debugger'] }, /threats/],
-      [{ protectionLevel: 'L2' }, /hardware/],
+      [{ protectionLevel: 'L2' }, /OS user/],
       [{ taPublicKeys: { enc: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' } } }, /private/],
       [{ nonce: '' }, /nonce/],
       [{ stateCounter: '-1' }, /stateCounter/],
@@ -227,15 +234,22 @@ describe('createAttestation / verifyAttestation', () => {
       /extra/,
     );
     await rejectsWith(createAttestation({} as PlatformIdentity, claims()), TeeResult.ERROR_BAD_PARAMETERS);
-    // L2 with a hardware root, L0 with threats: both honest, both fine.
+    // L2 with V-OS under its own OS user, L0 with threats: both honest, both fine.
     const l2 = await createAttestation(
       id,
-      claims({ protectionLevel: 'L2', rootOfTrust: { kind: 'pkcs11', hardwareBacked: true, anchor: true } }),
+      claims({
+        protectionLevel: 'L2',
+        isolation: { mode: 'process', appConfined: true, separateUser: true },
+      }),
     );
     assert.equal(decodeProtectedHeader(l2).kid, id.keyId);
     await createAttestation(
       id,
-      claims({ protectionLevel: 'L0', permissionModel: false, threatFlags: ['root'] }),
+      claims({
+        protectionLevel: 'L0',
+        isolation: { mode: 'embedded', appConfined: false, separateUser: false },
+        threatFlags: ['root'],
+      }),
     );
   });
 
