@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerGuardCommands } from './commands/guard.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerTaCommands } from './commands/ta.js';
 import { registerWalletCommands } from './commands/wallet.js';
@@ -21,6 +22,7 @@ registerTaCommands(program);
 registerGuardCommands(program);
 registerServerCommand(program);
 registerWalletCommands(program);
+registerRunCommand(program);
 registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

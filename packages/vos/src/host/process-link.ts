@@ -19,6 +19,8 @@ import type { Answer, WorkerLink } from './worker-link.js';
 
 /** The IPC message the launcher sends with each new channel. */
 export const CHANNEL_MESSAGE = 'openvse:vos-channel';
+/** The IPC message the app sends once it listens for channels (the launcher waits for it). */
+export const CHANNEL_REQUEST = 'openvse:vos-channel-request';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Pending = {
@@ -86,6 +88,9 @@ export function createProcessLink(options: { waitMs?: number } = {}): WorkerLink
       s.destroy();
       return;
     }
+    // Once a channel is here the IPC channel only ever brings replacements: it must not keep the
+    // app alive on its own (the channel socket does, until shutdown).
+    (process as unknown as { channel?: { unref(): void } }).channel?.unref();
     const old = socket;
     socket = s;
     up = false;
@@ -120,8 +125,9 @@ export function createProcessLink(options: { waitMs?: number } = {}): WorkerLink
     firstReady = null;
   } else {
     process.on('message', onMessage);
-    // The IPC channel only ever brings channels: it must not keep the app alive on its own.
-    (process as unknown as { channel?: { unref(): void } }).channel?.unref();
+    // Only now that someone listens may the launcher send a channel (a message that arrives with no
+    // listener is lost).
+    process.send({ type: CHANNEL_REQUEST });
   }
 
   function post(req: Request, deadlineMs: number, done: (r: Reply, gen: number) => void): void {

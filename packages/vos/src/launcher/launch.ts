@@ -6,10 +6,12 @@
  * runs it starts a new V-OS process and hands the app a fresh channel; when the app exits it
  * stops V-OS.
  *
- * The V-OS process gets its own flags: reads (it measures the app in /proc), writes only in its
- * data folder, workers (its secure world is a worker it watches), and addons only when a PKCS#11
- * root of trust is configured. Run as root with `users`, V-OS and the app run under two OS users,
- * so the kernel keeps native code in the app out of V-OS (L2).
+ * The V-OS process runs without Node's permission model: from Node 23 the model disables fsync,
+ * which sealed storage needs for its atomic commits, and V-OS needs workers (its secure world is a
+ * worker it watches), /proc (it measures the app) and, with a PKCS#11 root, addons. What confines
+ * a TA inside it is its SES compartment; what keeps the app out of it is the app's confinement and,
+ * run as root with `users`, two OS users, so the kernel keeps native code in the app out of V-OS
+ * (L2). Its environment is reduced to PATH (and SOFTHSM2_CONF when set).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chownSync, mkdirSync, realpathSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { checkConfig, type VosConfig } from '../host/config.js';
-import { CHANNEL_MESSAGE } from '../host/process-link.js';
+import { CHANNEL_MESSAGE, CHANNEL_REQUEST } from '../host/process-link.js';
 import { fsGrants, permissionFlag } from './node-flags.js';
 
 const SERVICE = fileURLToPath(new URL('../service/main.js', import.meta.url));
@@ -76,17 +78,8 @@ function bad(message: string): VosError {
   return new VosError(TeeResult.ERROR_BAD_PARAMETERS, `launch: ${message}`, TeeOrigin.API);
 }
 
-/** The flags the V-OS process runs with. */
-function serviceFlags(dataDir: string, pkcs11: boolean): string[] {
-  return [
-    permissionFlag(),
-    '--allow-fs-read=*',
-    ...fsGrants('write', [dataDir]),
-    '--allow-worker',
-    ...(pkcs11 ? ['--allow-addons'] : []),
-    '--no-warnings',
-  ];
-}
+/** The flags the V-OS process runs with (see the module comment for why no permission model). */
+const SERVICE_FLAGS = ['--no-warnings'];
 
 /** Starts V-OS and the app; see the module comment. */
 export function launch(options: LaunchOptions): Launched {
@@ -128,6 +121,26 @@ export function launch(options: LaunchOptions): Launched {
 
   let vos: ChildProcess | undefined;
   let appGone = false;
+  // The app's end of the newest channel, held until the app asks (it must listen first), and
+  // whether it has asked (after that, each new channel goes to it at once).
+  let held: Socket | null = null;
+  let wanted = false;
+  const handOver = () => {
+    const end = held;
+    if (!end || !wanted || appGone) return;
+    held = null;
+    app.send({ type: CHANNEL_MESSAGE }, end, (err) => {
+      if (err) console.error(`openvse run: could not hand the channel to the app: ${err.message}`);
+      // The launcher keeps no copy of a channel it handed over.
+      end.destroy();
+    });
+  };
+  // The app's IPC messages are untrusted: the only one that means anything is the request.
+  app.on('message', (m: unknown) => {
+    if ((m as { type?: unknown })?.type !== CHANNEL_REQUEST) return;
+    wanted = true;
+    handOver();
+  });
   const starts: number[] = [];
   const serviceConfig = {
     vos: { ...cfg, dataDir },
@@ -143,27 +156,20 @@ export function launch(options: LaunchOptions): Launched {
       return;
     }
     starts.push(now);
-    const child = spawn(
-      process.execPath,
-      [...serviceFlags(dataDir, cfg.rootOfTrust.kind === 'pkcs11'), SERVICE],
-      {
-        stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          ...(process.env.SOFTHSM2_CONF ? { SOFTHSM2_CONF: process.env.SOFTHSM2_CONF } : {}),
-        },
-        ...(options.users ? { uid: options.users.vos.uid, gid: options.users.vos.gid } : {}),
+    const child = spawn(process.execPath, [...SERVICE_FLAGS, SERVICE], {
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ...(process.env.SOFTHSM2_CONF ? { SOFTHSM2_CONF: process.env.SOFTHSM2_CONF } : {}),
       },
-    );
+      ...(options.users ? { uid: options.users.vos.uid, gid: options.users.vos.gid } : {}),
+    });
     vos = child;
     options.onEvent?.({ type: 'vos-started', pid: child.pid ?? -1 });
     child.stdin?.end(JSON.stringify(serviceConfig));
-    const end = child.stdio[3] as Socket;
-    // The app gets this end of the pair; the launcher closes its own copy once it is handed over.
-    app.send({ type: CHANNEL_MESSAGE }, end, (err) => {
-      if (err) console.error(`openvse run: could not hand the channel to the app: ${err.message}`);
-      end.destroy();
-    });
+    held?.destroy();
+    held = child.stdio[3] as Socket;
+    handOver();
     child.once('exit', (code, signal) => {
       if (vos === child) vos = undefined;
       options.onEvent?.({ type: 'vos-exited', pid: child.pid ?? -1, code, signal });
