@@ -4,13 +4,16 @@
 // Two reporters: `spec` for the run, and the system gate (packages/e2e/src/system-gate.ts), which
 // prints every test skipped for a missing system component loudly and, with
 // OPENVSE_REQUIRE_SYSTEM=1, fails the run for it (docs/testing.md "System components").
-// Usage: node scripts/run-tests.mjs [substring-filter ...]
+// Usage: node scripts/run-tests.mjs [--node=<path to another node binary>] [substring-filter ...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const nodeArg = args.find((a) => a.startsWith('--node='));
+const runner = nodeArg ? nodeArg.slice('--node='.length) : process.execPath;
+const filters = args.filter((a) => a !== nodeArg);
 const gate = join(root, 'packages/e2e/dist/src/system-gate.js');
 
 function collect(dir, out) {
@@ -36,7 +39,7 @@ if (!existsSync(gate)) {
   console.error(`run-tests: ${gate} missing (did \`npm run build\` run?)`);
   process.exit(1);
 }
-const args = [
+const testArgs = [
   '--test',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
@@ -45,5 +48,5 @@ const args = [
   '--test-concurrency=2',
   ...selected,
 ];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+const r = spawnSync(runner, testArgs, { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);
