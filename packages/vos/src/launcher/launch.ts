@@ -81,6 +81,17 @@ function bad(message: string): VosError {
 /** The flags the V-OS process runs with (see the module comment for why no permission model). */
 const SERVICE_FLAGS = ['--no-warnings'];
 
+/** How long a process has to end after SIGTERM before it gets SIGKILL (a stopped or stuck one). */
+const STOP_GRACE_MS = 5_000;
+
+/** SIGTERM, then SIGKILL if the process is still there after the grace period. */
+function terminate(p: ChildProcess): void {
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), STOP_GRACE_MS);
+  t.unref();
+  p.once('exit', () => clearTimeout(t));
+}
+
 /** Starts V-OS and the app; see the module comment. */
 export function launch(options: LaunchOptions): Launched {
   const cfg = checkConfig(options.vos);
@@ -190,13 +201,13 @@ export function launch(options: LaunchOptions): Launched {
     vosPid: () => vos?.pid,
     exited,
     async stop() {
-      if (!appGone) app.kill('SIGTERM');
+      if (!appGone) terminate(app);
       await exited;
       const v = vos;
       if (v && v.exitCode === null && v.signalCode === null) {
         await new Promise<void>((res) => {
           v.once('exit', () => res());
-          v.kill('SIGTERM');
+          terminate(v);
         });
       }
     },

@@ -56,7 +56,11 @@ export function writeTa(dir: string): string {
 /** Launches the fixture app with `args`; resolves with its JSON lines once it exits. */
 export async function run(
   args: string[],
-  over: Partial<LaunchOptions['app']> & { dataDir?: string; users?: LaunchOptions['users'] } = {},
+  over: Partial<LaunchOptions['app']> & {
+    dataDir?: string;
+    users?: LaunchOptions['users'];
+    rootOfTrust?: LaunchOptions['vos']['rootOfTrust'];
+  } = {},
   onLine?: (o: Record<string, unknown>, l: ReturnType<typeof launch>) => void,
 ): Promise<{
   lines: Array<Record<string, unknown>>;
@@ -64,10 +68,14 @@ export async function run(
   code: number | null;
   vosStarts: number;
 }> {
-  const { dataDir, users, ...app } = over;
+  const { dataDir, users, rootOfTrust, ...app } = over;
   let vosStarts = 0;
   const l = launch({
-    vos: { dataDir: dataDir ?? scratch('vos-proc-'), pinnedTaKeys: [signer.publicKeyPem] },
+    vos: {
+      dataDir: dataDir ?? scratch('vos-proc-'),
+      pinnedTaKeys: [signer.publicKeyPem],
+      ...(rootOfTrust ? { rootOfTrust } : {}),
+    },
     app: {
       entry: APP,
       args,

@@ -20,12 +20,19 @@ const PROBE_C = `
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
   int pid = atoi(argv[1]);
   long r = ptrace(PTRACE_ATTACH, pid, 0, 0);
   int ptraceErr = r == 0 ? 0 : errno;
-  if (r == 0) ptrace(PTRACE_DETACH, pid, 0, 0);
+  /* The attach stops the tracee: wait for the stop before detaching, or the detach can come too
+     early and leave V-OS stopped once the probe exits. */
+  if (r == 0) {
+    int st;
+    waitpid(pid, &st, __WALL);
+    ptrace(PTRACE_DETACH, pid, 0, 0);
+  }
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/mem", pid);
   int fd = open(path, O_RDONLY);
