@@ -1,14 +1,15 @@
 // bench/tap: one full contactless tap, in process, terminal ↔ HCE service ↔ credentials provider:
 //   Kernel 3 (profile V): SELECT PPSE, SELECT AID, GPO (the cryptogram: GPO_V in the TA)
 //   Kernel 2 (profile M): SELECT PPSE, SELECT AID, GPO, READ RECORD, GENERATE AC (GENAC_M in the TA)
-// for VosProvider (the CBP TA in V-OS: a worker + SES compartment, keys as handles, sealed state
-// written before each answer) and SoftwareProvider (the same core, keys in process memory, state
+// for VosProvider (the CBP TA in V-OS: a worker + SES compartment, keys as handles, taps on
+// sealed reservations with the card state written behind the answer) and SoftwareProvider (the same core, keys in process memory, state
 // in a plain file), in the same run, rotating blocks so machine noise hits both alike. Reports
 // p50 / p99 per tap and the VosProvider / SoftwareProvider ratio. The cards are provisioned
 // through the real server path (test issuer); replenishment is off during the measurement and
 // the LUK is sized and the SUKs are topped up between blocks (untimed) so that no tap is a decline. One cryptogram per provider and
 // profile is verified by the server's POST /v1/authorizations before timing starts.
-// Run after building: node bench/tap/run.mjs (npm run bench -- tap). Writes bench/results/tap.json.
+// Run after building: node bench/tap/run.mjs (npm run bench -- tap). Writes bench/results/tap.json
+// (or OPENVSE_BENCH_OUT).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,14 +157,16 @@ for (const [key, xs] of Object.entries(samples))
     mean_ms: r3(xs.reduce((a, x) => a + x, 0) / xs.length),
   };
 const ratios = {};
+// The goal of docs/benchmarks.md "tap": VosProvider − SoftwareProvider at p50, same run.
+const differences = {};
 for (const profile of PROFILES) {
-  const v = series[`vos/${profile}`];
-  const s = series[`software/${profile}`];
-  if (v && s) ratios[profile] = { p50: r3(v.p50_ms / s.p50_ms), p99: r3(v.p99_ms / s.p99_ms) };
-  const vc = series[`vos/${profile}/cryptogram`];
-  const sc = series[`software/${profile}/cryptogram`];
-  if (vc && sc)
-    ratios[`${profile}/cryptogram`] = { p50: r3(vc.p50_ms / sc.p50_ms), p99: r3(vc.p99_ms / sc.p99_ms) };
+  for (const suffix of ['', '/cryptogram']) {
+    const v = series[`vos/${profile}${suffix}`];
+    const s = series[`software/${profile}${suffix}`];
+    if (!v || !s) continue;
+    ratios[`${profile}${suffix}`] = { p50: r3(v.p50_ms / s.p50_ms), p99: r3(v.p99_ms / s.p99_ms) };
+    differences[`${profile}${suffix}`] = { p50: r3(v.p50_ms - s.p50_ms), p99: r3(v.p99_ms - s.p99_ms) };
+  }
 }
 
 for (const { bench } of Object.values(setups)) await bench.close();
@@ -180,9 +183,14 @@ const result = {
   },
   series,
   ratio_vos_over_software: ratios,
+  difference_ms_vos_minus_software: differences,
   ...(Object.keys(errors).length ? { errors } : {}),
 };
-writeResult(new URL('../results/tap.json', import.meta.url).pathname, result);
+// OPENVSE_BENCH_OUT: write the result elsewhere (exploratory runs leave bench/results alone).
+writeResult(
+  process.env.OPENVSE_BENCH_OUT || new URL('../results/tap.json', import.meta.url).pathname,
+  result,
+);
 console.log('| tap | provider | n | p50 ms | p99 ms | mean ms |');
 console.log('|---|---|---|---|---|---|');
 for (const [key, s] of Object.entries(series)) {
@@ -197,4 +205,5 @@ for (const [key, s] of Object.entries(series)) {
   console.log(`| ${name} | ${kind} | ${s.n} | ${s.p50_ms} | ${s.p99_ms} | ${s.mean_ms} |`);
 }
 console.log('ratio VosProvider / SoftwareProvider:', JSON.stringify(ratios));
+console.log('VosProvider − SoftwareProvider (ms):', JSON.stringify(differences));
 if (Object.keys(errors).length) console.log('not measured:', JSON.stringify(errors));

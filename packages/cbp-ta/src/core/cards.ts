@@ -7,8 +7,7 @@
 import { CARD_ID, type PublicCard } from '@openvse/protocol';
 import { bad } from './checks.js';
 import type { CoreContext } from './context.js';
-import type { StorageOp } from './platform.js';
-import { cardKeyIds, cardObjectId, decodeCard } from './state.js';
+import { type CardState, cardKeyIds, cardObjectId } from './state.js';
 
 /** CARD_INFO: the cards by priority, then id. */
 export async function cardInfo(ctx: CoreContext): Promise<PublicCard[]> {
@@ -31,20 +30,24 @@ export async function cardInfo(ctx: CoreContext): Promise<PublicCard[]> {
 export async function wipeCards(ctx: CoreContext, target: string): Promise<void> {
   if (typeof target !== 'string' || !(target === '*' || CARD_ID.test(target))) throw bad("cardId or '*'");
   const ids = target === '*' ? await ctx.cardIds() : [target];
-  const ops: StorageOp[] = [];
+  const remove: string[] = [];
   const keys: string[] = [];
   for (const id of ids) {
-    const b = await ctx.platform.read(cardObjectId(id));
-    if (b === null) continue;
-    ops.push({ op: 'delete', id: cardObjectId(id) });
+    let c: CardState | null;
     try {
-      keys.push(...cardKeyIds(decodeCard(b)));
+      c = await ctx.loadCard(id);
     } catch {
       // a corrupt card object is deleted all the same; housekeeping drops its keys
+      if ((await ctx.platform.read(cardObjectId(id))) === null) continue;
+      remove.push(id);
       ctx.housekeepingAgain();
+      continue;
     }
+    if (!c) continue;
+    remove.push(id);
+    keys.push(...cardKeyIds(c));
   }
-  if (ops.length > 0) await ctx.commit(ops);
+  if (remove.length > 0) await ctx.save({ remove });
   await ctx.deleteKeys(keys);
 }
 

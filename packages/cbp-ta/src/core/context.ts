@@ -1,10 +1,12 @@
 /**
  * What every command of the CBP TA shares (docs/cbp-protocol.md §4–§5; docs/design.md "Cards,
  * keys and cryptograms"): the platform, the device object cached after its first read, the
- * handles of the TA's own keys, the moment of the last CDCVM, the once-per-core housekeeping of
- * credential keys, and the helpers the command groups use on cards, keys, statements and the
- * reaction policy (§6). One context per core; the core's lock (create-core.ts) serialises every
- * use of it, so nothing here needs to guard against interleaving.
+ * handles of the TA's own keys and of the cards' LUKs, the moment of the last CDCVM, the
+ * once-per-core housekeeping of credential keys, the cards in memory with their sealed copies
+ * (card-store.ts: tap reservations, writes behind the answer), and the helpers the command groups
+ * use on cards, keys, statements and the reaction policy (§6). One context per core; the core's
+ * lock (create-core.ts) serialises every use of it, so nothing here needs to guard against
+ * interleaving (the card store's background writer only reads memory).
  */
 import {
   type CardProfile,
@@ -15,22 +17,19 @@ import {
   SIGNATURE_ALG,
   TA_STATEMENT_TYP,
 } from '@openvse/protocol';
+import { CardStore, type SaveRequest } from './card-store.js';
 import { jsonBytes } from './codec.js';
-import type { CbpPlatform, KeyHandle, StorageOp } from './platform.js';
+import type { CbpPlatform, KeyHandle } from './platform.js';
+import type { ReserveSizes } from './reservation.js';
 import {
-  CARD_PREFIX,
   type CardState,
   cardKeyIds,
-  cardObjectId,
   DEVICE_ID,
   type DeviceState,
-  decodeCard,
   decodeDevice,
   ENC_KEY_ID,
   HISTORY_MAX,
   SIG_KEY_ID,
-  writeCardOp,
-  writeDeviceOp,
 } from './state.js';
 
 /** Profile V with a LUK: what is left of each threshold (docs/cbp-protocol.md §3 `status`). */
@@ -50,9 +49,17 @@ export class CoreContext {
   /** platform.monotonic() of the last CDCVM, null when none counts. */
   private cdcvmAt: number | null = null;
   private housekept = false;
+  /** Handles of LUKs, kept loaded while the LUK is the card's (a tap needs no key load). */
+  private readonly lukHandles = new Map<string, KeyHandle>();
+  /** The cards in memory and their sealed copies. */
+  readonly cards: CardStore;
 
-  constructor(platform: CbpPlatform) {
+  /** `reserve`: tap reservations (the TA in V-OS); null: write-through (card-store.ts). */
+  constructor(platform: CbpPlatform, reserve: ReserveSizes | null = null) {
     this.platform = platform;
+    this.cards = new CardStore(platform, reserve, (d) => {
+      this.device = d;
+    });
   }
 
   // ── the device object and the TA's own keys ─────────────────────────────────────────────────
@@ -96,28 +103,23 @@ export class CoreContext {
   }
 
   /**
-   * One all-or-nothing storage transaction; with `device`, the device object is written last in
-   * the same transaction and cached once it is committed (so `lastSeq` and the change it belongs
-   * to are committed together, docs/cbp-protocol.md §2).
+   * One all-or-nothing durable change (card-store.ts); with `device`, the device object is
+   * written in the same transaction and cached once it is committed (so `lastSeq` and the change
+   * it belongs to are committed together, docs/cbp-protocol.md §2).
    */
-  async commit(ops: StorageOp[], device?: DeviceState): Promise<void> {
-    await this.platform.transaction(device ? [...ops, writeDeviceOp(device)] : ops);
-    if (device) this.device = device;
+  async save(req: SaveRequest): Promise<void> {
+    await this.cards.save(req);
   }
 
   // ── cards ───────────────────────────────────────────────────────────────────────────────────
 
   /** The ids of every provisioned card, sorted. */
   async cardIds(): Promise<string[]> {
-    return (await this.platform.list())
-      .filter((id) => id.startsWith(CARD_PREFIX))
-      .map((id) => id.slice(CARD_PREFIX.length))
-      .sort();
+    return this.cards.cardIds();
   }
 
   async loadCard(cardId: string): Promise<CardState | null> {
-    const b = await this.platform.read(cardObjectId(cardId));
-    return b === null ? null : decodeCard(b);
+    return this.cards.get(cardId);
   }
 
   /** Profile V: transactions left on the LUK (0 once expired); profile M: unused SUKs. */
@@ -161,9 +163,13 @@ export class CoreContext {
 
   // ── credential keys ─────────────────────────────────────────────────────────────────────────
 
-  /** Deletes persistent keys, best effort: housekeeping removes what is left. */
+  /**
+   * Deletes persistent keys (and releases a cached LUK handle), best effort: housekeeping removes
+   * what is left.
+   */
   async deleteKeys(ids: string[]): Promise<void> {
     for (const id of ids) {
+      await this.forgetKey(id);
       try {
         await this.platform.deletePersistentKey(id);
       } catch {
@@ -173,26 +179,53 @@ export class CoreContext {
   }
 
   /**
+   * Keys nothing references any more: deleted behind the answer when taps run on reservations,
+   * at once otherwise.
+   */
+  async dropKeys(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (!this.cards.reserving) return this.deleteKeys(ids);
+    for (const id of ids) await this.forgetKey(id);
+    this.cards.dropKeysLater(ids);
+  }
+
+  /** Releases the cached handle of a LUK, if any. */
+  private async forgetKey(id: string): Promise<void> {
+    const h = this.lukHandles.get(id);
+    if (h === undefined) return;
+    this.lukHandles.delete(id);
+    await this.platform.destroyKey(h).catch(() => undefined);
+  }
+
+  /**
    * Once per core: persistent credential keys no card references (a crash between persisting
-   * keys and committing the card state, or between commit and deletion) are deleted.
+   * keys and committing the card state, or between commit and deletion, or SUKs a crash
+   * discarded) are deleted.
    */
   async housekeeping(): Promise<void> {
     if (this.housekept) return;
     this.housekept = true;
     const referenced = new Set<string>([ENC_KEY_ID, SIG_KEY_ID]);
-    for (const id of await this.cardIds()) {
-      const c = await this.loadCard(id);
-      if (c) for (const k of cardKeyIds(c)) referenced.add(k);
-    }
+    for (const c of await this.cards.all()) for (const k of cardKeyIds(c)) referenced.add(k);
     const stale = (await this.platform.listPersistentKeys()).filter(
       (k) => k.startsWith('c.') && !referenced.has(k),
     );
-    await this.deleteKeys(stale);
+    await this.dropKeys(stale);
   }
 
   /** Runs housekeeping again at its next occasion (a card whose keys could not be read was deleted). */
   housekeepingAgain(): void {
     this.housekept = false;
+  }
+
+  /** A clean stop: the exact state sealed without reservations, cached handles released. */
+  async close(): Promise<void> {
+    try {
+      await this.cards.close();
+    } finally {
+      for (const id of [...this.lukHandles.keys()]) await this.forgetKey(id);
+      await this.releaseOwnKeys();
+    }
   }
 
   /** Runs `fn` on a key handle and releases the handle afterwards, whatever happens. */
@@ -207,6 +240,16 @@ export class CoreContext {
   /** A retail MAC under a persistent key, the key released afterwards. */
   async macWith(keyId: string, data: Uint8Array): Promise<Uint8Array> {
     return this.withKey(await this.platform.loadKey(keyId), (h) => this.platform.retailMac(h, data));
+  }
+
+  /** A retail MAC under a card's LUK, whose handle stays loaded until the LUK goes (deleteKeys, close). */
+  async macWithLuk(keyId: string, data: Uint8Array): Promise<Uint8Array> {
+    let h = this.lukHandles.get(keyId);
+    if (h === undefined) {
+      h = await this.platform.loadKey(keyId);
+      this.lukHandles.set(keyId, h);
+    }
+    return this.platform.retailMac(h, data);
   }
 
   /** A retail MAC under a fresh random key (the cryptogram of a decline). */
@@ -239,19 +282,17 @@ export class CoreContext {
 
   /** `wipe_keys`: every LUK and SUK destroyed; the cards stay (profiles, ATCs). */
   async wipeAllCredentials(): Promise<void> {
-    const ops: StorageOp[] = [];
+    const cards: CardState[] = [];
     const keys: string[] = [];
-    for (const id of await this.cardIds()) {
-      const c = await this.loadCard(id);
-      if (!c) continue;
+    for (const c of await this.cards.all()) {
       const ids = cardKeyIds(c);
       if (ids.length === 0) continue;
       keys.push(...ids);
       const history = [...c.history, ...c.suks.map((x) => ({ atc: x.atc, status: 'DISCARDED' as const }))];
       if (history.length > HISTORY_MAX) history.splice(0, history.length - HISTORY_MAX);
-      ops.push(writeCardOp({ ...c, luk: null, suks: [], history }));
+      cards.push({ ...c, luk: null, suks: [], history });
     }
-    if (ops.length > 0) await this.commit(ops);
+    if (cards.length > 0) await this.save({ cards });
     await this.deleteKeys(keys);
   }
 }

@@ -8,6 +8,8 @@
  *  - CARD_INFO, WIPE and CDCVM (cards.ts);
  * all sharing one context (context.ts). Every operation runs under one lock, so calls never
  * interleave: V-OS already serialises the calls into one TA, the software platform does not.
+ * The only work outside the lock is the card store's background writer (card-store.ts), which
+ * writes behind a tap's answer what memory already holds.
  */
 import type { PublicCard } from '@openvse/protocol';
 import { cardInfo, cdcvm, wipeCards } from './cards.js';
@@ -16,6 +18,7 @@ import { type CryptogramResult, generateAcM, gpoV } from './cryptograms.js';
 import { type EnrollRequest, enroll } from './enroll.js';
 import { type ProcessedMessage, processMessage } from './messages.js';
 import type { CbpPlatform } from './platform.js';
+import type { ReserveSizes } from './reservation.js';
 import { replenishRequest, status } from './statements.js';
 
 /** The CBP TA's commands (docs/cbp-protocol.md §4), one method each. */
@@ -43,11 +46,31 @@ export interface CbpCore {
   wipe(cardId: string): Promise<void>;
   /** CDCVM: true, the cardholder was just verified on the device; false, forget any verification. */
   cdcvm(verified: boolean): Promise<void>;
+  /**
+   * A clean stop (TA_DestroyEntryPoint): waits for the writes behind answers, then seals the exact
+   * state without tap reservations. Optional for other implementations of the interface.
+   */
+  close?(): Promise<void>;
+}
+
+/** How the core runs (createCbpCore's second argument). */
+export interface CbpCoreOptions {
+  /**
+   * Tap reservations (docs/cbp-protocol.md §4 "Crash safety"): each sealed commit reserves the
+   * next `atcs` ATCs (and a share of the LUK's uses and amount, or of the unused SUKs), a tap
+   * takes from the reservation without a sealed write and its record is written behind the
+   * answer; a crash skips what was reserved. Absent: write-through, every tap's state committed
+   * before it answers (the software baseline).
+   */
+  reserve?: ReserveSizes;
 }
 
 /** The CBP TA core on `platform` (V-OS's syscalls inside the TA, or the software baseline). */
-export function createCbpCore(platform: CbpPlatform): CbpCore {
-  const ctx = new CoreContext(platform);
+export function createCbpCore(platform: CbpPlatform, options: CbpCoreOptions = {}): CbpCore {
+  const reserve = options.reserve;
+  if (reserve !== undefined && !(Number.isInteger(reserve.atcs) && reserve.atcs >= 1 && reserve.atcs <= 1000))
+    throw new RangeError('reserve.atcs must be an integer 1..1000');
+  const ctx = new CoreContext(platform, reserve ? { atcs: reserve.atcs } : null);
   let chain: Promise<unknown> = Promise.resolve();
   /** Serialises every public operation. */
   function locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -65,5 +88,6 @@ export function createCbpCore(platform: CbpPlatform): CbpCore {
     cardInfo: () => locked(() => cardInfo(ctx)),
     wipe: (cardId) => locked(() => wipeCards(ctx, cardId)),
     cdcvm: (verified) => locked(() => cdcvm(ctx, verified)),
+    close: () => locked(() => ctx.close()),
   };
 }

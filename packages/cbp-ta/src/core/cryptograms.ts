@@ -9,7 +9,9 @@
  * the reaction policy's verdict (a `wipe_keys` verdict wipes every credential first). A decline
  * still answers a cryptogram, MACed under a random key, except CDCVM_REQUIRED (the wallet asks
  * the cardholder and taps again) and UNKNOWN_CARD. The ATC, and the LUK's use or the SUK's
- * consumption, is committed before the cryptogram leaves, so an ATC is never used twice.
+ * consumption, is covered by a sealed reservation before the cryptogram leaves (reservation.ts,
+ * card-store.ts: a crash consumes the whole reservation), so an ATC or a SUK is never used twice;
+ * the tap's own record is written behind the answer (or before it, in write-through mode).
  */
 import {
   bcdToNumber,
@@ -21,11 +23,12 @@ import {
   u16Bytes,
 } from '@openvse/emv/codec';
 import { encodeTlv } from '@openvse/emv/tlv';
-import { CbpError, CbpErrorCode, ReasonCode } from '@openvse/protocol';
+import { ReasonCode } from '@openvse/protocol';
 import { bad, checkBytes, checkCardId, isInt } from './checks.js';
 import type { CoreContext } from './context.js';
 import { cdolDataLength } from './profile-checks.js';
-import { type CardState, HISTORY_MAX, type LukState, type SukState, writeCardOp } from './state.js';
+import { checkAtcLeft } from './reservation.js';
+import { type CardState, HISTORY_MAX, type LukState, type SukState } from './state.js';
 
 /** What GPO_V and GENAC_M answer. */
 export interface CryptogramResult {
@@ -152,7 +155,10 @@ export async function gpoV(
   const overLimit = amount > card.cvmLimit;
   const reason = reasonV(tap, luk, amount, ctx.platform.now(), cdcvmDone);
   if (reason === ReasonCode.CDCVM_REQUIRED) return noCryptogram(reason, c.atc);
-  if (c.atc >= 0xffff) throw new CbpError(CbpErrorCode.ATC_EXHAUSTED, 'ATC exhausted');
+  checkAtcLeft(c);
+  const approved = reason === ReasonCode.OK;
+  // The ATC (and the LUK's use) is reserved, sealed, before the cryptogram leaves: never reused.
+  await ctx.cards.headroom(cardId, { approve: approved, amount });
   const atc = c.atc + 1;
   const threshold =
     reason === ReasonCode.LUK_MAX_TRANSACTIONS ||
@@ -176,8 +182,7 @@ export async function gpoV(
   iad.set(apiBcd(luk?.api ?? '0000000'), 7);
   const aip = hexToBytes(card.aip);
   const acData = concatBytes(pdol.subarray(4), aip, u16Bytes(atc), iad);
-  const approved = reason === ReasonCode.OK;
-  const ac = approved && luk ? await ctx.macWith(luk.keyId, acData) : await ctx.macRandom(acData);
+  const ac = approved && luk ? await ctx.macWithLuk(luk.keyId, acData) : await ctx.macRandom(acData);
   const next: CardState = { ...c, atc };
   if (approved && luk) {
     next.luk = {
@@ -188,8 +193,7 @@ export async function gpoV(
       log: [...luk.log, { atc, un: bytesToHex(pdol.subarray(29, 33)), amount }],
     };
   }
-  // The ATC (and the LUK's use) is committed before the cryptogram leaves: never reused.
-  await ctx.commit([writeCardOp(next)]);
+  await ctx.cards.tapped(next);
   const elements = dataElements([
     ['57', encodeTrack2({ pan: card.pan, expiry: card.expiry })],
     ['82', aip],
@@ -249,8 +253,10 @@ export async function generateAcM(
   const suk: SukState | undefined = c.suks[0];
   const reason = reasonM(tap, suk, amount, pinGiven, cdcvmDone);
   if (reason === ReasonCode.CDCVM_REQUIRED) return noCryptogram(reason, c.atc);
-  const atc = suk ? suk.atc : c.atc;
   const approved = reason === ReasonCode.OK;
+  // The SUK is reserved (consumed if a crash follows), sealed, before the cryptogram leaves.
+  if (suk) await ctx.cards.headroom(cardId, { approve: approved, amount }, suk);
+  const atc = suk ? suk.atc : c.atc;
   const arqc = approved && (p1 & 0xc0) !== 0x00;
   const cvr = Uint8Array.of(arqc ? 0xa0 : 0x80, 0, 0, cdcvmDone ? 0x01 : 0, reason, 0);
   const acData = concatBytes(cdol1.subarray(0, CDOL1_MIN), hexToBytes(card.aip), u16Bytes(atc), cvr);
@@ -280,14 +286,14 @@ export async function generateAcM(
     md.subarray(0, 5),
     new Uint8Array(2),
   );
-  const next: CardState = { ...c, atc, suks: c.suks.slice(suk ? 1 : 0), history: [...c.history] };
   if (suk) {
+    // The SUK is consumed (also on decline); without one nothing changes.
+    const next: CardState = { ...c, atc, suks: c.suks.slice(1), history: [...c.history] };
     next.history.push({ atc: suk.atc, status: 'USED' });
     if (next.history.length > HISTORY_MAX) next.history.splice(0, next.history.length - HISTORY_MAX);
+    await ctx.cards.tapped(next);
+    await ctx.dropKeys([suk.umdKeyId, suk.mdKeyId]);
   }
-  // The SUK is consumed (also on decline) and committed before the cryptogram leaves.
-  await ctx.commit([writeCardOp(next)]);
-  if (suk) await ctx.deleteKeys([suk.umdKeyId, suk.mdKeyId]);
   const elements = dataElements([
     ['9F27', Uint8Array.of(arqc ? 0x80 : 0x00)],
     ['9F36', u16Bytes(atc)],

@@ -87,6 +87,6 @@ export async function enroll(ctx: CoreContext, req: EnrollRequest): Promise<stri
     lastSeq: reuse && prev ? prev.lastSeq : 0,
     policy: reuse && prev ? (prev.policy ?? null) : null,
   };
-  await ctx.commit([], next);
+  await ctx.save({ device: next });
   return attestation;
 }

@@ -31,17 +31,14 @@ import {
 import { bad } from './checks.js';
 import { parseJsonBytes, utf8OrUndefined } from './codec.js';
 import type { CoreContext } from './context.js';
-import type { StorageOp } from './platform.js';
 import { CARD_PROFILE_CHECKS } from './profile-checks.js';
 import {
   type CardState,
   cardKeyIds,
-  cardObjectId,
   type DeviceState,
   type LukState,
   newKeyId,
   STATE_VERSION,
-  writeCardOp,
 } from './state.js';
 
 /** What PROCESS_MESSAGE answers: the message's type, its card (none for '*'), its `seq`. */
@@ -110,7 +107,7 @@ async function applyProvision(ctx: CoreContext, d: DeviceState, m: MessageClaims
   const next: CardState = prev
     ? { ...prev, card }
     : { v: STATE_VERSION, card, state: 'ACTIVE', atc: 0, luk: null, suks: [], history: [] };
-  await ctx.commit([writeCardOp(next)], { ...d, lastSeq: m.seq });
+  await ctx.save({ cards: [next], device: { ...d, lastSeq: m.seq } });
   return { typ: m.typ, cardId: card.cardId, seq: m.seq };
 }
 
@@ -190,7 +187,7 @@ async function applyCredentials(
       }
       next.suks.sort((a, b) => a.atc - b.atc);
     }
-    await ctx.commit([writeCardOp(next)], { ...d, lastSeq: m.seq });
+    await ctx.save({ cards: [next], device: { ...d, lastSeq: m.seq } });
     made.length = 0;
     await ctx.deleteKeys(retired);
     return { typ: m.typ, cardId, seq: m.seq };
@@ -203,19 +200,20 @@ async function applyCredentials(
 async function applyLifecycle(ctx: CoreContext, d: DeviceState, m: MessageClaims): Promise<ProcessedMessage> {
   const { cardId, action } = parseLifecycle(m.body);
   const ids = cardId === '*' ? await ctx.cardIds() : [cardId];
-  const ops: StorageOp[] = [];
+  const cards: CardState[] = [];
+  const remove: string[] = [];
   const dropKeys: string[] = [];
   for (const id of ids) {
     const c = await ctx.loadCard(id);
     if (!c) continue; // already gone here: the message still advances lastSeq
     if (action === 'delete') {
-      ops.push({ op: 'delete', id: cardObjectId(id) });
+      remove.push(id);
       dropKeys.push(...cardKeyIds(c));
     } else {
-      ops.push(writeCardOp({ ...c, state: action === 'suspend' ? 'SUSPENDED' : 'ACTIVE' }));
+      cards.push({ ...c, state: action === 'suspend' ? 'SUSPENDED' : 'ACTIVE' });
     }
   }
-  await ctx.commit(ops, { ...d, lastSeq: m.seq });
+  await ctx.save({ cards, remove, device: { ...d, lastSeq: m.seq } });
   await ctx.deleteKeys(dropKeys);
   return cardId === '*' ? { typ: m.typ, seq: m.seq } : { typ: m.typ, cardId, seq: m.seq };
 }
@@ -224,7 +222,7 @@ async function applyLifecycle(ctx: CoreContext, d: DeviceState, m: MessageClaims
 async function applyPolicy(ctx: CoreContext, d: DeviceState, m: MessageClaims): Promise<ProcessedMessage> {
   const policy = parsePolicy(m.body);
   const dev = { ...d, lastSeq: m.seq, policy };
-  await ctx.commit([], dev);
+  await ctx.save({ device: dev });
   if ((await ctx.verdict(dev)).wipe) await ctx.wipeAllCredentials();
   return { typ: m.typ, seq: m.seq };
 }

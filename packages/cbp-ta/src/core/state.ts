@@ -3,8 +3,9 @@
  * card, JSON in sealed storage. Key bytes are never in here: credentials are persistent key
  * objects named by random ids (`c.<16 hex>`), referenced from the card object. A card object is
  * written whole in one storage transaction together with the device object when a server message
- * changes both, so `lastSeq` and the change it belongs to are committed together, and the ATC /
- * SUK consumption of a cryptogram is committed before the cryptogram is returned.
+ * changes both, so `lastSeq` and the change it belongs to are committed together. A cryptogram's
+ * ATC / LUK use / SUK is covered by a reservation sealed before it (`resv`, reservation.ts),
+ * and its own effect is written behind the answer (card-store.ts).
  */
 import { bytesToHex } from '@openvse/emv/codec';
 import {
@@ -58,6 +59,26 @@ export interface LukState {
   /** ATC of the first cryptogram under this LUK (null before any). */
   firstAtc: number | null;
   log: LogEntry[];
+  /**
+   * ATC ranges [from, to] reserved under this LUK and lost in a crash (reservation.ts): their
+   * cryptograms, if any left the TA, have no log entry. Absent when none.
+   */
+  lost?: Array<[number, number]>;
+}
+
+/**
+ * The ceilings of a tap reservation, sealed with the card (reservation.ts): a crash consumes
+ * everything up to them. Absent in a card closed cleanly.
+ */
+export interface Reservation {
+  /** Highest ATC that may have been used (profile M: the last reserved SUK's ATC). */
+  atc: number;
+  /** Profile V with a LUK: the LUK (its API) the two ceilings below belong to. */
+  api?: string;
+  /** Profile V: LUK use count ceiling. */
+  uses?: number;
+  /** Profile V: cumulative amount ceiling (minor units). */
+  amount?: number;
 }
 
 export interface SukState {
@@ -78,13 +99,15 @@ export interface CardState {
   /** Unused SUKs, ascending ATC. */
   suks: SukState[];
   history: Array<{ atc: number; status: 'USED' | 'DISCARDED' }>;
+  /** Sealed copies only: the tap reservation a crash consumes (never set in memory). */
+  resv?: Reservation;
 }
 
 export const cardObjectId = (cardId: string): string => CARD_PREFIX + cardId;
 
-/** The storage step that writes a card object whole. */
-export function writeCardOp(c: CardState): StorageOp {
-  return { op: 'write', id: cardObjectId(c.card.cardId), data: jsonBytes(c) };
+/** The storage step that writes a card object whole, with the reservation `resv` when given. */
+export function writeCardOp(c: CardState, resv?: Reservation): StorageOp {
+  return { op: 'write', id: cardObjectId(c.card.cardId), data: jsonBytes(resv ? { ...c, resv } : c) };
 }
 
 /** The storage step that writes the device object whole. */
@@ -124,10 +147,25 @@ export function decodeCard(b: Uint8Array): CardState {
     typeof v.card !== 'object' ||
     typeof v.atc !== 'number' ||
     !Array.isArray(v.suks) ||
-    !Array.isArray(v.history)
+    !Array.isArray(v.history) ||
+    (v.resv !== undefined && !isReservation(v.resv)) ||
+    (v.luk?.lost !== undefined && !Array.isArray(v.luk.lost))
   )
     throw corrupt('card state');
   return v;
+}
+
+const isCount = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+function isReservation(r: unknown): boolean {
+  if (typeof r !== 'object' || r === null) return false;
+  const x = r as Record<string, unknown>;
+  return (
+    isCount(x.atc) &&
+    (x.api === undefined || typeof x.api === 'string') &&
+    (x.uses === undefined || isCount(x.uses)) &&
+    (x.amount === undefined || isCount(x.amount))
+  );
 }
 
 /** Every persistent key id a card references. */

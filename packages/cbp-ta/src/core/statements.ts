@@ -4,7 +4,9 @@
  *  - STATUS: every card's state and credentials over the server's nonce (state sync);
  *  - REPLENISH_REQUEST: profile V, the outgoing LUK's use (first/last ATC and the transaction
  *    log) proven by a MAC under that LUK over protocol's `replenishMacData` (ISO/IEC 9797-1 MAC
- *    algorithm 3); profile M, what became of every SUK the TA knows.
+ *    algorithm 3), plus the ATC ranges a crash consumed from a tap reservation (`lost`,
+ *    reservation.ts; covered by the statement's signature); profile M, what became of every SUK
+ *    the TA knows (a crash's reserved SUKs DISCARDED).
  */
 import { bytesToHex } from '@openvse/emv/codec';
 import {
@@ -87,6 +89,8 @@ export async function replenishRequest(ctx: CoreContext, cardIdIn: string): Prom
     firstAtc,
     lastAtc,
     log: l.log.map((e) => ({ atc: e.atc, un: e.un, amount: e.amount })),
+    // ATCs reserved under this LUK and lost in a crash (reservation.ts): signed, not in the MAC.
+    ...(l.lost && l.lost.length > 0 ? { lost: l.lost.map(([from, to]) => ({ from, to })) } : {}),
     mac: bytesToHex(mac),
   };
   return ctx.sign(statement);

@@ -13,6 +13,7 @@ import { utf8Encode } from '@openvse/emv/codec';
 import { CbpCommand, CbpError, CbpParamTypes, cbpErrorToTeeResult, TeeResult } from '@openvse/protocol';
 import { jsonBytes, parseJsonBytes, utf8OrUndefined } from '../core/codec.js';
 import { type CbpCore, createCbpCore } from '../core/create-core.js';
+import { DEFAULT_RESERVE } from '../core/reservation.js';
 import { createVosPlatform, type VosSyscalls } from './vos-platform.js';
 
 /** One GP parameter as V-OS hands it to the TA: a memref's `data`, or a value's `a` and `b`. */
@@ -52,6 +53,7 @@ function bytes(p: TaParam | undefined): Uint8Array {
 }
 
 function getCore(): CbpCore {
+  // Taps run on sealed reservations, written behind the answer (docs/cbp-protocol.md §4).
   core ??= createCbpCore(
     createVosPlatform({
       keys: g.keys,
@@ -64,6 +66,7 @@ function getCore(): CbpCore {
       jose: g.jose,
       ...(g.threats ? { threats: g.threats as VosSyscalls['threats'] } : {}),
     }),
+    { reserve: DEFAULT_RESERVE },
   );
   return core;
 }
@@ -166,7 +169,12 @@ export async function invoke(_session: unknown, cmd: number, params: TaParam[], 
 /** TA_CloseSessionEntryPoint. */
 export function close(): void {}
 
-/** TA_DestroyEntryPoint: the core (its caches and CDCVM moment) is dropped. */
-export function destroy(): void {
+/**
+ * TA_DestroyEntryPoint: the core seals its exact state (no tap reservation left to skip after a
+ * clean stop), then it (its caches and CDCVM moment) is dropped.
+ */
+export async function destroy(): Promise<void> {
+  const c = core;
   core = undefined;
+  await c?.close?.().catch(() => undefined);
 }

@@ -51,6 +51,13 @@ export interface LukReplenishStatement extends StatementBase {
   firstAtc: number;
   lastAtc: number;
   log: LukLogEntry[];
+  /**
+   * ATC ranges (inclusive) the TA had reserved under this LUK and lost in a crash: a cryptogram
+   * it answered there, if any, has no log entry. The server accepts an ATC of its ledger inside
+   * one in place of a log entry. Covered by the statement's signature, not by `mac`. Absent when
+   * none (docs/cbp-protocol.md §3).
+   */
+  lost?: Array<{ from: number; to: number }>;
   /** MAC over {@link replenishMacData}, 16 hex digits. */
   mac: string;
 }

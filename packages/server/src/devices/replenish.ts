@@ -5,10 +5,13 @@
  * The TA-signed statement is verified (ta-statement.ts). Profile V: the API must name the card's
  * current (not retired) LUK; the proof MAC = ISO 9797-1 MAC algorithm 3, padding method 2, under
  * that outgoing LUK over BCD("0"‖API) ‖ firstATC ‖ lastATC ‖ Σ(ATC ‖ UN ‖ amount n12) must verify;
- * every ATC the server accepted under that API must be in the TA's log with the same UN and
- * amount, inside [firstATC, lastATC]. Profile M: SUKs the TA reports USED or DISCARDED that the
- * server still holds UNUSED are discarded server-side (they can never be honoured). Only then
- * is the statement accepted (replay and state-counter checks) and new credentials issued.
+ * every ATC the server accepted under that API must be inside [firstATC, lastATC] and either in
+ * the TA's log with the same UN and amount, or inside one of the `lost` ranges the TA declares
+ * (ATCs reserved ahead of taps and lost in a crash, docs/cbp-protocol.md §3; signed with the
+ * statement, at most 1000 ranges, each inside [firstATC, lastATC]). Profile M: SUKs the TA
+ * reports USED or DISCARDED that the server still holds UNUSED are discarded server-side (they
+ * can never be honoured). Only then is the statement accepted (replay and state-counter checks)
+ * and new credentials issued.
  */
 import { equalBytes, hexToBytes } from '@openvse/emv/codec';
 import { macIso9797Alg3 } from '@openvse/emv/crypto';
@@ -32,14 +35,18 @@ function invalid(message: string): ServerError {
 const isAtc = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
 
+/** Most lost ATC ranges a statement may declare. */
+const MAX_LOST_RANGES = 1000;
+
 function readLog(st: Statement): {
   api: string;
   firstAtc: number;
   lastAtc: number;
   log: LukLogEntry[];
+  lost: Array<[number, number]>;
   mac: string;
 } {
-  const { api, firstAtc, lastAtc, log, mac } = st;
+  const { api, firstAtc, lastAtc, log, lost, mac } = st;
   if (typeof api !== 'string' || !/^[0-9]{7}$/.test(api)) throw invalid('api must be 7 digits');
   if (!isAtc(firstAtc) || !isAtc(lastAtc) || firstAtc > lastAtc) throw invalid('firstAtc/lastAtc invalid');
   if (!Array.isArray(log) || log.length > 1000) throw invalid('log must be an array');
@@ -60,7 +67,25 @@ function readLog(st: Statement): {
     entries.push({ atc: x.atc as number, un: (x.un as string).toUpperCase(), amount: x.amount as number });
   }
   if (typeof mac !== 'string' || !/^[0-9A-Fa-f]{16}$/.test(mac)) throw invalid('mac must be 8 bytes hex');
-  return { api, firstAtc, lastAtc, log: entries, mac };
+  const ranges: Array<[number, number]> = [];
+  if (lost !== undefined) {
+    if (!Array.isArray(lost) || lost.length > MAX_LOST_RANGES) throw invalid('lost must be an array');
+    for (const r of lost) {
+      const x = r as Record<string, unknown>;
+      if (
+        typeof x !== 'object' ||
+        x === null ||
+        !isAtc(x.from) ||
+        !isAtc(x.to) ||
+        (x.from as number) > (x.to as number) ||
+        (x.from as number) < firstAtc ||
+        (x.to as number) > lastAtc
+      )
+        throw invalid('lost range invalid');
+      ranges.push([x.from as number, x.to as number]);
+    }
+  }
+  return { api, firstAtc, lastAtc, log: entries, lost: ranges, mac };
 }
 
 async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise<void> {
@@ -82,14 +107,13 @@ async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise
     mac?.fill(0);
   }
   const taLog = new Map(r.log.map((e) => [e.atc, e]));
+  const lost = (atc: number) => r.lost.some(([from, to]) => atc >= from && atc <= to);
   for (const row of await s.store.ledgerFor(card.cardId, r.api)) {
     const e = taLog.get(row.atc);
     if (
-      !e ||
-      e.un !== row.un.toUpperCase() ||
-      e.amount !== row.amount ||
       row.atc < r.firstAtc ||
-      row.atc > r.lastAtc
+      row.atc > r.lastAtc ||
+      (e ? e.un !== row.un.toUpperCase() || e.amount !== row.amount : !lost(row.atc))
     )
       throw new ServerError(
         ApiErrorCode.REPLENISH_LOG_MISMATCH,

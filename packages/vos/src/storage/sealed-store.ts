@@ -11,10 +11,13 @@
  * `objects/<random 128-bit hex>.obj` (sealed objects; ids never reach the file system), `.lock`.
  *
  * Commit (write, delete, transaction): write every new object file under a fresh name and fsync
- * it, fsync objects/, then write the new directory (counter + 1) to the slot that does not hold
- * the committed state (temp file, fsync, rename, fsync dir), then advance the root's anchor, then
- * delete files that neither of the two slots references. A crash at any point leaves the old or
- * the new state. Reads check the file's SHA-256 against the directory, then the GCM tag.
+ * it, fsync objects/, then overwrite the slot that does not hold the committed state with the new
+ * directory (counter + 1) and fsync it (a torn slot fails authentication and the other slot
+ * still holds the committed state, so no temp file or rename is needed), then advance the root's
+ * anchor, then delete files that neither of the two slots references. A crash at any point
+ * leaves the old or the new state. A delete-only commit writes one file with one fsync. Reads
+ * check the file's SHA-256 against the directory, then the GCM tag; they (and `list`) see the
+ * committed state at once, without waiting for a commit in progress.
  *
  * Rollback: every commit bumps `stateCounter`. With an anchor (PKCS#11), open refuses a store
  * whose committed counter is below the anchor (TEE_ERROR_SECURITY). Without one, a copied-back
@@ -37,7 +40,14 @@ import {
   openManifest,
   sealManifest,
 } from './directory-codec.js';
-import { fsyncDir, replaceFile, storageError, TMP_SUFFIX, writeNewFile } from './durable-files.js';
+import {
+  createFileAtomically,
+  fsyncDir,
+  overwriteFile,
+  storageError,
+  TMP_SUFFIX,
+  writeNewFile,
+} from './durable-files.js';
 import { openObject, sealObject } from './object-codec.js';
 import { SerialQueue } from './serial-queue.js';
 import { lockStore } from './store-lock.js';
@@ -107,6 +117,8 @@ export class SealedStore {
   #current: Manifest;
   #previous: Manifest | null;
   #nextSlot: 0 | 1;
+  /** Which slot files exist (a new one needs a directory fsync when first written). */
+  readonly #slotExists: [boolean, boolean];
   #closed = false;
 
   private constructor(
@@ -117,8 +129,10 @@ export class SealedStore {
     current: Manifest,
     previous: Manifest | null,
     nextSlot: 0 | 1,
+    slotExists: [boolean, boolean],
   ) {
     this.#dir = dir;
+    this.#slotExists = slotExists;
     this.#objDir = join(dir, OBJECTS_DIR);
     this.#root = root;
     this.#unlock = unlock;
@@ -181,7 +195,10 @@ export class SealedStore {
         }
         if (current.counter > anchor) await root.anchor.advance(current.counter); // crash after rename
       }
-      const store = new SealedStore(dir, root, unlock, dirKey, current, previous, nextSlot);
+      const store = new SealedStore(dir, root, unlock, dirKey, current, previous, nextSlot, [
+        slots[0]?.present === true,
+        slots[1]?.present === true,
+      ]);
       await store.#collectGarbageAtOpen();
       return store;
     } catch (e) {
@@ -203,10 +220,9 @@ export class SealedStore {
     const cached = this.#namespaces.get(ns);
     if (cached) return cached;
     const api: SealedNamespace = Object.freeze({
-      read: async (id: string) => {
-        const checked = checkObjectId(id);
-        return this.#queue.run(() => this.#read(ns, checked));
-      },
+      // Reads see the committed state (a commit in progress is not visible before its slot is
+      // written), so they do not queue behind a commit.
+      read: async (id: string) => this.#read(ns, checkObjectId(id)),
       write: async (id: string, data: Uint8Array, policy?: unknown) => {
         const op: CheckedOp = {
           op: 'put',
@@ -220,7 +236,7 @@ export class SealedStore {
         const op: CheckedOp = { op: 'delete', id: checkObjectId(id) };
         return this.#queue.run(() => this.#transact(ns, [op]));
       },
-      list: async () => this.#queue.run(async () => this.#list(ns)),
+      list: async () => this.#list(ns),
       transaction: async (ops: TransactionOp[]) => {
         const checked = checkOps(ops);
         return this.#queue.run(() => this.#transact(ns, checked));
@@ -248,12 +264,18 @@ export class SealedStore {
   }
 
   async #nsKey(ns: string): Promise<Buffer> {
-    let k = this.#nsKeys.get(ns);
-    if (!k) {
-      k = await copyKey(this.#root, ns);
-      this.#nsKeys.set(ns, k);
+    const k = this.#nsKeys.get(ns);
+    if (k) return k;
+    const got = await copyKey(this.#root, ns);
+    // A read and a commit may both have derived it (reads do not queue): keep the first.
+    const first = this.#nsKeys.get(ns);
+    if (first || this.#closed) {
+      got.fill(0);
+      if (first) return first;
+      throw new VosError(TeeResult.ERROR_BAD_STATE, 'sealed store is closed');
     }
-    return k;
+    this.#nsKeys.set(ns, got);
+    return got;
   }
 
   async #read(ns: string, id: string): Promise<SealedObject | null> {
@@ -274,6 +296,7 @@ export class SealedStore {
       throw new VosError(TeeResult.ERROR_CORRUPT_OBJECT, 'sealed object does not match the directory');
     }
     const nsKey = await this.#nsKey(ns);
+    this.#checkOpen();
     const { data, policy } = openObject(nsKey, { namespace: ns, id, version: entry.version }, file);
     return { data, policy, version: entry.version };
   }
@@ -334,18 +357,28 @@ export class SealedStore {
   async #commit(m: Manifest, written: string[]): Promise<void> {
     const dirKey = this.#dirKey;
     if (!dirKey) throw new VosError(TeeResult.ERROR_BAD_STATE, 'sealed store is closed');
-    const slot = SLOT_FILES[this.#nextSlot];
+    const index = this.#nextSlot;
+    const slot = SLOT_FILES[index];
     const dropped = this.#previous;
-    let renamed = false;
+    let visible = false;
     try {
-      await replaceFile(this.#dir, slot, sealManifest(dirKey, m), () => {
-        renamed = true;
+      const onVisible = () => {
+        visible = true;
         this.#previous = this.#current;
         this.#current = m;
-        this.#nextSlot = this.#nextSlot === 0 ? 1 : 0;
-      });
+        this.#nextSlot = index === 0 ? 1 : 0;
+      };
+      if (this.#slotExists[index]) {
+        // The free slot holds the previous state: once overwritten it is no fallback any more (a
+        // failed write leaves it torn, and open() then finds the committed state in the other slot).
+        await overwriteFile(join(this.#dir, slot), sealManifest(dirKey, m), onVisible);
+      } else {
+        // A slot's first write (twice per store): never a lone torn slot file.
+        await createFileAtomically(this.#dir, slot, sealManifest(dirKey, m), onVisible);
+        this.#slotExists[index] = true;
+      }
     } catch (e) {
-      if (!renamed) throw e;
+      if (!visible) throw e;
       written.length = 0; // committed: the new files are referenced now, keep them
       throw new VosError(TeeResult.ERROR_STORAGE_NOT_AVAILABLE, 'committed, but the directory fsync failed');
     }
