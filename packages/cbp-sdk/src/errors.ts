@@ -39,6 +39,8 @@ export const SdkErrorCode = {
   NO_CREDENTIALS: 'ERR_SDK_NO_CREDENTIALS',
   /** The card's ATC reached 0xFFFF. */
   ATC_EXHAUSTED: 'ERR_SDK_ATC_EXHAUSTED',
+  /** CDCVM for a card that has no mobile PIN: it cannot verify its cardholder (docs/cdcvm.md). */
+  NO_MOBILE_PIN: 'ERR_SDK_NO_MOBILE_PIN',
 } as const;
 /** One of the {@link SdkErrorCode} values. */
 export type SdkErrorCode = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
@@ -87,6 +89,8 @@ export function sdkCodeForCoreCode(code: string): SdkErrorCode {
       return SdkErrorCode.NO_CREDENTIALS;
     case CbpErrorCode.ATC_EXHAUSTED:
       return SdkErrorCode.ATC_EXHAUSTED;
+    case CbpErrorCode.NO_MOBILE_PIN:
+      return SdkErrorCode.NO_MOBILE_PIN;
     case CbpErrorCode.CORRUPT_STATE:
       return SdkErrorCode.STORAGE_CORRUPT;
     default:
@@ -129,6 +133,8 @@ export function sdkCodeForTeeResult(result: number): SdkErrorCode {
       return SdkErrorCode.MESSAGE_EXPIRED;
     case CbpTeeResult.MESSAGE_REJECTED:
       return SdkErrorCode.MESSAGE_REJECTED;
+    case CbpTeeResult.NO_MOBILE_PIN:
+      return SdkErrorCode.NO_MOBILE_PIN;
     default:
       return SdkErrorCode.PROVIDER_FAILED;
   }

@@ -60,7 +60,9 @@ describe('@openvse/protocol in a bare realm', () => {
       realm,
     );
     assert.deepEqual(JSON.parse(JSON.stringify(result)), {
-      mac: [0xff, 0x01, 0x06, 0x12, 0x34, 0x01, 0, 1, 0, 2, 0, 1, 0xa1, 0xb2, 0xc3, 0xd4, 0, 0, 0, 0, 0x07, 0x00],
+      mac: [
+        0xff, 0x01, 0x06, 0x12, 0x34, 0x01, 0, 1, 0, 2, 0, 1, 0xa1, 0xb2, 0xc3, 0xd4, 0, 0, 0, 0, 0x07, 0x00,
+      ],
       verdict: { block: true, wipe: false },
       rejected: 'ERR_MESSAGE_REJECTED',
       tee: 0xcb000002,

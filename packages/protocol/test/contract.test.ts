@@ -34,7 +34,7 @@ describe('CBP TA errors at the boundary', () => {
     const gp = new Set<number>(Object.values(TeeResult));
     for (const v of Object.values(CbpTeeResult)) {
       assert.ok(!gp.has(v));
-      assert.match(teeResultName(v), /^0xCB00000[1-4]$/);
+      assert.match(teeResultName(v), /^0xCB00000[1-5]$/);
     }
   });
   it('every code is ERR_-prefixed', () => {
@@ -56,7 +56,8 @@ describe('CBP TA header', () => {
         ParamType.MEMREF_OUTPUT,
       ),
     );
-    assert.equal(CbpParamTypes.CDCVM, 0x0001);
+    // CDCVM takes a JSON memref: `{cardId, mobilePin}` or `{forget: true}`, no bare value flag.
+    assert.equal(CbpParamTypes.CDCVM, packParamTypes(ParamType.MEMREF_INPUT));
   });
 });
 

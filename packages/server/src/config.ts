@@ -46,6 +46,11 @@ export interface CardDefaults {
   cdcvmResetTimeoutSec: number;
   replenishBelow: number;
   kdi: string;
+  /**
+   * Wrong mobile PINs in a row after which the server suspends the token (the issuer's resume
+   * gives the tries back; docs/cdcvm.md). Server-side only: not part of the card profile.
+   */
+  mobilePinTries: number;
 }
 
 /** The server's configuration; every field has a default (docs/server-api.md lists them). */
@@ -121,6 +126,7 @@ export const DEFAULTS = Object.freeze({
     cdcvmResetTimeoutSec: 300,
     replenishBelow: 3,
     kdi: '01',
+    mobilePinTries: 3,
   },
   messageTtlSeconds: 86_400,
   nonceTtlSeconds: 300,
@@ -147,6 +153,8 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
   const luk = { ...DEFAULTS.luk, ...(c.luk ?? {}) };
   const atcWindow = c.atcWindow ?? DEFAULTS.atcWindow;
   const cardDefaults = { ...DEFAULTS.cardDefaults, ...(c.cardDefaults ?? {}) };
+  if (positiveInt(cardDefaults.mobilePinTries, 'cardDefaults.mobilePinTries', 15) < 1)
+    throw new ServerError(ApiErrorCode.CONFIG, 'cardDefaults.mobilePinTries: at least 1');
   return {
     port: positiveInt(c.port ?? DEFAULTS.port, 'port', 65535),
     host: c.host ?? DEFAULTS.host,

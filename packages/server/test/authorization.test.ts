@@ -64,8 +64,8 @@ for (const a of await adapters()) {
       await db?.cleanup();
     });
 
-    async function provisionV(): Promise<VCard> {
-      const d = await digitize(srv.app, { profile: 'V' });
+    async function provisionV(mobilePin?: string): Promise<VCard> {
+      const d = await digitize(srv.app, { profile: 'V', ...(mobilePin ? { mobilePin } : {}) });
       assert.equal(d.status, 201);
       const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
       assert.equal(p.status, 200, JSON.stringify(p.body));
@@ -214,11 +214,13 @@ for (const a of await adapters()) {
     });
 
     it('LUK thresholds are enforced server side: count, cumulative amount, time to live', async () => {
-      const c = await provisionV();
+      const c = await provisionV('2468');
       let atc = 0;
+      // Above the CVM limit (5000) the cardholder's mobile PIN goes with the tap.
       const pay = (amount: number) => {
         const tx = { amount };
-        return authz(c.tokenPan, chipV({ luk: c.luk, api: c.api, atc: ++atc, tx }).chipData, tx);
+        const pin = amount > 5000 ? { mobilePin: '2468' } : {};
+        return authz(c.tokenPan, chipV({ luk: c.luk, api: c.api, atc: ++atc, tx, ...pin }).chipData, tx);
       };
       assert.equal((await pay(9000)).body.decision, 'APPROVE');
       const over = await pay(1001);
@@ -240,7 +242,7 @@ for (const a of await adapters()) {
     });
 
     it('ATC window, unknown API, amount mismatch, unknown token, card AAC, risk engine', async () => {
-      const c = await provisionV();
+      const c = await provisionV('2468');
       const tx = { amount: 100 };
       assert.equal(
         (await authz(c.tokenPan, chipV({ luk: c.luk, api: c.api, atc: 100, tx }).chipData, tx)).body.decision,
@@ -283,7 +285,7 @@ for (const a of await adapters()) {
       const rtx = { amount: 6666 };
       const riskR = await authz(
         c.tokenPan,
-        chipV({ luk: c.luk, api: c.api, atc: 105, tx: rtx }).chipData,
+        chipV({ luk: c.luk, api: c.api, atc: 105, tx: rtx, mobilePin: '2468' }).chipData,
         rtx,
       );
       assert.equal(riskR.body.decision, 'DECLINE');
@@ -422,6 +424,83 @@ for (const a of await adapters()) {
         tx,
       );
       assert.equal(right.body.decision, 'APPROVE', JSON.stringify(right.body));
+    });
+
+    it('above the CVM limit only a mobile PIN the issuer verified counts (docs/cdcvm.md)', async () => {
+      // (This server's LUKs allow 4 transactions and 10000 in all: a few cards, a few taps each.)
+      const over = { amount: 6000 };
+      const under = { amount: 2000 };
+      const tapper = (c: VCard) => {
+        let atc = 0;
+        return (tx: { amount: number }, o: { mobilePin?: string; claimCdcvm?: boolean } = {}) =>
+          authz(c.tokenPan, chipV({ luk: c.luk, api: c.api, atc: ++atc, tx, ...o }).chipData, tx);
+      };
+      // A card without a mobile PIN cannot verify its cardholder: no claim, or a bare claim, is refused.
+      const bare = tapper(await provisionV());
+      assert.equal((await bare(over)).body.reason, 'CDCVM_UNVERIFIED');
+      assert.equal((await bare(over, { claimCdcvm: true })).body.reason, 'CDCVM_UNVERIFIED', 'a bare claim');
+      assert.equal((await bare(under, { claimCdcvm: true })).body.reason, 'CDCVM_UNVERIFIED', 'below too');
+      assert.equal((await bare(under)).body.decision, 'APPROVE');
+
+      const c = await provisionV('2468');
+      const tap = tapper(c);
+      assert.equal((await tap(over)).body.reason, 'CDCVM_UNVERIFIED');
+      assert.equal(
+        (await tap(over, { claimCdcvm: true })).body.reason,
+        'WRONG_MOBILE_PIN',
+        'claim, no PIN MAC',
+      );
+      const wrong = await tap(over, { mobilePin: '1111' });
+      assert.equal(wrong.body.reason, 'WRONG_MOBILE_PIN');
+      assert.equal(await db.store.ledgerHas(c.cardId, 3), true, 'a genuine cryptogram: its ATC is spent');
+      assert.equal((await db.store.getCard(c.cardId))?.mobilePinFailures, 2);
+      const right = await tap(over, { mobilePin: '2468' });
+      assert.equal(right.body.decision, 'APPROVE', JSON.stringify(right.body));
+      assert.equal(
+        (await db.store.getCard(c.cardId))?.mobilePinFailures,
+        0,
+        'a verified PIN resets the count',
+      );
+
+      const low = tapper(await provisionV('2468'));
+      assert.equal((await low(under, { mobilePin: '2468' })).body.decision, 'APPROVE');
+      assert.equal((await low(under)).body.decision, 'APPROVE', 'below the limit no CVM is needed');
+
+      // Profile M without a mobile PIN: above the limit, refused however the CVR reads.
+      const m = await provisionM();
+      const [s1, s2] = m.suks;
+      const plainM = await authz(m.tokenPan, chipM({ ...s1!, tx: over }).chipData, over);
+      assert.equal(plainM.body.reason, 'CDCVM_UNVERIFIED');
+      const claimM = await authz(m.tokenPan, chipM({ ...s2!, tx: over, claimCdcvm: true }).chipData, over);
+      assert.equal(claimM.body.reason, 'CDCVM_UNVERIFIED');
+    });
+
+    it('wrong mobile PINs in a row suspend the token; a right PIN resets the count; resume gives the tries back', async () => {
+      const c = await provisionM('2468');
+      const tx = { amount: 6000 };
+      let next = 0;
+      const tap = (mobilePin: string) => {
+        const k = c.suks[next++]!;
+        return authz(c.tokenPan, chipM({ ...k, tx, mobilePin }).chipData, tx);
+      };
+      assert.equal((await tap('1111')).body.reason, 'WRONG_MOBILE_PIN');
+      assert.equal((await tap('2222')).body.reason, 'WRONG_MOBILE_PIN');
+      assert.equal((await tap('2468')).body.decision, 'APPROVE');
+      assert.equal((await db.store.getCard(c.cardId))?.mobilePinFailures, 0);
+      for (const pin of ['0000', '1234', '9999'])
+        assert.equal((await tap(pin)).body.reason, 'WRONG_MOBILE_PIN');
+      const card = await db.store.getCard(c.cardId);
+      assert.equal(card?.status, 'SUSPENDED', 'the third wrong PIN in a row suspends the token');
+      const queued = await db.store.listMessages(ta.deviceId, 0, 1000);
+      assert.ok(
+        queued.some((m) => m.typ === 'lifecycle' && m.cardId === c.cardId),
+        'the device is told',
+      );
+      assert.equal((await tap('2468')).body.reason, 'TOKEN_SUSPENDED', 'even the right PIN, until resumed');
+      const resumed = await post(srv.app, `/v1/cards/${c.cardId}/resume`, {});
+      assert.equal(resumed.status, 200);
+      assert.equal((await db.store.getCard(c.cardId))?.mobilePinFailures, 0);
+      assert.equal((await tap('2468')).body.decision, 'APPROVE');
     });
 
     it('plain cards: Visa CVN 10/18/22 and Mastercard CVN 16/17/20/21 approve with a verifiable ARPC', async () => {

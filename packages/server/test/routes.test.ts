@@ -110,7 +110,12 @@ for (const a of await adapters()) {
       );
       await refused({ url: '/v1/cards', payload: { ...good, expiry: '2001' } }, 400, 'ERR_EXPIRY_INVALID');
       await refused({ url: '/v1/cards', payload: { ...good, expiry: '3013' } }, 400, 'ERR_EXPIRY_INVALID');
-      await refused({ url: '/v1/cards', payload: { ...good, mobilePin: '1234' } }, 400, 'ERR_VALIDATION');
+      await refused(
+        { url: '/v1/cards', payload: { ...good, cardType: 'plain', mobilePin: '1234' } },
+        400,
+        'ERR_VALIDATION',
+      );
+      await refused({ url: '/v1/cards', payload: { ...good, mobilePin: '12a4' } }, 400, 'ERR_VALIDATION');
       await refused({ url: '/v1/cards', payload: [good] }, 400, 'ERR_VALIDATION');
       const json = { 'content-type': 'application/json' };
       await refused(

@@ -58,6 +58,17 @@ describe('starting the server', () => {
     await assert.rejects(createServer({ db: 'mysql://x', kek: TEST_KEK, logger: false }), {
       code: 'ERR_CONFIG',
     });
+    // A mobile PIN needs at least one try (docs/cdcvm.md); 0 or 16 is a configuration error.
+    for (const mobilePinTries of [0, 16, 1.5])
+      await assert.rejects(
+        createServer({
+          db: 'sqlite::memory:',
+          kek: TEST_KEK,
+          logger: false,
+          cardDefaults: { mobilePinTries } as never,
+        }),
+        { code: 'ERR_CONFIG' },
+      );
   });
 
   it('maps command options and stops on SIGTERM', async () => {

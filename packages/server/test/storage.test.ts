@@ -29,6 +29,7 @@ function card(id: string, over: Partial<CardRow> = {}): CardRow {
     status: 'ACTIVE',
     deviceId: null,
     mobilePinEnc: null,
+    mobilePinFailures: 0,
     kdi: '01',
     nextAtc: 1,
     createdAt: NOW,
@@ -262,6 +263,25 @@ for (const a of await adapters()) {
         'stored',
       );
       assert.equal(await store.countRows('authorizations'), before + 1);
+    });
+
+    it('the mobile PIN try counter: counted with the decision, reset by a verified PIN and by resume', async () => {
+      await store.insertCard(card('card-pin', { mobilePinEnc: 'v1.p.i.n' }));
+      const wrong = { mobilePin: { cardId: 'card-pin', outcome: 'wrong' as const } };
+      for (let atc = 1; atc <= 3; atc++)
+        assert.equal((await store.commitAuthorization(plan('card-pin', atc, wrong))).kind, 'stored');
+      assert.equal((await store.getCard('card-pin'))?.mobilePinFailures, 3);
+      // A commit that a guard refuses counts nothing: the count is in the same transaction.
+      assert.equal((await store.commitAuthorization(plan('card-pin', 3, wrong))).kind, 'atc-replay');
+      assert.equal((await store.getCard('card-pin'))?.mobilePinFailures, 3);
+      const verified = { mobilePin: { cardId: 'card-pin', outcome: 'verified' as const } };
+      assert.equal((await store.commitAuthorization(plan('card-pin', 4, verified))).kind, 'stored');
+      assert.equal((await store.getCard('card-pin'))?.mobilePinFailures, 0);
+      await store.commitAuthorization(plan('card-pin', 5, wrong));
+      await store.setCardStatus('card-pin', 'SUSPENDED', NOW);
+      assert.equal((await store.getCard('card-pin'))?.mobilePinFailures, 1, 'suspending keeps the count');
+      await store.setCardStatus('card-pin', 'ACTIVE', NOW);
+      assert.equal((await store.getCard('card-pin'))?.mobilePinFailures, 0, 'resuming resets it');
     });
 
     it('idempotency keys are UNIQUE: a second commit returns the first row', async () => {

@@ -1,7 +1,7 @@
 /**
  * V-Guard's stable error codes (append only; never rename). Detections are not errors — they are
  * threats with codes of their own (@openvse/protocol THREAT_CODES); these are for misuse of the
- * manifest tooling (docs/vguard.md "App-file manifests").
+ * manifest tooling (docs/vguard.md "Signed app-file manifest").
  */
 
 /** Stable error codes of @openvse/vguard. */

@@ -1,10 +1,12 @@
 /**
- * What V-Guard reads, for the Node permission model (`--experimental-permission`, protection level
- * L1 in docs/threat-model.md "Protection levels"): pass each entry as its own
+ * What V-Guard reads, for an app run under Node's permission model by hand (embedded V-OS, always
+ * L0): pass each entry as its own
  * `--allow-fs-read=<path>` (Node 20.20 refuses a comma-separated list; a path ending in "/" allows
  * the directory). Without them the /proc-based detectors see nothing and say nothing; without
  * `--allow-worker` the clean-realm check of the built-ins detector is skipped. The app directory
- * (for the manifest check) is added by the caller.
+ * (for the manifest check) is added by the caller. The launcher (`openvse run`, L1) grants no /proc
+ * read at all, and V-OS rates an app with one L0 (docs/vguard.md "The permission model, and the
+ * launcher").
  */
 export const PERMISSION_READ_PATHS: readonly string[] = Object.freeze([
   '/proc/self/',

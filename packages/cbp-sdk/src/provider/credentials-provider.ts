@@ -72,10 +72,13 @@ export interface CredentialsProvider {
   cardInfo(): Promise<PublicCard[]>;
   wipe(cardId: string | '*'): Promise<void>;
   /**
-   * CDCVM: the cardholder was just verified on the device (biometrics, device PIN); with
-   * `false`, forget any earlier verification (the phone was locked).
+   * CDCVM (docs/cdcvm.md): the cardholder typed the card's mobile PIN. The TA holds it for the
+   * card's next payment only and mixes it into that cryptogram's key; the issuer checks it. A
+   * card without a mobile PIN refuses (ERR_NO_MOBILE_PIN).
    */
-  cardholderVerified(verified?: boolean): Promise<void>;
+  verifyCardholder(cardId: string, mobilePin: string): Promise<void>;
+  /** Drops every held cardholder verification (e.g. the phone was locked). */
+  forgetCardholderVerification(): Promise<void>;
   /** The public JWK that verifies this provider's attestations (V-OS platform identity). */
   platformPublicJwk(): Promise<JsonWebKey>;
   /** Releases the session / worker. */

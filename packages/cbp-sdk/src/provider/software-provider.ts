@@ -93,8 +93,11 @@ export class SoftwareProvider implements CredentialsProvider {
   wipe(cardId: string): Promise<void> {
     return this.run('WIPE', () => this.core.wipe(cardId));
   }
-  cardholderVerified(verified = true): Promise<void> {
-    return this.run('CDCVM', () => this.core.cdcvm(verified));
+  verifyCardholder(cardId: string, mobilePin: string): Promise<void> {
+    return this.run('CDCVM', () => this.core.verifyCardholder(cardId, mobilePin));
+  }
+  forgetCardholderVerification(): Promise<void> {
+    return this.run('CDCVM', () => this.core.forgetCardholderVerification());
   }
   async platformPublicJwk(): Promise<JsonWebKey> {
     return { ...(await this.jwk()) };

@@ -248,11 +248,20 @@ export class VosProvider implements CredentialsProvider {
     );
   }
 
-  async cardholderVerified(verified = true): Promise<void> {
+  async verifyCardholder(cardId: string, mobilePin: string): Promise<void> {
     await this.call(
       'CDCVM',
       CbpCommand.CDCVM,
-      [{ type: 'value', dir: 'in', a: verified ? 1 : 0, b: 0 }],
+      [{ type: 'memref', dir: 'in', data: utf8.encode(JSON.stringify({ cardId, mobilePin })) }],
+      true,
+    );
+  }
+
+  async forgetCardholderVerification(): Promise<void> {
+    await this.call(
+      'CDCVM',
+      CbpCommand.CDCVM,
+      [{ type: 'memref', dir: 'in', data: utf8.encode(JSON.stringify({ forget: true })) }],
       true,
     );
   }

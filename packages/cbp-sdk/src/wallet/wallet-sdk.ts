@@ -235,14 +235,18 @@ export class WalletSdk {
     return this.hceService;
   }
 
-  /** The cardholder was verified on the phone (CDCVM): the next taps above the CVM limit pass. */
-  cardholderVerified(): Promise<void> {
-    return this.provider.cardholderVerified(true);
+  /**
+   * CDCVM (docs/cdcvm.md): the cardholder typed the card's mobile PIN. It goes with the card's
+   * next payment only (above the CVM limit it is what lets the payment through), to the issuer,
+   * which checks it; wrong PINs in a row suspend the card.
+   */
+  verifyCardholder(cardId: string, mobilePin: string): Promise<void> {
+    return this.provider.verifyCardholder(cardId, mobilePin);
   }
 
-  /** Forget any earlier on-device verification (e.g. the phone was locked). */
+  /** Drops any held verification (e.g. the phone was locked). */
   forgetCardholderVerification(): Promise<void> {
-    return this.provider.cardholderVerified(false);
+    return this.provider.forgetCardholderVerification();
   }
 
   // ───────────────────────── TA view ─────────────────────────

@@ -116,7 +116,8 @@ export class FakeProvider implements CredentialsProvider {
     return [cardV(), cardM()];
   }
   async wipe(): Promise<void> {}
-  async cardholderVerified(): Promise<void> {}
+  async verifyCardholder(): Promise<void> {}
+  async forgetCardholderVerification(): Promise<void> {}
   async platformPublicJwk(): Promise<JsonWebKey> {
     return {};
   }

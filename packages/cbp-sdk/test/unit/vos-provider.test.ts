@@ -78,8 +78,8 @@ describe('VosProvider', () => {
     assert.equal(await p.replenishRequest('c1'), 'h.p.s');
     assert.deepEqual(await p.cardInfo(), []);
     await p.wipe('*');
-    await p.cardholderVerified();
-    await p.cardholderVerified(false);
+    await p.verifyCardholder('c1', '2468');
+    await p.forgetCardholderVerification();
     assert.deepEqual(await p.platformPublicJwk(), { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' });
     assert.deepEqual(
       calls.map((c) => [c.cmd, types(c.params)]),
@@ -92,15 +92,17 @@ describe('VosProvider', () => {
         [0x0021, ['memref:in', 'memref:out']],
         [0x0022, ['memref:out']],
         [0x0030, ['memref:in']],
-        [0x0031, ['value:in']],
-        [0x0031, ['value:in']],
+        [0x0031, ['memref:in']],
+        [0x0031, ['memref:in']],
       ],
     );
+    const text = (c: (typeof calls)[number]) =>
+      new TextDecoder().decode((c.params[0] as { data: Uint8Array }).data);
+    assert.equal(text(calls[8]!), '{"cardId":"c1","mobilePin":"2468"}');
+    assert.equal(text(calls[9]!), '{"forget":true}');
     const genac = calls[3]!.params;
     assert.equal(new TextDecoder().decode((genac[0] as { data: Uint8Array }).data), '{"cardId":"c1"}');
     assert.equal((genac[2] as { a: number }).a, 0x80);
-    assert.equal((calls[8]!.params[0] as { a: number }).a, 1);
-    assert.equal((calls[9]!.params[0] as { a: number }).a, 0);
   });
 
   it('GP results become typed errors (GP codes and the CBP TA codes)', async () => {
@@ -116,6 +118,7 @@ describe('VosProvider', () => {
       [0xcb000002, SdkErrorCode.MESSAGE_REPLAY],
       [0xcb000003, SdkErrorCode.MESSAGE_EXPIRED],
       [0xcb000004, SdkErrorCode.MESSAGE_REJECTED],
+      [0xcb000005, SdkErrorCode.NO_MOBILE_PIN],
       [0xffff0000, SdkErrorCode.PROVIDER_FAILED],
     ];
     for (const [result, code] of cases) {

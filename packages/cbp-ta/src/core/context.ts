@@ -1,7 +1,7 @@
 /**
  * What every command of the CBP TA shares (docs/cbp-protocol.md §4–§5; docs/design.md "Cards,
  * keys and cryptograms"): the platform, the device object cached after its first read, the
- * handles of the TA's own keys and of the cards' LUKs, the moment of the last CDCVM, the
+ * handles of the TA's own keys and of the cards' LUKs, the pending cardholder verifications, the
  * once-per-core housekeeping of credential keys, the cards in memory with their sealed copies
  * (card-store.ts: tap reservations, writes behind the answer), and the helpers the command groups
  * use on cards, keys, statements and the reaction policy (§6). One context per core; the core's
@@ -46,8 +46,12 @@ export class CoreContext {
   private device: DeviceState | null | undefined;
   private encKey: KeyHandle | undefined;
   private sigKey: KeyHandle | undefined;
-  /** platform.monotonic() of the last CDCVM, null when none counts. */
-  private cdcvmAt: number | null = null;
+  /**
+   * Cardholder verifications waiting for their payment, per card (docs/cdcvm.md): the mobile PIN's
+   * mask (never the PIN) and the platform.monotonic() it was given at. Memory only: a restart
+   * forgets them.
+   */
+  private readonly pendingCdcvm = new Map<string, { mask: Uint8Array; at: number }>();
   private housekept = false;
   /** Handles of LUKs, kept loaded while the LUK is the card's (a tap needs no key load). */
   private readonly lukHandles = new Map<string, KeyHandle>();
@@ -147,18 +151,43 @@ export class CoreContext {
     };
   }
 
-  // ── CDCVM (time kept on the platform's monotonic clock, not the settable wall clock) ─────────
+  // ── CDCVM: the mobile PIN, held for one payment (time on the monotonic clock, which the normal
+  //    world cannot set) ─────────────────────────────────────────────────────────────────────
 
-  /** Records a CDCVM now (`true`) or forgets any (`false`). */
-  setCdcvm(verified: boolean): void {
-    this.cdcvmAt = verified ? this.platform.monotonic() : null;
+  /** Holds the mobile PIN's mask for the card's next payment (replacing one already held). */
+  holdCdcvm(cardId: string, mask: Uint8Array): void {
+    this.dropCdcvm(cardId);
+    this.pendingCdcvm.set(cardId, { mask, at: this.platform.monotonic() });
   }
 
-  /** True while the last CDCVM is younger than the card's `cdcvmResetTimeoutSec`. */
-  cdcvmValid(card: CardProfile): boolean {
-    if (this.cdcvmAt === null) return false;
-    const age = this.platform.monotonic() - this.cdcvmAt;
-    return age >= 0 && age <= card.cdcvmResetTimeoutSec * 1000;
+  /** Forgets the card's held verification, or every one (`undefined`); masks are zeroed. */
+  dropCdcvm(cardId?: string): void {
+    for (const [id, v] of this.pendingCdcvm) {
+      if (cardId !== undefined && id !== cardId) continue;
+      v.mask.fill(0);
+      this.pendingCdcvm.delete(id);
+    }
+  }
+
+  /** True while a verification is held for the card, younger than its `cdcvmResetTimeoutSec`. */
+  cdcvmHeld(card: CardProfile): boolean {
+    const v = this.pendingCdcvm.get(card.cardId);
+    if (!v) return false;
+    const age = this.platform.monotonic() - v.at;
+    if (age >= 0 && age <= card.cdcvmResetTimeoutSec * 1000) return true;
+    this.dropCdcvm(card.cardId);
+    return false;
+  }
+
+  /**
+   * Takes the card's held verification for the payment being made (one verification, one
+   * payment): its mask, which the caller zeroes after use; undefined when none is held.
+   */
+  takeCdcvm(card: CardProfile): Uint8Array | undefined {
+    if (!this.cdcvmHeld(card)) return undefined;
+    const v = this.pendingCdcvm.get(card.cardId)!;
+    this.pendingCdcvm.delete(card.cardId);
+    return v.mask;
   }
 
   // ── credential keys ─────────────────────────────────────────────────────────────────────────
@@ -223,6 +252,7 @@ export class CoreContext {
     try {
       await this.cards.close();
     } finally {
+      this.dropCdcvm();
       for (const id of [...this.lukHandles.keys()]) await this.forgetKey(id);
       await this.releaseOwnKeys();
     }
@@ -250,6 +280,22 @@ export class CoreContext {
       this.lukHandles.set(keyId, h);
     }
     return this.platform.retailMac(h, data);
+  }
+
+  /**
+   * A retail MAC under a card's LUK with the mobile PIN's mask XORed in (profile V's PIN MAC,
+   * docs/emv-cryptography.md §4.6): `keyId` is the LUK's 'derive' copy (LukState.pinKeyId); the
+   * mixed key is released afterwards.
+   */
+  async macWithLukMixed(keyId: string, mask: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+    let h = this.lukHandles.get(keyId);
+    if (h === undefined) {
+      h = await this.platform.loadKey(keyId);
+      this.lukHandles.set(keyId, h);
+    }
+    return this.withKey(await this.platform.xorDeriveDes3Key(h, mask), (m) =>
+      this.platform.retailMac(m, data),
+    );
   }
 
   /** A retail MAC under a fresh random key (the cryptogram of a decline). */

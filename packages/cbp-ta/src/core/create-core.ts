@@ -12,7 +12,7 @@
  * writes behind a tap's answer what memory already holds.
  */
 import type { PublicCard } from '@openvse/protocol';
-import { cardInfo, cdcvm, wipeCards } from './cards.js';
+import { cardInfo, forgetCardholderVerification, verifyCardholder, wipeCards } from './cards.js';
 import { CoreContext } from './context.js';
 import { type CryptogramResult, generateAcM, gpoV } from './cryptograms.js';
 import { type EnrollRequest, enroll } from './enroll.js';
@@ -44,8 +44,13 @@ export interface CbpCore {
   cardInfo(): Promise<PublicCard[]>;
   /** WIPE: one card, or every card with '*', keys included. */
   wipe(cardId: string): Promise<void>;
-  /** CDCVM: true, the cardholder was just verified on the device; false, forget any verification. */
-  cdcvm(verified: boolean): Promise<void>;
+  /**
+   * CDCVM: the cardholder typed the card's mobile PIN; it goes with the card's next payment only,
+   * to the issuer, which checks it (docs/cdcvm.md).
+   */
+  verifyCardholder(cardId: string, mobilePin: string): Promise<void>;
+  /** CDCVM `forget`: drops every held cardholder verification. */
+  forgetCardholderVerification(): Promise<void>;
   /**
    * A clean stop (TA_DestroyEntryPoint): waits for the writes behind answers, then seals the exact
    * state without tap reservations. Optional for other implementations of the interface.
@@ -87,7 +92,8 @@ export function createCbpCore(platform: CbpPlatform, options: CbpCoreOptions = {
     replenishRequest: (cardId) => locked(() => replenishRequest(ctx, cardId)),
     cardInfo: () => locked(() => cardInfo(ctx)),
     wipe: (cardId) => locked(() => wipeCards(ctx, cardId)),
-    cdcvm: (verified) => locked(() => cdcvm(ctx, verified)),
+    verifyCardholder: (cardId, pin) => locked(() => verifyCardholder(ctx, cardId, pin)),
+    forgetCardholderVerification: () => locked(() => forgetCardholderVerification(ctx)),
     close: () => locked(() => ctx.close()),
   };
 }

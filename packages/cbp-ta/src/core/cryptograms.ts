@@ -2,9 +2,12 @@
  * The cryptogram commands (docs/cbp-protocol.md §4; docs/design.md "Cards, keys and
  * cryptograms"; docs/emv-cryptography.md):
  *  - GPO_V, profile V (qVSDC-style, CVN 0x43): the PDOL data is MACed under the card's LUK, which
- *    has a transaction count, an expiry and a cumulative amount threshold;
+ *    has a transaction count, an expiry and a cumulative amount threshold; a held cardholder
+ *    verification puts a MAC under the LUK with the mobile PIN mixed in into the IAD (§4.6);
  *  - GENAC_M, profile M (M/Chip-style, CVN 0x14): the CDOL1 data is MACed under the next
- *    single-use SUK_UMD (with the mobile PIN mixed in when the profile asks for it) and SK_MD.
+ *    single-use SUK_UMD (with the mobile PIN mixed in when the card has one) and SK_MD.
+ * Cardholder verification (docs/cdcvm.md) is only ever the mobile PIN, which the issuer checks;
+ * one held verification goes with one payment.
  * Both share one preamble (argument checks aside): load the device and the card, housekeeping,
  * the reaction policy's verdict (a `wipe_keys` verdict wipes every credential first). A decline
  * still answers a cryptogram, MACed under a random key, except CDCVM_REQUIRED (the wallet asks
@@ -26,6 +29,7 @@ import { encodeTlv } from '@openvse/emv/tlv';
 import { ReasonCode } from '@openvse/protocol';
 import { bad, checkBytes, checkCardId, isInt } from './checks.js';
 import type { CoreContext } from './context.js';
+import { checkMobilePin, mobilePinMask } from './mobile-pin.js';
 import { cdolDataLength } from './profile-checks.js';
 import { checkAtcLeft } from './reservation.js';
 import { type CardState, HISTORY_MAX, type LukState, type SukState } from './state.js';
@@ -50,17 +54,9 @@ const FORM_FACTOR = hexToBytes('20700000');
 const CDOL1_MIN = 29;
 const CDOL1_MAX = 252;
 
-/** The MCBP mobile PIN mask (docs/emv-cryptography.md §4.5): s = ASCII(PIN[i]) << 1 into bytes i, i+8. */
-function mobilePinMask(pin: string): Uint8Array {
-  const mask = new Uint8Array(16);
-  const n = Math.min(pin.length, 8);
-  for (let i = 0; i < n; i++) {
-    const s = (pin.charCodeAt(i) << 1) & 0xff;
-    mask[i] = s;
-    mask[i + 8] = s;
-  }
-  return mask;
-}
+/** Where the profile V IAD carries the mobile-PIN MAC (docs/emv-cryptography.md §4.6). */
+const V_PIN_MAC_OFFSET = 11;
+const V_PIN_MAC_LENGTH = 4;
 
 /** Primitive BER-TLV data elements in the given order (EMV Book 3 Annex B). */
 function dataElements(items: Array<[string, Uint8Array]>): Uint8Array {
@@ -151,10 +147,33 @@ export async function gpoV(
   const c = tap.card;
   const card = c.card;
   const luk = c.luk;
-  const cdcvmDone = ctx.cdcvmValid(card);
-  const overLimit = amount > card.cvmLimit;
+  const cdcvmDone = card.mobilePin && ctx.cdcvmHeld(card);
   const reason = reasonV(tap, luk, amount, ctx.platform.now(), cdcvmDone);
   if (reason === ReasonCode.CDCVM_REQUIRED) return noCryptogram(reason, c.atc);
+  // One verification, one payment: a held one goes with this cryptogram, whatever it answers.
+  const mask = cdcvmDone ? ctx.takeCdcvm(card) : undefined;
+  try {
+    return await gpoVCryptogram(ctx, tap, pdol, amount, reason, mask);
+  } finally {
+    mask?.fill(0);
+  }
+}
+
+/** GPO_V once the reason is known: the reservation, the IAD (with its PIN MAC), the AC. */
+async function gpoVCryptogram(
+  ctx: CoreContext,
+  tap: Tap,
+  pdol: Uint8Array,
+  amount: number,
+  reason: ReasonCode,
+  mask: Uint8Array | undefined,
+): Promise<CryptogramResult> {
+  const c = tap.card;
+  const card = c.card;
+  const cardId = card.cardId;
+  const luk = c.luk;
+  const cdcvmDone = mask !== undefined;
+  const overLimit = amount > card.cvmLimit;
   checkAtcLeft(c);
   const approved = reason === ReasonCode.OK;
   // The ATC (and the LUK's use) is reserved, sealed, before the cryptogram leaves: never reused.
@@ -181,6 +200,12 @@ export async function gpoV(
   iad.set(cvr, 3);
   iad.set(apiBcd(luk?.api ?? '0000000'), 7);
   const aip = hexToBytes(card.aip);
+  if (approved && luk?.pinKeyId && mask) {
+    // The PIN MAC over the AC data with its own field zero; the AC then covers it.
+    const acData0 = concatBytes(pdol.subarray(4), aip, u16Bytes(atc), iad);
+    const pinMac = await ctx.macWithLukMixed(luk.pinKeyId, mask, acData0);
+    iad.set(pinMac.subarray(0, V_PIN_MAC_LENGTH), V_PIN_MAC_OFFSET);
+  }
   const acData = concatBytes(pdol.subarray(4), aip, u16Bytes(atc), iad);
   const ac = approved && luk ? await ctx.macWithLuk(luk.keyId, acData) : await ctx.macRandom(acData);
   const next: CardState = { ...c, atc };
@@ -236,8 +261,7 @@ export async function generateAcM(
   const cardId = checkCardId(cardIdIn);
   if (!isInt(p1, 0, 255) || (p1 & 0xc0) === 0xc0) throw bad('p1 must be a GENERATE AC reference control');
   const cdol1 = checkBytes(cdol1In, 'cdol1Data');
-  if (mobilePin !== undefined && (typeof mobilePin !== 'string' || !/^[\x20-\x7e]{1,16}$/.test(mobilePin)))
-    throw bad('mobilePin must be 1..16 printable ASCII characters');
+  if (mobilePin !== undefined) checkMobilePin(mobilePin);
   if (cdol1.length < CDOL1_MIN || cdol1.length > CDOL1_MAX) throw bad('cdol1Data length');
   const amount = bcdToNumber(cdol1.subarray(0, 6));
   if (amount === undefined) throw bad('amount must be BCD');
@@ -248,11 +272,40 @@ export async function generateAcM(
   if (!tap) return noCryptogram(ReasonCode.UNKNOWN_CARD, 0);
   const c = tap.card;
   const card = c.card;
-  const pinGiven = card.mobilePin && mobilePin !== undefined;
-  const cdcvmDone = card.mobilePin ? pinGiven : ctx.cdcvmValid(card);
+  // The PIN comes with the command or from a held verification; only a card with a mobile PIN
+  // can verify its cardholder (without one, its SUKs need no PIN and nothing is verified).
+  const pinGiven = card.mobilePin && (mobilePin !== undefined || ctx.cdcvmHeld(card));
   const suk: SukState | undefined = c.suks[0];
-  const reason = reasonM(tap, suk, amount, pinGiven, cdcvmDone);
+  const reason = reasonM(tap, suk, amount, pinGiven, pinGiven);
   if (reason === ReasonCode.CDCVM_REQUIRED) return noCryptogram(reason, c.atc);
+  const held = card.mobilePin ? ctx.takeCdcvm(card) : undefined;
+  let mask = held;
+  if (mobilePin !== undefined && card.mobilePin) {
+    held?.fill(0);
+    mask = mobilePinMask(mobilePin);
+  }
+  try {
+    return await generateAcMCryptogram(ctx, tap, p1, cdol1, amount, reason, mask);
+  } finally {
+    mask?.fill(0);
+  }
+}
+
+/** GENAC_M once the reason is known: the reservation, the AC (PIN mixed in), MD, IAD. */
+async function generateAcMCryptogram(
+  ctx: CoreContext,
+  tap: Tap,
+  p1: number,
+  cdol1: Uint8Array,
+  amount: number,
+  reason: ReasonCode,
+  mask: Uint8Array | undefined,
+): Promise<CryptogramResult> {
+  const c = tap.card;
+  const card = c.card;
+  const cardId = card.cardId;
+  const cdcvmDone = mask !== undefined;
+  const suk: SukState | undefined = c.suks[0];
   const approved = reason === ReasonCode.OK;
   // The SUK is reserved (consumed if a crash follows), sealed, before the cryptogram leaves.
   if (suk) await ctx.cards.headroom(cardId, { approve: approved, amount }, suk);
@@ -264,11 +317,9 @@ export async function generateAcM(
   let md: Uint8Array;
   if (approved && suk) {
     md = await ctx.macWith(suk.mdKeyId, acData);
-    if (card.mobilePin) {
-      const mask = mobilePinMask(mobilePin!);
+    if (card.mobilePin && mask) {
       const base = await ctx.platform.loadKey(suk.umdKeyId);
       const mixed = await ctx.withKey(base, (h) => ctx.platform.xorDeriveDes3Key(h, mask));
-      mask.fill(0);
       ac = await ctx.withKey(mixed, (h) => ctx.platform.retailMac(h, acData));
     } else ac = await ctx.macWith(suk.umdKeyId, acData);
   } else {

@@ -155,11 +155,14 @@ async function applyCredentials(
       if (m.body.suks !== undefined) throw rejected('suks for profile V');
       const luk = parseLuk(m.body.luk);
       const keyId = await storeCredential(ctx, luk.key, 'mac', made);
+      const pinKeyId = c.card.mobilePin ? await storeCredential(ctx, luk.key, 'derive', made) : undefined;
       if (c.luk) retired.push(c.luk.keyId);
+      if (c.luk?.pinKeyId) retired.push(c.luk.pinKeyId);
       const l: LukState = {
         api: luk.api,
         dki: luk.dki,
         keyId,
+        ...(pinKeyId ? { pinKeyId } : {}),
         maxTransactions: luk.maxTransactions,
         notAfter: luk.notAfter,
         maxAmount: luk.maxAmount,

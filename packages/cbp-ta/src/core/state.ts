@@ -50,6 +50,11 @@ export interface LukState {
   api: string;
   dki: string;
   keyId: string;
+  /**
+   * A card with a mobile PIN: the same LUK as a second key object of usage 'derive' (V-OS lets no
+   * key both MAC and derive), the base of the PIN MAC (docs/emv-cryptography.md §4.6).
+   */
+  pinKeyId?: string;
   maxTransactions: number;
   /** Epoch seconds. */
   notAfter: number;
@@ -149,7 +154,8 @@ export function decodeCard(b: Uint8Array): CardState {
     !Array.isArray(v.suks) ||
     !Array.isArray(v.history) ||
     (v.resv !== undefined && !isReservation(v.resv)) ||
-    (v.luk?.lost !== undefined && !Array.isArray(v.luk.lost))
+    (v.luk?.lost !== undefined && !Array.isArray(v.luk.lost)) ||
+    (v.luk?.pinKeyId !== undefined && typeof v.luk.pinKeyId !== 'string')
   )
     throw corrupt('card state');
   return v;
@@ -172,6 +178,7 @@ function isReservation(r: unknown): boolean {
 export function cardKeyIds(c: CardState): string[] {
   const ids: string[] = [];
   if (c.luk) ids.push(c.luk.keyId);
+  if (c.luk?.pinKeyId) ids.push(c.luk.pinKeyId);
   for (const s of c.suks) ids.push(s.umdKeyId, s.mdKeyId);
   return ids;
 }

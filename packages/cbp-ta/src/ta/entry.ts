@@ -134,10 +134,14 @@ async function run(cmd: number, params: TaParam[], t: number): Promise<number> {
       return TeeResult.SUCCESS;
     }
     case CbpCommand.CDCVM: {
+      // `{cardId, mobilePin}` or `{forget: true}`, nothing else: a bare "verified" flag is gone.
       expect('CDCVM');
-      const a = params[0]!.a;
-      if (a !== 0 && a !== 1) throw new BadParams();
-      await c.cdcvm(a === 1);
+      const req = jsonObject(params[0], 1024);
+      const keys = Object.keys(req).sort().join(',');
+      if (keys === 'forget' && req.forget === true) await c.forgetCardholderVerification();
+      else if (keys === 'cardId,mobilePin')
+        await c.verifyCardholder(req.cardId as string, req.mobilePin as string);
+      else throw new BadParams();
       return TeeResult.SUCCESS;
     }
     default:

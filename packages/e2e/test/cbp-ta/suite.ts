@@ -51,6 +51,8 @@ export interface SuiteClock {
 }
 
 const LUK_POLICY = { maxTransactions: 4, ttlSeconds: 3600, maxAmount: 20_000 };
+/** The mobile PIN of the cards that have one (the cardholder's CDCVM, docs/cdcvm.md). */
+const PIN = '2468';
 
 /** Everything the TA ever answered, scanned for key bytes at the end. */
 const outputs: string[] = [];
@@ -425,7 +427,7 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
     describe('profile V', () => {
       let card: { cardId: string; tokenPan: string };
       before(async () => {
-        card = await newCard('V');
+        card = await newCard('V', { mobilePin: PIN });
       });
 
       it('provisions the card: public data only, LUK thresholds from the server', async () => {
@@ -467,20 +469,42 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         );
       });
 
-      it('asks for CDCVM above the CVM limit (reason 6, no cryptogram), approves after it', async () => {
+      it('asks for CDCVM above the CVM limit (reason 6, no cryptogram); the mobile PIN covers one payment', async () => {
         const over = await tapV(card.cardId, card.tokenPan, 6000);
         assert.equal(over.reason, ReasonCode.CDCVM_REQUIRED);
         assert.equal(over.elements.length, 0);
         assert.equal(over.atc, 2); // no ATC step
-        await core().cdcvm(true);
+        await core().verifyCardholder(card.cardId, PIN);
         const ok = await tapV(card.cardId, card.tokenPan, 6000);
         assert.equal(ok.reason, 0);
         assert.equal(ok.atc, 3);
         assert.equal(bytesToHex(ok.m.get('9F6C')!), '0080');
-        assert.equal(ok.m.get('9F10')![3]! & 0x80, 0x80);
+        const iad = ok.m.get('9F10')!;
+        assert.equal(iad[3]! & 0x80, 0x80);
+        assert.notEqual(bytesToHex(iad.subarray(11, 15)), '00000000', 'the PIN MAC');
         assert.equal(ok.auth.decision, 'APPROVE', JSON.stringify(ok.auth));
-        await core().cdcvm(false);
+        // One verification, one payment.
         assert.equal((await tapV(card.cardId, card.tokenPan, 6000)).reason, ReasonCode.CDCVM_REQUIRED);
+        await core().verifyCardholder(card.cardId, PIN);
+        await core().forgetCardholderVerification();
+        assert.equal((await tapV(card.cardId, card.tokenPan, 6000)).reason, ReasonCode.CDCVM_REQUIRED);
+      });
+
+      it('a wrong mobile PIN: the TA cannot tell, the issuer declines it (WRONG_MOBILE_PIN)', async () => {
+        const c = await newCard('V', { mobilePin: PIN });
+        await core().verifyCardholder(c.cardId, '1357');
+        const wrong = await tapV(c.cardId, c.tokenPan, 6000);
+        assert.equal(wrong.reason, 0);
+        assert.equal(wrong.auth.decision, 'DECLINE');
+        assert.equal(wrong.auth.reason, 'WRONG_MOBILE_PIN');
+        // A card without a mobile PIN has no cardholder verification at all.
+        const bare = await newCard('V');
+        await expectCode(core().verifyCardholder(bare.cardId, PIN), 'ERR_NO_MOBILE_PIN');
+        assert.equal((await tapV(bare.cardId, bare.tokenPan, 6000)).reason, ReasonCode.CDCVM_REQUIRED);
+        await expectCode(
+          core().verifyCardholder('c0ffee00-0000-4000-8000-000000000000', PIN),
+          'ERR_UNKNOWN_CARD',
+        );
       });
 
       it('replenishes: the server verifies the proof MAC and the log, the new LUK replaces the old', async () => {
@@ -536,14 +560,14 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
       });
 
       it('LUK cumulative amount threshold → reason 5', async () => {
-        const c = await newCard('V');
+        const c = await newCard('V', { mobilePin: PIN });
         assert.equal((await tapV(c.cardId, c.tokenPan, 4000)).reason, 0);
-        await core().cdcvm(true);
+        await core().verifyCardholder(c.cardId, PIN);
         assert.equal((await tapV(c.cardId, c.tokenPan, 9000)).reason, 0);
+        await core().verifyCardholder(c.cardId, PIN);
         const r = await tapV(c.cardId, c.tokenPan, 7500);
         assert.equal(r.reason, ReasonCode.LUK_MAX_AMOUNT);
         assert.equal(r.auth.decision, 'DECLINE');
-        await core().cdcvm(false);
       });
 
       it('LUK time to live → reason 4 (LUK issued by a server clock in the past)', async () => {
@@ -646,19 +670,15 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         }
       });
 
-      it('a terminal-requested AAC consumes the SUK; CDCVM above the limit', async () => {
+      it('a terminal-requested AAC consumes the SUK; above the limit a card without a mobile PIN cannot pay', async () => {
         const aac = await tapM(card.cardId, card.tokenPan, 100, undefined, 0x00);
         assert.equal(aac.reason, 0);
         assert.equal(bytesToHex(aac.m.get('9F27')!), '00');
         const over = await tapM(card.cardId, card.tokenPan, 9000);
         assert.equal(over.reason, ReasonCode.CDCVM_REQUIRED);
         assert.equal(over.elements.length, 0);
-        await core().cdcvm(true);
-        const ok = await tapM(card.cardId, card.tokenPan, 9000);
-        assert.equal(ok.reason, 0);
-        assert.equal(ok.m.get('9F10')![5]! & 0x01, 0x01);
-        assert.equal(ok.auth.decision, 'APPROVE', JSON.stringify(ok.auth));
-        await core().cdcvm(false);
+        await expectCode(core().verifyCardholder(card.cardId, PIN), 'ERR_NO_MOBILE_PIN');
+        assert.equal((await tapM(card.cardId, card.tokenPan, 9000)).reason, ReasonCode.CDCVM_REQUIRED);
       });
 
       it('suspended: AAC with reason 1, the SUK is consumed all the same', async () => {
@@ -697,6 +717,13 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         assert.equal(wrong.reason, 0);
         assert.equal(wrong.auth.decision, 'DECLINE');
         assert.equal(wrong.auth.reason, 'WRONG_MOBILE_PIN');
+        // A held verification (CDCVM command) instead of the PIN in GENERATE AC: one payment.
+        await core().verifyCardholder(c.cardId, '1234');
+        const held = await tapM(c.cardId, c.tokenPan, 9000);
+        assert.equal(held.reason, 0);
+        assert.equal(held.m.get('9F10')![5]! & 0x01, 0x01, 'CVR: CDCVM performed');
+        assert.equal(held.auth.decision, 'APPROVE', JSON.stringify(held.auth));
+        assert.equal((await tapM(c.cardId, c.tokenPan, 100)).reason, ReasonCode.CDCVM_REQUIRED);
       });
 
       it('SUKs are never reused across a restart', async () => {
@@ -759,14 +786,15 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
     });
 
     if (taClock) {
-      it('CDCVM expires after cdcvmResetTimeoutSec (TA clock)', async () => {
-        const c = await newCard('V');
-        await core().cdcvm(true);
+      it('a held cardholder verification expires after cdcvmResetTimeoutSec (TA clock)', async () => {
+        const c = await newCard('V', { mobilePin: PIN });
+        await core().verifyCardholder(c.cardId, PIN);
         taClock.advance(299_000);
         assert.equal((await tapV(c.cardId, c.tokenPan, 6000)).reason, 0);
-        taClock.advance(2_000);
+        await core().verifyCardholder(c.cardId, PIN);
+        taClock.advance(301_000);
         assert.equal((await tapV(c.cardId, c.tokenPan, 6000)).reason, ReasonCode.CDCVM_REQUIRED);
-        taClock.advance(-301_000);
+        taClock.advance(-600_000);
       });
 
       it('LUK time to live on the TA clock → reason 4', async () => {

@@ -34,7 +34,7 @@ const GOOD: Record<number, VosParam[]> = {
   [CbpCommand.REPLENISH_REQUEST]: [memIn(enc('c1')), memOut(65536)],
   [CbpCommand.CARD_INFO]: [memOut(65536)],
   [CbpCommand.WIPE]: [memIn(enc('c1'))],
-  [CbpCommand.CDCVM]: [valIn(1)],
+  [CbpCommand.CDCVM]: [json({ forget: true })],
 };
 
 /** Garbage contents in the right layout (each must be BAD_PARAMETERS). */
@@ -107,8 +107,15 @@ const GARBAGE: Array<[string, number, VosParam[]]> = [
   ['REPLENISH empty', CbpCommand.REPLENISH_REQUEST, [memIn(new Uint8Array(0)), memOut()]],
   ['WIPE bad id', CbpCommand.WIPE, [memIn(enc('../../etc'))]],
   ['WIPE too long', CbpCommand.WIPE, [memIn(new Uint8Array(100).fill(0x41))]],
-  ['CDCVM a=2', CbpCommand.CDCVM, [valIn(2)]],
-  ['CDCVM a=max', CbpCommand.CDCVM, [valIn(0xffffffff)]],
+  ['CDCVM not JSON', CbpCommand.CDCVM, [memIn(enc('{'))]],
+  ['CDCVM bare flag', CbpCommand.CDCVM, [json({ verified: true })]],
+  ['CDCVM forget false', CbpCommand.CDCVM, [json({ forget: false })]],
+  ['CDCVM no PIN', CbpCommand.CDCVM, [json({ cardId: 'c1' })]],
+  ['CDCVM PIN number', CbpCommand.CDCVM, [json({ cardId: 'c1', mobilePin: 2468 })]],
+  ['CDCVM PIN too long', CbpCommand.CDCVM, [json({ cardId: 'c1', mobilePin: '1'.repeat(17) })]],
+  ['CDCVM PIN control chars', CbpCommand.CDCVM, [json({ cardId: 'c1', mobilePin: '12\n4' })]],
+  ['CDCVM cardId bad', CbpCommand.CDCVM, [json({ cardId: '../x', mobilePin: '2468' })]],
+  ['CDCVM extra key', CbpCommand.CDCVM, [json({ cardId: 'c1', mobilePin: '2468', verified: true })]],
 ];
 
 /** Every single-position type change of the good layout, plus none and too few. */
@@ -221,6 +228,9 @@ describe('core API: the same garbage is CbpError BAD_PARAMETERS', () => {
     await bad(core.status(any(undefined)));
     await bad(core.replenishRequest(any({})));
     await bad(core.wipe(any(null)));
-    await bad(core.cdcvm(any(1)));
+    await bad(core.verifyCardholder(any(1), '2468'));
+    await bad(core.verifyCardholder('c1', any(2468)));
+    await bad(core.verifyCardholder('c1', ''));
+    await bad(core.verifyCardholder('c1', 'x'.repeat(17)));
   });
 });

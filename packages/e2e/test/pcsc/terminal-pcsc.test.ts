@@ -49,6 +49,9 @@ import {
   withCard,
 } from './vpcd.js';
 
+/** The mobile PIN of the profile V card (its CDCVM above the CVM limit; docs/cdcvm.md). */
+const PIN = '2468';
+
 const run = promisify(execFile);
 const FIXED = {
   clock: () => new Date('2026-11-28T10:20:30Z'),
@@ -91,7 +94,7 @@ describe('terminal over PC/SC: pcscd → vpcd → vicc → a real wallet (TestBe
       provider: 'vos',
       server: { cardDefaults: { cvmLimit: CVM_LIMIT } },
     });
-    cardV = await bench.addCard('V');
+    cardV = await bench.addCard('V', { mobilePin: PIN });
     cardM = await bench.addCard('M');
     return bench;
   };
@@ -205,7 +208,7 @@ describe('terminal over PC/SC: pcscd → vpcd → vicc → a real wallet (TestBe
     });
     assert.equal(first.type, 'SEE_PHONE', first.reason?.message);
     // The cardholder unlocks the phone (CDCVM), then taps again: a new field, a new vicc.
-    await b.wallet.cardholderVerified();
+    await b.wallet.verifyCardholder(cardV, PIN);
     try {
       const second = await withCard(35963, processApdu, (tr) => runTransaction(tr, { amount: 7500 }, FIXED), {
         onFieldReset,

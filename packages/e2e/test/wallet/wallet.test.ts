@@ -17,6 +17,9 @@ import { type FetchLike, SdkError, SdkErrorCode } from '@openvse/cbp-sdk';
 import { TestBench } from '@openvse/test-bench';
 import { loadTerminal, type TerminalModule, tap } from './terminal.js';
 
+/** The mobile PIN of the cards that have one (their CDCVM; docs/cdcvm.md). */
+const PIN = '2468';
+
 for (const kind of ['software', 'vos'] as const) {
   describe(`WalletSdk over the ${kind} provider`, () => {
     let dir: string;
@@ -54,7 +57,7 @@ for (const kind of ['software', 'vos'] as const) {
         fetch: offlineFetch,
         server: { luk: { maxTransactions: 10, ttlSeconds: 86_400, maxAmount: 1_000_000 }, sukBatch: 10 },
       });
-      cardV = await bench.addCard('V');
+      cardV = await bench.addCard('V', { mobilePin: PIN });
     });
 
     after(async () => {
@@ -114,24 +117,37 @@ for (const kind of ['software', 'vos'] as const) {
       assert.equal(last.reasonName, 'CDCVM_REQUIRED');
       await bench.wallet.refresh();
       assert.equal(bench.wallet.card(cardV)!.atc, before);
-      await bench.wallet.cardholderVerified();
+      await bench.wallet.verifyCardholder(cardV, PIN);
       const second = await payAndAuthorize(7000);
       assert.equal(second.auth.decision, 'APPROVE', JSON.stringify(second.auth));
     });
 
     it('profile M above the CVM limit: Kernel 2 shows see phone (POSCII), then CDCVM → approved', async () => {
-      bench.wallet.setDefaultCard(cardM);
+      // A profile M card with a mobile PIN (its SUKs are PIN-masked: every payment needs it).
+      const cardMPin = await bench.addCard('M', { mobilePin: PIN });
+      bench.wallet.setDefaultCard(cardMPin);
       await bench.wallet.forgetCardholderVerification();
-      const left = bench.wallet.card(cardM)!.credentialsLeft;
+      const left = bench.wallet.card(cardMPin)!.credentialsLeft;
       const first = await pay(7000);
       assert.equal(first.type, 'SEE_PHONE', JSON.stringify(first.reason));
       assert.equal(bench.wallet.history().at(-1)!.reasonName, 'CDCVM_REQUIRED');
       await bench.wallet.refresh();
-      assert.equal(bench.wallet.card(cardM)!.credentialsLeft, left, 'no SUK consumed');
-      await bench.wallet.cardholderVerified();
+      assert.equal(bench.wallet.card(cardMPin)!.credentialsLeft, left, 'no SUK consumed');
+      await bench.wallet.verifyCardholder(cardMPin, PIN);
       const second = await payAndAuthorize(7000);
       assert.equal(second.outcome.kernel, 2);
       assert.equal(second.auth.decision, 'APPROVE', JSON.stringify(second.auth));
+      // Without a mobile PIN a profile M card cannot pay above the limit at all.
+      bench.wallet.setDefaultCard(cardM);
+      await assert.rejects(bench.wallet.verifyCardholder(cardM, PIN), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'ERR_SDK_NO_MOBILE_PIN');
+        return true;
+      });
+      assert.equal((await pay(7000)).type, 'SEE_PHONE');
+      // The PIN card goes again (every payment of it needs the PIN; the next tests do not give it).
+      await bench.lifecycle(cardMPin, 'delete');
+      await bench.wallet.fetchMessages();
+      assert.equal(bench.wallet.card(cardMPin), undefined);
     });
 
     it('suspend on the server → outbox → tap declined with an AAC → resume → approved', async () => {

@@ -4,7 +4,9 @@
  * (a session key / LUK / SUK, or the ICC MK from which the profile's session key is derived).
  * Profile M additionally computes the MD cryptogram under SK_MD and places its leftmost 5 bytes
  * in the IAD; with a mobile PIN the UMD key is SUK_UMD and the PIN is mixed back in
- * (docs/emv-cryptography.md §4.5). Keys passed in are not modified; derived keys are zeroed.
+ * (docs/emv-cryptography.md §4.5); profile V with a mobile PIN claims CDCVM and puts the PIN MAC
+ * in its IAD before the AC is computed over it (§4.6). Keys passed in are not modified; derived
+ * keys are zeroed.
  */
 
 import { zeroize } from '../codec/bytes.js';
@@ -12,6 +14,7 @@ import { toBytes } from '../codec/hex.js';
 import { generateAc } from '../cryptogram/application-cryptogram.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
 import { mixMobilePin } from '../keys/mobile-pin.js';
+import { openvseVPinMac } from './openvse-v.js';
 import { deriveProfileAcKey } from './session-keys.js';
 import type { AcTransactionData, Bytes, CvnProfile, IadFields } from './types.js';
 
@@ -26,7 +29,11 @@ export interface CardCryptogramInput extends AcTransactionData {
   iccMk?: Bytes;
   /** Profile M: SK_MD. */
   mdKey?: Bytes;
-  /** Profile M: `key` is SUK_UMD; mix this PIN in to get SK_UMD (ASCII bytes or text). */
+  /**
+   * Profile M: `key` is SUK_UMD; mix this PIN in to get SK_UMD (ASCII bytes or text). Profile V:
+   * the PIN of a CDCVM claim, for the PIN MAC in the IAD (needs `iadFields`; their CVR should
+   * claim CDCVM).
+   */
   mobilePin?: Uint8Array | string;
   /** Profile V: the API of the LUK (for key derivation from `iccMk`, and the IAD). */
   api?: string;
@@ -59,7 +66,7 @@ function acKey(profile: CvnProfile, input: CardCryptogramInput): Uint8Array {
       api: input.api ?? input.iadFields?.api,
     });
   else throw new EmvError(EmvErrorCode.BAD_ARGUMENT, 'key: missing (give key or iccMk)');
-  if (input.mobilePin === undefined) return k;
+  if (input.mobilePin === undefined || profile.mobilePinMac) return k;
   if (!profile.mdCryptogram) {
     zeroize(k);
     throw new EmvError(EmvErrorCode.BAD_ARGUMENT, `mobilePin: ${profile.id} has no mobile PIN`);
@@ -92,11 +99,16 @@ export function cardGenerateCryptogram(profile: CvnProfile, input: CardCryptogra
           : undefined;
       return { ac, iad, mdCryptogram: md, acData };
     }
-    const iad = fields
+    let iad = fields
       ? profile.buildIad(fields)
       : input.iad !== undefined
         ? toBytes(input.iad, 'iad')
         : undefined;
+    if (profile.mobilePinMac && input.mobilePin !== undefined) {
+      if (!fields) throw new EmvError(EmvErrorCode.BAD_ARGUMENT, 'mobilePin: needs iadFields');
+      const pinMac = openvseVPinMac(key, input.mobilePin, profile.buildAcData({ ...input, cvr, iad }));
+      iad = profile.buildIad({ ...fields, mobilePinMac: pinMac });
+    }
     const acData = profile.buildAcData({ ...input, cvr, iad });
     const ac = generateAc({ key, data: acData, paddingMethod: profile.paddingMethod });
     return { ac, iad, acData };

@@ -14,7 +14,15 @@ export {
   parseMchipIad,
 } from './mastercard.js';
 export { OPENVSE_M_CVN, OPENVSE_M_IAD_LENGTH, openvseProfileM } from './openvse-m.js';
-export { OPENVSE_V_CVN, OPENVSE_V_IAD_LENGTH, openvseProfileV } from './openvse-v.js';
+export {
+  OPENVSE_V_CVN,
+  OPENVSE_V_IAD_LENGTH,
+  OPENVSE_V_PIN_MAC_LENGTH,
+  OPENVSE_V_PIN_MAC_OFFSET,
+  openvseProfileV,
+  openvseVCdcvmClaimed,
+  openvseVPinMac,
+} from './openvse-v.js';
 export { cvnProfiles, findCvnProfile, getCvnProfile, getCvnProfileByCvn } from './registry.js';
 export {
   type AcKeyContext,

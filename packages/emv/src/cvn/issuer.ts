@@ -3,7 +3,9 @@
  * ARQC over the data the profile selects, compare in constant time (EMV Book 2 §8.1), and when
  * it is valid produce the ARPC the profile calls for (§8.2). Profile M also checks the MD
  * cryptogram carried in the IAD, so "device OK, wrong mobile PIN" (UMD bad, MD good) can be told
- * apart from a counterfeit (both bad). Every derived key is zeroed before returning.
+ * apart from a counterfeit (both bad); profile V, given the cardholder's mobile PIN, checks the
+ * PIN MAC a CDCVM claim carries in its IAD (AC good, PIN MAC bad: wrong PIN; docs/emv-cryptography.md
+ * §4.6). Every derived key is zeroed before returning.
  */
 
 import { equalBytes, zeroize } from '../codec/bytes.js';
@@ -12,6 +14,7 @@ import { generateAc } from '../cryptogram/application-cryptogram.js';
 import { generateArpcMethod1, generateArpcMethod2 } from '../cryptogram/arpc.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
 import { deriveIccMk } from '../keys/icc-master-key.js';
+import { openvseVPinMac } from './openvse-v.js';
 import { deriveProfileAcKey, issuerDeriveMdKey } from './session-keys.js';
 import type { AcTransactionData, Bytes, CvnProfile } from './types.js';
 
@@ -39,6 +42,11 @@ export interface IssuerVerifyInput extends AcTransactionData {
   csu?: Bytes;
   /** ARPC method 2: proprietary authentication data (0–8 bytes). */
   proprietaryAuthData?: Bytes;
+  /**
+   * Profile V: the cardholder's mobile PIN, to check the PIN MAC of a CDCVM claim (sets
+   * `mobilePinValid`). Ignored by profiles without a PIN MAC.
+   */
+  mobilePin?: Uint8Array | string;
 }
 
 /**
@@ -52,6 +60,8 @@ export interface IssuerVerifyResult {
   acValid: boolean;
   /** Profile M: the MD cryptogram check. */
   mdValid?: boolean;
+  /** Profile V with `mobilePin` given: the PIN MAC check (not part of `valid`). */
+  mobilePinValid?: boolean;
   /** The ARPC, when the cryptogram is valid and arc (method 1) / csu (method 2) was given. */
   arpc?: Uint8Array;
 }
@@ -65,6 +75,11 @@ function apiFor(profile: CvnProfile, input: IssuerVerifyInput): { api?: string; 
   }
   const fromIad = profile.parseIad(input.iad).api;
   return { api: fromIad, mismatch: input.api !== undefined && input.api !== fromIad };
+}
+
+function requiredIadOf(input: IssuerVerifyInput): Bytes {
+  if (input.iad === undefined) throw new EmvError(EmvErrorCode.BAD_ARGUMENT, 'iad: required with mobilePin');
+  return input.iad;
 }
 
 /** Verifies the ARQC of a transaction under `profile` and computes the ARPC. */
@@ -96,6 +111,12 @@ export function issuerVerifyCryptogram(profile: CvnProfile, input: IssuerVerifyI
       const carried = profile.parseIad(input.iad!).mdCryptogram!;
       result.mdValid = equalBytes(expectedMd.subarray(0, carried.length), carried);
       result.valid = acValid && result.mdValid;
+    }
+    if (profile.mobilePinMac && input.mobilePin !== undefined) {
+      const carried = profile.parseIad(requiredIadOf(input)).mobilePinMac!;
+      const pinMac = openvseVPinMac(sk, input.mobilePin, data);
+      result.mobilePinValid = equalBytes(pinMac, carried);
+      zeroize(pinMac);
     }
     if (result.valid) {
       const arpcKey = profile.arpc.key === 'icc-mk' ? mk : sk;

@@ -95,6 +95,8 @@ export interface IadFields {
   api?: string;
   /** Profile M: MD cryptogram (5 bytes, or 8 of which the leftmost 5 are used). */
   mdCryptogram?: Bytes;
+  /** Profile V: the mobile-PIN MAC of a CDCVM claim (4 bytes). */
+  mobilePinMac?: Bytes;
   /** Visa: issuer discretionary data. */
   issuerDiscretionaryData?: Bytes;
 }
@@ -108,6 +110,8 @@ export interface ParsedIad {
   counters?: Uint8Array;
   api?: string;
   mdCryptogram?: Uint8Array;
+  /** Profile V: the mobile-PIN MAC (zeros when the tap claims no CDCVM). */
+  mobilePinMac?: Uint8Array;
   issuerDiscretionaryData?: Uint8Array;
 }
 
@@ -138,6 +142,11 @@ export interface CvnProfile {
   readonly acCoversIad: boolean;
   /** True for profile M: an MD cryptogram under a second key goes into the IAD. */
   readonly mdCryptogram: boolean;
+  /**
+   * Profile V: where the IAD carries the mobile-PIN MAC of a CDCVM claim (a MAC under the AC key
+   * with the PIN mixed in, over the AC data with this field zero). Absent elsewhere.
+   */
+  readonly mobilePinMac?: Readonly<{ iadOffset: number; length: number }>;
   /** Human-readable list of what the AC data is, in order. */
   readonly acDataLayout: readonly string[];
   /** Concatenates the AC input data (unpadded). */

@@ -13,6 +13,8 @@ import {
   issuerDeriveAcKey,
   issuerVerifyCryptogram,
   openvseProfileV,
+  openvseVCdcvmClaimed,
+  openvseVPinMac,
 } from '../../src/cvn/index.js';
 import {
   deriveEmvCommonSessionKey,
@@ -182,5 +184,71 @@ describe('profile V built field by field', () => {
     assert.throws(() => openvseProfileV.buildAcData({ ...tx, iad: hand.iad.subarray(0, 18) }), {
       code: 'ERR_IAD_INVALID',
     });
+  });
+});
+
+// The mobile PIN of a CDCVM claim (docs/emv-cryptography.md §4.6), built by hand: the PIN mask
+// (ASCII << 1 into bytes i and i + 8) XORed into the LUK, MAC algorithm 3 / padding 2 over the AC
+// data with IAD bytes 11..14 zero, leftmost 4 bytes into those IAD bytes; the AC covers them.
+describe('profile V mobile PIN (CDCVM)', () => {
+  const hand = byHand();
+  const CVR_CDCVM = '83A02000'; // byte 1 bit 8: CDCVM performed
+  const PIN = '2468';
+
+  function pinByHand(pin: string) {
+    const mixed = new Uint8Array(hand.luk);
+    for (let i = 0; i < Math.min(pin.length, 8); i++) {
+      const m = (pin.charCodeAt(i) << 1) & 0xff;
+      mixed[i]! ^= m;
+      mixed[i + 8]! ^= m;
+    }
+    const iad0 = hexToBytes(`1F43${'01'}${CVR_CDCVM}0${API}${'00'.repeat(21)}`);
+    const data0 = concatBytes(hand.acData.subarray(0, 33), iad0);
+    const pinMac = macIso9797Alg3(mixed, data0, 2).subarray(0, 4);
+    const iad = new Uint8Array(iad0);
+    iad.set(pinMac, 11);
+    const acData = concatBytes(hand.acData.subarray(0, 33), iad);
+    return { pinMac, iad, acData, ac: macIso9797Alg3(hand.luk, acData, 2) };
+  }
+
+  test('the CVR bit, the PIN MAC and the card side match the hand-built values', () => {
+    assert.equal(openvseVCdcvmClaimed(hexToBytes(CVR_CDCVM)), true);
+    assert.equal(openvseVCdcvmClaimed(hexToBytes(CVR)), false);
+    const byH = pinByHand(PIN);
+    assert.deepEqual(openvseVPinMac(hand.luk, PIN, byH.acData), byH.pinMac);
+    // The field's own content does not count: the MAC is over the data with it zeroed.
+    assert.deepEqual(
+      openvseVPinMac(hand.luk, PIN, concatBytes(hand.acData.subarray(0, 33), byH.iad)),
+      byH.pinMac,
+    );
+    const card = cardGenerateCryptogram(openvseProfileV, {
+      ...tx,
+      key: hand.luk,
+      mobilePin: PIN,
+      iadFields: { dki: DKI, cvr: CVR_CDCVM, api: API },
+    });
+    assert.deepEqual(card.iad, byH.iad);
+    assert.deepEqual(card.ac, byH.ac);
+    assert.deepEqual(openvseProfileV.parseIad(byH.iad).mobilePinMac, byH.pinMac);
+    assert.deepEqual(openvseProfileV.parseIad(hand.iad).mobilePinMac, new Uint8Array(4));
+  });
+
+  test('the issuer tells the right PIN, a wrong PIN and a forged PIN MAC apart', () => {
+    const byH = pinByHand(PIN);
+    const good = { ...tx, iad: byH.iad, imkAc: IMK_AC, pan: PAN, psn: PSN, arqc: byH.ac };
+    const right = issuerVerifyCryptogram(openvseProfileV, { ...good, mobilePin: PIN });
+    assert.equal(right.valid, true);
+    assert.equal(right.mobilePinValid, true);
+    for (const wrong of ['2467', '1111', '24680', '8642']) {
+      const r = issuerVerifyCryptogram(openvseProfileV, { ...good, mobilePin: wrong });
+      assert.equal(r.valid, true, 'the device is genuine');
+      assert.equal(r.mobilePinValid, false, wrong);
+    }
+    // Without a PIN to check, nothing is said about it.
+    assert.equal(issuerVerifyCryptogram(openvseProfileV, good).mobilePinValid, undefined);
+    // The AC covers the PIN MAC: changing it (to try PINs offline) breaks the AC.
+    const iad = new Uint8Array(byH.iad);
+    iad[12]! ^= 0x01;
+    assert.equal(issuerVerifyCryptogram(openvseProfileV, { ...good, iad, mobilePin: PIN }).valid, false);
   });
 });

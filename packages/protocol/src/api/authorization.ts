@@ -63,6 +63,11 @@ export const DeclineReason = {
   LUK_RETIRED: 'LUK_RETIRED',
   LUK_THRESHOLD: 'LUK_THRESHOLD',
   RISK_DECLINE: 'RISK_DECLINE',
+  /**
+   * A cloud card's payment above its CVM limit (or a tap claiming CDCVM) whose cardholder
+   * verification the issuer could not check: no mobile PIN on the card, or none in the cryptogram.
+   */
+  CDCVM_UNVERIFIED: 'CDCVM_UNVERIFIED',
 } as const;
 /** One of the {@link DeclineReason} values. */
 export type DeclineReason = (typeof DeclineReason)[keyof typeof DeclineReason];

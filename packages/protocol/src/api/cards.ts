@@ -17,7 +17,11 @@ export interface DigitizeRequest {
   profile: CardProfileKind;
   cardType?: CardType;
   psn?: string;
-  /** Profile M: the mobile PIN the SUKs are mixed with (4–8 digits). */
+  /**
+   * The cardholder's mobile PIN (4–8 digits; cloud cards): the CDCVM the issuer checks
+   * (docs/cdcvm.md). Profile M: the SUKs are mixed with it (every tap needs it); profile V: a tap
+   * above the CVM limit carries a MAC under the LUK with it mixed in.
+   */
   mobilePin?: string;
 }
 

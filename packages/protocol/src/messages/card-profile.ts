@@ -36,7 +36,10 @@ export interface CardProfile {
   currency: string;
   country: string;
   cdcvmResetTimeoutSec: number;
-  /** Profile M: SUK_UMD arrives with the mobile PIN mixed out. */
+  /**
+   * The card has a mobile PIN, its CDCVM (docs/cdcvm.md). Profile M: SUK_UMD arrives with the PIN
+   * mixed out, so every tap needs it. Profile V: a tap above the CVM limit needs it.
+   */
   mobilePin: boolean;
   kdi: string;
   replenishBelow: number;
@@ -99,7 +102,6 @@ export function parseCardProfile(v: unknown, checks: CardProfileChecks): CardPro
     throw reject('label must be 1..32 printable ASCII characters');
   const mobilePin = o.mobilePin === undefined ? false : o.mobilePin;
   if (typeof mobilePin !== 'boolean') throw reject('mobilePin must be a boolean');
-  if (mobilePin && profile !== 'M') throw reject('mobilePin is for profile M only');
   const card: CardProfile = {
     cardId: str(o, 'cardId', CARD_ID),
     profile,

@@ -29,6 +29,8 @@ export const CbpErrorCode = {
   UNKNOWN_CARD: 'ERR_UNKNOWN_CARD',
   /** REPLENISH_REQUEST for a profile V card without a LUK. */
   NO_CREDENTIALS: 'ERR_NO_CREDENTIALS',
+  /** CDCVM for a card that has no mobile PIN (it has no cardholder verification; docs/cdcvm.md). */
+  NO_MOBILE_PIN: 'ERR_NO_MOBILE_PIN',
   /** The card's ATC reached 0xFFFF. */
   ATC_EXHAUSTED: 'ERR_ATC_EXHAUSTED',
   /** Sealed state does not parse: tampered with or written by something else. */
@@ -64,6 +66,8 @@ export const CbpTeeResult = {
   EXPIRED: 0xcb000003,
   /** Authentic message whose content cannot be applied. */
   MESSAGE_REJECTED: 0xcb000004,
+  /** CDCVM for a card without a mobile PIN. */
+  NO_MOBILE_PIN: 0xcb000005,
 } as const;
 
 const TO_TEE: Readonly<Record<CbpErrorCode, number>> = {
@@ -77,6 +81,7 @@ const TO_TEE: Readonly<Record<CbpErrorCode, number>> = {
   ERR_MESSAGE_REJECTED: CbpTeeResult.MESSAGE_REJECTED,
   ERR_UNKNOWN_CARD: TeeResult.ERROR_ITEM_NOT_FOUND,
   ERR_NO_CREDENTIALS: TeeResult.ERROR_NO_DATA,
+  ERR_NO_MOBILE_PIN: CbpTeeResult.NO_MOBILE_PIN,
   ERR_ATC_EXHAUSTED: TeeResult.ERROR_OVERFLOW,
   ERR_CORRUPT_STATE: TeeResult.ERROR_CORRUPT_OBJECT,
   ERR_INTERNAL: TeeResult.ERROR_GENERIC,

@@ -28,7 +28,7 @@ export const CbpCommand = {
 /** One of the {@link CbpCommand} ids. */
 export type CbpCommand = (typeof CbpCommand)[keyof typeof CbpCommand];
 
-const { VALUE_INPUT, VALUE_OUTPUT, VALUE_INOUT, MEMREF_INPUT, MEMREF_OUTPUT } = ParamType;
+const { VALUE_OUTPUT, VALUE_INOUT, MEMREF_INPUT, MEMREF_OUTPUT } = ParamType;
 
 /**
  * The parameter types each command accepts, exactly (anything else is TEE_ERROR_BAD_PARAMETERS):
@@ -43,7 +43,7 @@ const { VALUE_INPUT, VALUE_OUTPUT, VALUE_INOUT, MEMREF_INPUT, MEMREF_OUTPUT } = 
  * | REPLENISH_REQUEST | memref in cardId | memref out replenish JWS | | |
  * | CARD_INFO | memref out JSON `PublicCard[]` | | | |
  * | WIPE | memref in cardId or `*` | | | |
- * | CDCVM | value in a = 1 verified now, 0 forget | | | |
+ * | CDCVM | memref in JSON `{cardId, mobilePin}` (verify) or `{forget: true}` | | | |
  */
 export const CbpParamTypes: Readonly<Record<keyof typeof CbpCommand, number>> = Object.freeze({
   ENROLL: packParamTypes(MEMREF_INPUT, MEMREF_OUTPUT),
@@ -54,7 +54,7 @@ export const CbpParamTypes: Readonly<Record<keyof typeof CbpCommand, number>> = 
   REPLENISH_REQUEST: packParamTypes(MEMREF_INPUT, MEMREF_OUTPUT),
   CARD_INFO: packParamTypes(MEMREF_OUTPUT),
   WIPE: packParamTypes(MEMREF_INPUT),
-  CDCVM: packParamTypes(VALUE_INPUT),
+  CDCVM: packParamTypes(MEMREF_INPUT),
 });
 
 /** The capabilities the CBP TA's manifest asks for (docs/writing-a-ta.md §5). */

@@ -4,8 +4,10 @@
  * verify the ARQC with packages/emv (profile V: LUK of the API in the IAD, which must be issued
  * to the card and not retired; profile M: SK_UMD and SK_MD, "wrong mobile PIN" when only the MD
  * cryptogram is right), check the ATC (replay, window around the highest accepted ATC, profile M:
- * a server-issued unused SUK), enforce the LUK thresholds, ask the risk engine, and answer with a
- * stable reason and an ARPC.
+ * a server-issued unused SUK), enforce the LUK thresholds, check the cardholder verification of
+ * a cloud card (docs/cdcvm.md: above the CVM limit only a mobile PIN the issuer verified counts;
+ * wrong PINs in a row suspend the token), ask the risk engine, and answer with a stable reason and
+ * an ARPC.
  *
  * Every decision is written (authorization row + ATC ledger row + SUK/LUK consumption, one
  * transaction) before it is answered; the database constraints are the guards against a
@@ -14,7 +16,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { bytesToHex } from '@openvse/emv/codec';
-import { type CvnProfile, issuerVerifyCryptogram } from '@openvse/emv/cvn';
+import { type CvnProfile, issuerVerifyCryptogram, openvseVCdcvmClaimed } from '@openvse/emv/cvn';
 import { EmvError } from '@openvse/emv/errors';
 import {
   ApiErrorCode,
@@ -28,6 +30,7 @@ import type { CardRow, LukRow } from '../domain/cards.js';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
 import { expiryValid, keyPan } from '../tokens/digitize.js';
+import { changeLifecycle } from '../tokens/lifecycle.js';
 import { type ChipData, readChipData } from './chip-data.js';
 import { selectCvnProfile } from './cvn-select.js';
 
@@ -52,6 +55,8 @@ interface Verdict {
   luk?: LukRow;
   /** Profile V: count this transaction against the LUK ('amount' also adds the amount). */
   countLuk?: 'amount' | 'count';
+  /** The mobile PIN the tap carried, as the issuer found it (counted / reset with the decision). */
+  mobilePin?: 'wrong' | 'verified';
 }
 
 const decline = (reason: string, v: Partial<Verdict> = {}): Verdict => ({
@@ -90,14 +95,61 @@ function txData(chip: ChipData) {
   };
 }
 
+/** Profile V: the tap claims CDCVM (CVR byte 1 bit 8); undefined when the IAD cannot say. */
+function vClaimsCdcvm(profile: CvnProfile, chip: ChipData): boolean {
+  if (!profile.mobilePinMac) return false;
+  try {
+    return openvseVCdcvmClaimed(profile.parseIad(chip.iad).cvr);
+  } catch {
+    return false;
+  }
+}
+
+/** Profile M: the tap claims CDCVM (CVR byte 4 bit 1, as the CBP TA writes it). */
+function mClaimsCdcvm(profile: CvnProfile, chip: ChipData): boolean {
+  try {
+    return ((profile.parseIad(chip.iad).cvr[3] ?? 0) & 0x01) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cardholder verification of a cloud card's tap, as the issuer finds it (docs/cdcvm.md):
+ * 'verified' (profile M with a mobile PIN: a valid cryptogram proves it; profile V: the PIN MAC
+ * of its CDCVM claim is right), 'wrong' (profile V: the PIN MAC is wrong), 'unverifiable' (a CDCVM
+ * claim on a card without a mobile PIN), 'none' (no claim; plain cards always).
+ */
+function cdcvmOf(
+  card: CardRow,
+  profile: CvnProfile,
+  chip: ChipData,
+  crypto: { mobilePinValid?: boolean },
+): 'verified' | 'wrong' | 'unverifiable' | 'none' {
+  if (card.cardType !== 'cloud') return 'none';
+  const hasPin = card.mobilePinEnc !== null;
+  if (card.profile === 'M') {
+    if (hasPin) return 'verified';
+    return mClaimsCdcvm(profile, chip) ? 'unverifiable' : 'none';
+  }
+  if (!vClaimsCdcvm(profile, chip)) return 'none';
+  if (!hasPin) return 'unverifiable';
+  return crypto.mobilePinValid === true ? 'verified' : 'wrong';
+}
+
 function verifyAndArpc(
   s: Services,
   card: CardRow,
   profile: CvnProfile,
   chip: ChipData,
   decision?: Decision,
-): { valid: boolean; acValid: boolean; mdValid?: boolean; arpc?: Uint8Array } {
+): { valid: boolean; acValid: boolean; mdValid?: boolean; mobilePinValid?: boolean; arpc?: Uint8Array } {
   const pan = keyPan(s, card);
+  // Profile V's CDCVM claim carries a MAC with the mobile PIN mixed in: check it with the PIN.
+  const mobilePin =
+    card.mobilePinEnc !== null && vClaimsCdcvm(profile, chip)
+      ? s.keys.decryptSecret('mobile-pin', card.cardId, card.mobilePinEnc)
+      : undefined;
   return s.keys.withIssuerKeys((k) => {
     const r = issuerVerifyCryptogram(profile, {
       ...txData(chip),
@@ -106,10 +158,17 @@ function verifyAndArpc(
       pan,
       psn: card.psn,
       arqc: chip.arqc,
+      ...(mobilePin !== undefined ? { mobilePin } : {}),
       ...(decision && profile.arpc.method === 1 ? { arc: ARC[decision] } : {}),
       ...(decision && profile.arpc.method === 2 ? { csu: CSU[decision] } : {}),
     });
-    return { valid: r.valid, acValid: r.acValid, mdValid: r.mdValid, arpc: r.arpc };
+    return {
+      valid: r.valid,
+      acValid: r.acValid,
+      mdValid: r.mdValid,
+      mobilePinValid: r.mobilePinValid,
+      arpc: r.arpc,
+    };
   });
 }
 
@@ -149,6 +208,7 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
       card,
       chip,
       profile,
+      ...(wrongPin ? { mobilePin: 'wrong' as const } : {}),
     });
   }
   const base = { card, chip, profile, cryptoValid: true };
@@ -183,6 +243,17 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
       return decline(DeclineReason.LUK_THRESHOLD, { ...base, spendAtc: true, luk });
   }
 
+  // Cardholder verification: a wrong mobile PIN is declined (and counted) whatever the amount;
+  // above the CVM limit only a verified one counts, whatever the terminal accepted.
+  const cdcvm = cdcvmOf(card, profile, chip, crypto);
+  const spent = { ...base, spendAtc: true, luk, countLuk: luk ? ('count' as const) : undefined };
+  if (cdcvm === 'wrong') return decline(DeclineReason.WRONG_MOBILE_PIN, { ...spent, mobilePin: 'wrong' });
+  const overCvmLimit = card.cardType === 'cloud' && req.amount > s.config.cardDefaults.cvmLimit;
+  if (cdcvm === 'unverifiable' || (overCvmLimit && cdcvm !== 'verified'))
+    return decline(DeclineReason.CDCVM_UNVERIFIED, spent);
+  const pinVerified =
+    cdcvm === 'verified' && card.mobilePinEnc !== null ? { mobilePin: 'verified' as const } : {};
+
   const risk = await s.risk.assess({
     authorizationId: id,
     cardId: card.cardId,
@@ -212,6 +283,7 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
       spendAtc: true,
       luk,
       countLuk: luk ? 'count' : undefined,
+      ...pinVerified,
     };
   }
   return {
@@ -221,6 +293,7 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
     spendAtc: true,
     luk,
     countLuk: luk ? 'amount' : undefined,
+    ...pinVerified,
   };
 }
 
@@ -291,6 +364,7 @@ function plan(
         countAmount: v.countLuk === 'amount',
       };
   }
+  if (v.mobilePin && v.card) p.mobilePin = { cardId: v.card.cardId, outcome: v.mobilePin };
   return p;
 }
 
@@ -301,6 +375,21 @@ function replay(existing: AuthorizationRow, hash: string): AuthorizationResponse
       'idempotencyKey was already used for a different request',
     );
   return JSON.parse(existing.responseJson) as AuthorizationResponse;
+}
+
+/**
+ * After a wrong mobile PIN: when the card has run out of tries, the token is suspended (and the
+ * device told, as any suspension); the issuer's resume gives the tries back (docs/cdcvm.md).
+ */
+async function suspendWhenOutOfTries(s: Services, cardId: string): Promise<void> {
+  const card = await s.store.getCard(cardId);
+  if (card?.status !== 'ACTIVE' || card.mobilePinFailures < s.config.cardDefaults.mobilePinTries) return;
+  try {
+    await changeLifecycle(s, cardId, 'suspend');
+  } catch (e) {
+    // Suspended or deleted meanwhile by someone else: the outcome is the same.
+    if (!(e instanceof ServerError && e.code === ApiErrorCode.CARD_STATE)) throw e;
+  }
 }
 
 /** Authorizes one request; the answer is stored before it is returned. */
@@ -315,6 +404,7 @@ export async function authorize(s: Services, req: AuthorizationRequest): Promise
     const r = await s.store.commitAuthorization(plan(req, hash, id, v, body, s.clock.now()));
     switch (r.kind) {
       case 'stored':
+        if (v.mobilePin === 'wrong' && v.card) await suspendWhenOutOfTries(s, v.card.cardId);
         return body;
       case 'idempotent':
         return replay(r.existing, hash);
@@ -327,6 +417,7 @@ export async function authorize(s: Services, req: AuthorizationRequest): Promise
           reasons: [DeclineReason.ATC_REPLAY],
           spendAtc: false,
           countLuk: undefined,
+          mobilePin: undefined,
         };
         break;
       case 'luk-threshold':

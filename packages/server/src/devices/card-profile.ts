@@ -37,10 +37,9 @@ export function buildCardProfile(card: CardRow, d: CardDefaults): CardProfile {
     cdcvmResetTimeoutSec: d.cdcvmResetTimeoutSec,
     kdi: card.kdi,
     replenishBelow: d.replenishBelow,
+    mobilePin: card.mobilePinEnc !== null,
   };
-  // Profile V has no mobile PIN (docs/cbp-protocol.md §2): said explicitly, as the type wants it.
-  if (card.profile === 'V')
-    return { ...common, aid: 'A0000000031010', label: 'OPENVSE VISA', aip: '0080', mobilePin: false };
+  if (card.profile === 'V') return { ...common, aid: 'A0000000031010', label: 'OPENVSE VISA', aip: '0080' };
   const panHex = card.tokenPan.length % 2 === 1 ? `${card.tokenPan}F` : card.tokenPan;
   const record = encodeTlv({
     tag: '70',
@@ -57,7 +56,6 @@ export function buildCardProfile(card: CardRow, d: CardDefaults): CardProfile {
     aid: 'A0000000041010',
     label: 'OPENVSE MASTERCARD',
     aip: '1980',
-    mobilePin: card.mobilePinEnc !== null,
     afl: '08010100',
     records: [{ sfi: 1, record: 1, data: bytesToHex(record) }],
     cdol1: CDOL1,

@@ -45,6 +45,8 @@ export interface AuthorizationPlan {
   consumeSuk?: { cardId: string; atc: number };
   /** Profile V: count this transaction against the LUK (fails when a threshold is reached). */
   consumeLuk?: { cardId: string; api: string; amount: number; countAmount: boolean };
+  /** The mobile PIN the tap carried: a wrong one counts a try, a verified one resets the count. */
+  mobilePin?: { cardId: string; outcome: 'wrong' | 'verified' };
 }
 
 /** What {@link AuthorizationPlan} writing gave: stored, or which guard refused it. */

@@ -24,8 +24,10 @@ export interface CardRow {
   cardType: CardType;
   status: CardStatus;
   deviceId: string | null;
-  /** Envelope of the mobile PIN (profile M), or null. */
+  /** Envelope of the mobile PIN (the cardholder's CDCVM; docs/cdcvm.md), or null. */
   mobilePinEnc: string | null;
+  /** Wrong mobile PINs in a row since the last verified one (the server writes it; 0 on insert). */
+  mobilePinFailures: number;
   kdi: string;
   /** Profile M: the next ATC the server will assign. */
   nextAtc: number;

@@ -212,6 +212,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ];
     },
   },
+  {
+    // The mobile PIN try counter (docs/cdcvm.md): wrong mobile PINs in a row since the last one
+    // the issuer verified; the authorization that finds a wrong PIN counts it in its transaction.
+    version: 3,
+    name: 'mobile-pin-tries',
+    statements: () => ['ALTER TABLE cards ADD COLUMN mobile_pin_failures INTEGER NOT NULL DEFAULT 0'],
+  },
 ]);
 
 /** The table that records which migrations were applied. */

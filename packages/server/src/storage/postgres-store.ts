@@ -14,6 +14,7 @@ import {
   AUTH_COLUMNS,
   COMMIT_SQL,
   LEDGER_INSERT_COLUMNS,
+  mobilePinSql,
   type Raw,
   SqlStore,
   type TxStep,
@@ -197,6 +198,7 @@ export class PostgresStore extends SqlStore {
           : await c.query(toPg(COMMIT_SQL.consumeLukCountOnly), [l.cardId, l.api]);
         if (r.rowCount !== 1) return await this.#rollback(c, { kind: 'luk-threshold' });
       }
+      if (plan.mobilePin) await c.query(toPg(mobilePinSql(plan.mobilePin)), [plan.mobilePin.cardId]);
       await c.query('COMMIT');
       return { kind: 'stored' };
     } catch (e) {

@@ -39,6 +39,7 @@ export const cardFromRaw = (r: Raw): CardRow => ({
   status: str(r.status) as CardRow['status'],
   deviceId: strOrNull(r.device_id),
   mobilePinEnc: strOrNull(r.mobile_pin_enc),
+  mobilePinFailures: r.mobile_pin_failures === undefined ? 0 : num(r.mobile_pin_failures),
   kdi: str(r.kdi),
   nextAtc: num(r.next_atc),
   createdAt: num(r.created_at),

@@ -136,9 +136,13 @@ export abstract class SqlStore implements Store {
   }
 
   async setCardStatus(cardId: string, status: CardStatus, now: number): Promise<CardRow | undefined> {
+    // Back to ACTIVE (the issuer resumed the token, e.g. after the PIN tries ran out): the mobile
+    // PIN gets its tries back.
     const n = await this.run(
-      "UPDATE cards SET status = ?, updated_at = ? WHERE card_id = ? AND status <> 'DELETED'",
-      [status, now, cardId],
+      `UPDATE cards SET status = ?, updated_at = ?,
+         mobile_pin_failures = CASE WHEN ? = 'ACTIVE' THEN 0 ELSE mobile_pin_failures END
+       WHERE card_id = ? AND status <> 'DELETED'`,
+      [status, now, status, cardId],
     );
     return n === 1 ? this.getCard(cardId) : undefined;
   }
@@ -594,7 +598,14 @@ export const COMMIT_SQL = {
        AND used_count < max_transactions AND used_amount + ? <= max_amount`,
   consumeLukCountOnly: `UPDATE luks SET used_count = used_count + 1
      WHERE card_id = ? AND api = ? AND retired_at IS NULL AND used_count < max_transactions`,
+  mobilePinWrong: 'UPDATE cards SET mobile_pin_failures = mobile_pin_failures + 1 WHERE card_id = ?',
+  mobilePinVerified: 'UPDATE cards SET mobile_pin_failures = 0 WHERE card_id = ?',
 } as const;
+
+/** The statement of a plan's mobile PIN outcome. */
+export function mobilePinSql(p: NonNullable<AuthorizationPlan['mobilePin']>): string {
+  return p.outcome === 'wrong' ? COMMIT_SQL.mobilePinWrong : COMMIT_SQL.mobilePinVerified;
+}
 
 export { AUTH_COLUMNS };
 /** The columns of `atc_ledger` an insert sets. */

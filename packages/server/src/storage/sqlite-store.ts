@@ -12,6 +12,7 @@ import {
   AUTH_COLUMNS,
   COMMIT_SQL,
   LEDGER_INSERT_COLUMNS,
+  mobilePinSql,
   type Raw,
   SqlStore,
   type TxStep,
@@ -154,6 +155,7 @@ export class SqliteStore extends SqlStore {
           : this.#stmt(COMMIT_SQL.consumeLukCountOnly).run(c.cardId, c.api).changes;
         if (n !== 1) throw new Abort({ kind: 'luk-threshold' });
       }
+      if (p.mobilePin) this.#stmt(mobilePinSql(p.mobilePin)).run(p.mobilePin.cardId);
       return { kind: 'stored' };
     });
     try {

@@ -54,8 +54,8 @@ export async function digitize(s: Services, input: DigitizeRequest): Promise<Car
   const now = s.clock.now();
   if (!expiryValid(input.expiry, now))
     throw new ServerError(ApiErrorCode.EXPIRY_INVALID, 'expiry: expected YYMM, not in the past');
-  if (input.mobilePin !== undefined && (input.profile !== 'M' || cardType !== 'cloud'))
-    throw new ServerError(ApiErrorCode.VALIDATION, 'mobilePin: only for cloud cards of profile M');
+  if (input.mobilePin !== undefined && cardType !== 'cloud')
+    throw new ServerError(ApiErrorCode.VALIDATION, 'mobilePin: only for cloud cards');
   const hash = s.keys.panHash(input.fundingPan);
   if (cardType === 'plain') {
     const existing = await s.store.getCardsByFundingHash(hash);
@@ -80,6 +80,7 @@ export async function digitize(s: Services, input: DigitizeRequest): Promise<Car
       deviceId: null,
       mobilePinEnc:
         input.mobilePin === undefined ? null : s.keys.encryptSecret('mobile-pin', cardId, input.mobilePin),
+      mobilePinFailures: 0,
       kdi: s.config.cardDefaults.kdi,
       nextAtc: 1,
       createdAt: now,

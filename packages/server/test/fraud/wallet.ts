@@ -1,6 +1,7 @@
 /**
  * A profile V card on a reporting device, and taps with real cryptograms (helpers/card.ts) for
- * the fraud and dashboard tests.
+ * the fraud and dashboard tests. The cards have a mobile PIN, which the taps above the CVM limit
+ * (5000, the server default) carry, as the CBP TA does.
  */
 import type { FastifyInstance } from 'fastify';
 import { chipV } from '../helpers/card.js';
@@ -19,8 +20,12 @@ export interface VCard {
   atc: number;
 }
 
+/** The cardholder's mobile PIN of every card here. */
+export const MOBILE_PIN = '2468';
+const CVM_LIMIT = 5000;
+
 export async function provisionV(app: FastifyInstance, dev: Reporter, fundingPan = '4111111111111111') {
-  const d = await digitize(app, { profile: 'V', fundingPan });
+  const d = await digitize(app, { profile: 'V', fundingPan, mobilePin: MOBILE_PIN });
   if (d.status !== 201) throw new Error(`digitize: ${JSON.stringify(d.body)}`);
   const p = await post(app, `/v1/devices/${dev.deviceId}/cards/${d.body.cardId}/provision`, {});
   if (p.status !== 200) return { status: p.status, body: p.body, card: undefined };
@@ -40,7 +45,8 @@ export async function provisionV(app: FastifyInstance, dev: Reporter, fundingPan
 export async function tap(app: FastifyInstance, c: VCard, amount: number, atc = c.atc + 1) {
   c.atc = Math.max(c.atc, atc);
   const tx = { amount };
-  const chip = chipV({ luk: c.luk, api: c.api, atc, tx });
+  const pin = amount > CVM_LIMIT ? { mobilePin: MOBILE_PIN } : {};
+  const chip = chipV({ luk: c.luk, api: c.api, atc, tx, ...pin });
   return post(app, '/v1/authorizations', {
     idempotencyKey: idem(),
     tokenPan: c.tokenPan,

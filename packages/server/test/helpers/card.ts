@@ -77,7 +77,10 @@ function encodeChip(
   );
 }
 
-/** Profile V (CVN 0x43) with the LUK the card holds. */
+/**
+ * Profile V (CVN 0x43) with the LUK the card holds. With `mobilePin` the tap claims CDCVM (CVR
+ * byte 1 bit 8) and carries the PIN MAC; `claimCdcvm` alone claims it without one (a forgery).
+ */
 export function chipV(o: {
   luk: Uint8Array;
   api: string;
@@ -85,14 +88,18 @@ export function chipV(o: {
   tx: Tx;
   dki?: number;
   cid?: string;
+  mobilePin?: string;
+  claimCdcvm?: boolean;
 }): ChipResult {
   const f = terminalFields(o.tx);
+  const claim = o.mobilePin !== undefined || o.claimCdcvm === true;
   const r = cardGenerateCryptogram(openvseProfileV, {
     ...f,
     aip: '0080',
     atc: o.atc,
     key: o.luk,
-    iadFields: { dki: o.dki ?? 1, cvr: '80000000', api: o.api },
+    ...(o.mobilePin !== undefined ? { mobilePin: o.mobilePin } : {}),
+    iadFields: { dki: o.dki ?? 1, cvr: claim ? '80000000' : '00000000', api: o.api },
   });
   return {
     chipData: encodeChip(f, '0080', o.atc, r.ac, r.iad!, o.cid),
@@ -102,16 +109,21 @@ export function chipV(o: {
   };
 }
 
-/** Profile M (CVN 0x14) with SUK_UMD (+ mobile PIN) or SK_UMD, and SK_MD. */
+/**
+ * Profile M (CVN 0x14) with SUK_UMD (+ mobile PIN) or SK_UMD, and SK_MD. The CVR claims CDCVM
+ * (byte 4 bit 1) with a mobile PIN, or with `claimCdcvm`.
+ */
 export function chipM(o: {
   sukUmd: Uint8Array;
   skMd: Uint8Array;
   atc: number;
   tx: Tx;
   mobilePin?: string;
+  claimCdcvm?: boolean;
   idn?: Uint8Array;
 }): ChipResult {
   const f = terminalFields(o.tx);
+  const cvr = o.mobilePin !== undefined || o.claimCdcvm === true ? 'A00000010000' : 'A00000000000';
   const r = cardGenerateCryptogram(openvseProfileM, {
     ...f,
     aip: '1980',
@@ -119,10 +131,10 @@ export function chipM(o: {
     key: o.sukUmd,
     mdKey: o.skMd,
     ...(o.mobilePin ? { mobilePin: o.mobilePin } : {}),
-    cvr: 'A00000010000',
+    cvr,
     iadFields: {
       dki: 1,
-      cvr: 'A00000010000',
+      cvr,
       dacIdn: o.idn ? o.idn.subarray(0, 2) : '0000',
       counters: '09',
     },

@@ -139,8 +139,11 @@ export function vosCbp(getSession: () => VosSession): CbpCore {
     async wipe(cardId) {
       await call(CbpCommand.WIPE, [{ type: 'memref', data: enc(cardId) }]);
     },
-    async cdcvm(verified) {
-      await call(CbpCommand.CDCVM, [{ type: 'value', a: verified ? 1 : 0, b: 0 }]);
+    async verifyCardholder(cardId, mobilePin) {
+      await call(CbpCommand.CDCVM, [{ type: 'memref', data: enc(JSON.stringify({ cardId, mobilePin })) }]);
+    },
+    async forgetCardholderVerification() {
+      await call(CbpCommand.CDCVM, [{ type: 'memref', data: enc(JSON.stringify({ forget: true })) }]);
     },
   };
 }
