@@ -7,6 +7,21 @@
 import type { Socket } from 'node:net';
 import { decodeMessage, encodeMessage } from './wire-json.js';
 
+/**
+ * The app's first frame on a new channel; the V-OS process writes nothing before it (the launcher's
+ * copy of the app's end reads until it is handed over: anything sent earlier would be lost) and
+ * answers it with the boot reply (id 0).
+ */
+export const CHANNEL_HELLO = { hello: 'openvse-vos/1' } as const;
+
+/** True for {@link CHANNEL_HELLO}. */
+export function isChannelHello(m: unknown): boolean {
+  const o = m as Record<string, unknown> | null;
+  return (
+    typeof o === 'object' && o !== null && Object.keys(o).length === 1 && o.hello === CHANNEL_HELLO.hello
+  );
+}
+
 /** Largest frame either side accepts: a 16 MiB TA bundle in base64 fits. */
 export const MAX_FRAME = 32 * 1024 * 1024;
 

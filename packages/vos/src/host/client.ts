@@ -232,7 +232,12 @@ export async function clientOver(link: WorkerLink, commandTimeoutMs: number): Pr
       guard();
       const { reply } = await link.request({ op: Op.STATUS }, ADMIN_DEADLINE_MS);
       if (reply.r !== TeeResult.SUCCESS) throw fail(reply, 'status');
-      return own(reply, 'v') as VosStatus;
+      const st = own(reply, 'v') as VosStatus;
+      if (st.isolation.mode === 'embedded')
+        st.isolationReasons = [
+          "the secure world is a worker in the app's own process (embedded mode): always L0, since nothing in one process can be measured from outside the app",
+        ];
+      return st;
     },
     async attest(taUuid, nonce) {
       guard();

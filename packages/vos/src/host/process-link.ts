@@ -13,7 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
-import { readFrames, sendFrame } from '../channel/frames.js';
+import { CHANNEL_HELLO, readFrames, sendFrame } from '../channel/frames.js';
 import { Op, type Reply, type Request } from '../worker/protocol.js';
 import type { Answer, WorkerLink } from './worker-link.js';
 
@@ -99,6 +99,8 @@ export function createProcessLink(options: { waitMs?: number } = {}): WorkerLink
     failAll('V-OS restarted');
     const mine = epoch;
     readFrames(s, onReply, () => s.destroy());
+    // The app speaks first: the boot reply (id 0) answers this.
+    sendFrame(s, CHANNEL_HELLO);
     s.on('error', () => s.destroy());
     s.on('close', () => {
       if (mine !== epoch) return;

@@ -118,19 +118,12 @@ export function launch(options: LaunchOptions): Launched {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (options.users) chownSync(dataDir, options.users.vos.uid, options.users.vos.gid);
   const stdio = options.stdio ?? 'inherit';
-
-  const app = spawn(appArgv[0]!, appArgv.slice(1), {
-    stdio: [stdio === 'pipe' ? 'pipe' : 'inherit', stdio, stdio, 'ipc'],
-    env,
-    ...(a.cwd ? { cwd: a.cwd } : {}),
-    ...(options.users ? { uid: options.users.app.uid, gid: options.users.app.gid } : {}),
-    serialization: 'json',
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    app.once('exit', (code, signal) => res({ code, signal })),
-  );
+  // The secure world runs on the V-OS process's main thread: its heap limit is the process's.
+  const oldGen = cfg.resourceLimits.maxOldGenerationSizeMb;
+  const heapFlags = oldGen ? [`--max-old-space-size=${oldGen}`] : [];
 
   let vos: ChildProcess | undefined;
+  let app: ChildProcess | undefined;
   let appGone = false;
   // The app's end of the newest channel, held until the app asks (it must listen first), and
   // whether it has asked (after that, each new channel goes to it at once).
@@ -138,7 +131,7 @@ export function launch(options: LaunchOptions): Launched {
   let wanted = false;
   const handOver = () => {
     const end = held;
-    if (!end || !wanted || appGone) return;
+    if (!end || !wanted || appGone || !app) return;
     held = null;
     app.send({ type: CHANNEL_MESSAGE }, end, (err) => {
       if (err) console.error(`openvse run: could not hand the channel to the app: ${err.message}`);
@@ -146,17 +139,10 @@ export function launch(options: LaunchOptions): Launched {
       end.destroy();
     });
   };
-  // The app's IPC messages are untrusted: the only one that means anything is the request.
-  app.on('message', (m: unknown) => {
-    if ((m as { type?: unknown })?.type !== CHANNEL_REQUEST) return;
-    wanted = true;
-    handOver();
-  });
   const starts: number[] = [];
-  const serviceConfig = {
-    vos: { ...cfg, dataDir },
-    app: { pid: app.pid, argv: appArgv },
-  };
+  // Known once the app is spawned; the first V-OS process waits for it on its stdin.
+  let serviceConfig: string | undefined;
+  let unconfigured: ChildProcess | undefined;
 
   function startVos(): void {
     if (appGone) return;
@@ -167,7 +153,7 @@ export function launch(options: LaunchOptions): Launched {
       return;
     }
     starts.push(now);
-    const child = spawn(process.execPath, [...SERVICE_FLAGS, SERVICE], {
+    const child = spawn(process.execPath, [...SERVICE_FLAGS, ...heapFlags, SERVICE], {
       stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -177,7 +163,8 @@ export function launch(options: LaunchOptions): Launched {
     });
     vos = child;
     options.onEvent?.({ type: 'vos-started', pid: child.pid ?? -1 });
-    child.stdin?.end(JSON.stringify(serviceConfig));
+    if (serviceConfig) child.stdin?.end(serviceConfig);
+    else unconfigured = child;
     held?.destroy();
     held = child.stdio[3] as Socket;
     handOver();
@@ -189,7 +176,29 @@ export function launch(options: LaunchOptions): Launched {
     });
   }
 
+  // V-OS first (it boots while the app starts), then the app; V-OS learns which process the app
+  // is from its stdin, never from the app.
   startVos();
+  app = spawn(appArgv[0]!, appArgv.slice(1), {
+    stdio: [stdio === 'pipe' ? 'pipe' : 'inherit', stdio, stdio, 'ipc'],
+    env,
+    ...(a.cwd ? { cwd: a.cwd } : {}),
+    ...(options.users ? { uid: options.users.app.uid, gid: options.users.app.gid } : {}),
+    serialization: 'json',
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    app.once('exit', (code, signal) => res({ code, signal })),
+  );
+
+  // The app's IPC messages are untrusted: the only one that means anything is the request.
+  app.on('message', (m: unknown) => {
+    if ((m as { type?: unknown })?.type !== CHANNEL_REQUEST) return;
+    wanted = true;
+    handOver();
+  });
+  serviceConfig = JSON.stringify({ vos: { ...cfg, dataDir }, app: { pid: app.pid, argv: appArgv } });
+  unconfigured?.stdin?.end(serviceConfig);
+  unconfigured = undefined;
   void exited.then((r) => {
     appGone = true;
     options.onEvent?.({ type: 'app-exited', ...r });

@@ -88,6 +88,8 @@ export type VosStatus = {
   protectionLevel: 'L0' | 'L1' | 'L2';
   /** The measured isolation the level stands on. */
   isolation: Isolation;
+  /** Why, for people: what was measured for each fact (not signed; the attestation has the facts). */
+  isolationReasons: string[];
   rootOfTrust: { kind: string; hardwareBacked: boolean; anchor: boolean; deviceId: string };
   installedTas: Array<{ uuid: string; name: string; version: string; codeSha256: string }>;
   openSessions: number;

@@ -4,9 +4,11 @@
  * OPEN_SESSION / INVOKE_COMMAND / CLOSE_SESSION dispatch).
  *
  * Boot: root of trust (key file or PKCS#11) → sealed store → platform identity (created at first
- * boot, kept sealed in 'vos:system') → permission-model check → reload and re-verify every
+ * boot, kept sealed in 'vos:system') → the isolation the host measured → reload and re-verify every
  * installed TA. Core services (TA manager, storage, key manager, crypto) live here; TAs live in
- * their own compartments (ta-instance.ts). Runs after `lockdown()` (entry.ts).
+ * their own compartments (ta-instance.ts). Runs after `lockdown()`: in the V-OS worker of the
+ * embedded mode (entry.ts, run()), or on the main thread of the V-OS process
+ * (service/inline-link.ts, serveSecureWorld()).
  */
 import type { JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
@@ -118,6 +120,8 @@ async function status(w: World): Promise<VosStatus> {
     stateCounter: w.store.stateCounter,
     protectionLevel: level(w),
     isolation: { ...w.isolation },
+    // The host that measured the isolation says why (service/main.ts; host/client.ts when embedded).
+    isolationReasons: [],
     rootOfTrust: { kind: d.kind, hardwareBacked: d.hardwareBacked, anchor: d.anchor, deviceId: d.deviceId },
     installedTas: w.tas.installed().map(({ manifest: m }) => ({
       uuid: m.uuid,
@@ -193,27 +197,34 @@ function errorReply(id: number, e: unknown): Reply {
 }
 
 /** Serves requests until the host terminates the worker. */
-export async function run(): Promise<void> {
-  const data = workerData as WorkerBootData;
-  const requests = data.requestPort as MessagePort;
-  const replies = data.replyPort as MessagePort;
-  const heartbeat = data.heartbeat instanceof Int32Array ? data.heartbeat : null;
-  const beat = () => {
-    if (heartbeat) Atomics.add(heartbeat, 0, 1);
-  };
-  // The watchdog judges this worker by its own progress: the beat stops only when its event loop
-  // is blocked (a TA stuck in synchronous code).
-  setInterval(beat, HEARTBEAT_MS).unref();
-  const send = (reply: Reply) => {
-    replies.postMessage(reply);
-    requests.postMessage(0);
-  };
+/** What the secure world needs from the thread that runs it: a way to answer, and a heartbeat. */
+export type SecureWorldIo = {
+  /** Delivers a reply (the boot reply has id 0). */
+  send(reply: Reply): void;
+  /** Called on every request taken (a watchdog reads it as progress). */
+  beat(): void;
+};
+
+/** The boot data of a secure world, without the worker's transport (ports, shared heartbeat). */
+export type SecureWorldBoot = Omit<WorkerBootData, 'requestPort' | 'replyPort' | 'heartbeat'>;
+
+/**
+ * Boots a secure world and returns its request handler, or null when the boot failed (the error
+ * went out as the boot reply). The boot reply (id 0, SUCCESS) is sent before this resolves. It runs
+ * in the V-OS worker (embedded mode: run() below) or on the V-OS process's own main thread
+ * (service/inline-link.ts), always after SES `lockdown()`.
+ */
+export async function serveSecureWorld(
+  data: SecureWorldBoot,
+  io: SecureWorldIo,
+): Promise<((req: Request) => void) | null> {
+  const { send } = io;
   let world: World;
   try {
-    world = await boot(data);
+    world = await boot(data as WorkerBootData);
   } catch (e) {
     send(errorReply(0, e));
-    return;
+    return null;
   }
   const w = world;
 
@@ -267,8 +278,8 @@ export async function run(): Promise<void> {
     }
   }
 
-  requests.on('message', (req: Request) => {
-    beat();
+  const handle = (req: Request): void => {
+    io.beat();
     if (req.op === Op.INVOKE) {
       // Hot path: no promise at all when the TA answers synchronously.
       const out = w.tas.invoke(req.sid, req.cmd, req.p);
@@ -283,7 +294,7 @@ export async function run(): Promise<void> {
       return;
     }
     handleAsync(req).then(send, (e: unknown) => send(errorReply(req.id, e)));
-  });
+  };
   send({ id: 0, r: TeeResult.SUCCESS, o: TeeOrigin.TEE });
   // After the boot reply: load the crypto library and the platform identity (created at first
   // boot) in the background, so neither is on the cold-start path.
@@ -291,4 +302,26 @@ export async function run(): Promise<void> {
   void w
     .identity()
     .catch((e: unknown) => console.error('V-OS: platform identity unavailable:', errorReply(0, e).m));
+  return handle;
+}
+
+/** The V-OS worker (embedded mode): the secure world over the host's ports and shared heartbeat. */
+export async function run(): Promise<void> {
+  const data = workerData as WorkerBootData;
+  const requests = data.requestPort as MessagePort;
+  const replies = data.replyPort as MessagePort;
+  const heartbeat = data.heartbeat instanceof Int32Array ? data.heartbeat : null;
+  const beat = () => {
+    if (heartbeat) Atomics.add(heartbeat, 0, 1);
+  };
+  // The watchdog judges this worker by its own progress: the beat stops only when its event loop
+  // is blocked (a TA stuck in synchronous code).
+  setInterval(beat, HEARTBEAT_MS).unref();
+  const send = (reply: Reply) => {
+    replies.postMessage(reply);
+    requests.postMessage(0);
+  };
+  const { requestPort: _r, replyPort: _p, heartbeat: _h, ...boot } = data;
+  const handle = await serveSecureWorld(boot, { send, beat });
+  if (handle) requests.on('message', handle);
 }

@@ -9,7 +9,8 @@
  *  - an app without the permission model, or with --allow-worker, is L0;
  *  - a blocked app event loop restarts nothing;
  *  - SIGKILL of V-OS mid-command: a typed error (TEE_ERROR_TARGET_DEAD), then the next command
- *    works on the V-OS the launcher restarted;
+ *    works on the V-OS the launcher restarted; the same when a TA blocks V-OS past its deadline
+ *    (the watchdog thread ends it);
  *  - malformed frames get error answers and V-OS goes on;
  *  - no third process can connect: the channel is an anonymous socket pair, bound to no address.
  */
@@ -92,6 +93,19 @@ describe('V-OS in its own process', { timeout: 240_000 }, () => {
     assert.equal(out.after, TeeResult.SUCCESS);
     assert.equal(out.afterValue, 42);
     assert.equal(vosStarts, 2);
+  });
+
+  it('a TA stuck in synchronous code past its deadline: V-OS is ended and restarted, the next command works', async () => {
+    // The secure world runs on the V-OS process's main thread: a TA busy for 6 s (deadline 1.5 s)
+    // blocks it, and only the watchdog thread (service/watchdog.ts) can end it.
+    const t0 = Date.now();
+    const { lines, vosStarts, stderr } = await run(['kill', '6000'], { dataDir });
+    const out = lines.at(-1)!;
+    assert.equal(out.during, TeeResult.ERROR_TARGET_DEAD, stderr);
+    assert.equal(out.after, TeeResult.SUCCESS);
+    assert.equal(out.afterValue, 42);
+    assert.equal(vosStarts, 2);
+    assert.ok(Date.now() - t0 < 5500, `ended after ${Date.now() - t0} ms, not after the TA's 6 s`);
   });
 
   it('malformed frames are answered TEE_ERROR_BAD_PARAMETERS and V-OS goes on', async () => {
