@@ -58,6 +58,7 @@ const TITLES = [
   /suspend/i,
   /delete/i,
   /inspector/i,
+  /own OS process/i,
 ];
 
 describe('openvse demo', { timeout: 300_000 }, () => {
@@ -76,7 +77,7 @@ describe('openvse demo', { timeout: 300_000 }, () => {
     assert.equal(s.ok, true);
     assert.deepEqual(
       s.chapters.map((c) => c.n),
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     s.chapters.forEach((c, i) => {
       assert.match(c.title, TITLES[i]!);
@@ -96,6 +97,15 @@ describe('openvse demo', { timeout: 300_000 }, () => {
     assert.match(got(9, /authorization/)!.got, /DECLINE DEVICE_COMPROMISED/);
     assert.match(got(9, /blocks/)!.got, /AAC PAYMENTS_BLOCKED/);
     assert.match(got(9, /dashboard/)!.got, /DEVICE_COMPROMISED/);
+    // The level V-OS reached in its own process, and the signed attestation that says so.
+    assert.match(
+      got(10, /level measured/)!.got,
+      /^L1 \(mode process, app confined true.*attestation verified: L1$/,
+    );
+    assert.match(
+      got(10, /tries V-OS/)!.got,
+      /worker ERR_ACCESS_DENIED, childProcess ERR_ACCESS_DENIED, vosMemory ERR_ACCESS_DENIED/,
+    );
     assert.match(s.serverUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(s.kept, false);
     assert.equal(existsSync(s.dir), false, 'the temporary folder is removed');
@@ -111,9 +121,9 @@ describe('openvse demo', { timeout: 300_000 }, () => {
     try {
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /^\nSummary\n/);
-      assert.match(r.stdout, /✔ 29\/29 expected outcomes|✔ \d+\/\d+ expected outcomes, 9\/9 chapters passed/);
+      assert.match(r.stdout, /✔ \d+\/\d+ expected outcomes, 10\/10 chapters passed/);
       assert.doesNotMatch(r.stdout, /✖/);
-      for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9]) assert.match(r.stdout, new RegExp(`│ ${n} `));
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) assert.match(r.stdout, new RegExp(`│ ${n} `));
       assert.ok(m, 'the kept folder is named');
       assert.ok(existsSync(`${m![1]}/server.db`), 'the server database is kept');
     } finally {

@@ -56,9 +56,9 @@ export async function chapterServer(w: DemoWorld): Promise<void> {
     },
     sukBatch: DEMO_SETTINGS.sukBatch,
     cardDefaults: { replenishBelow: DEMO_SETTINGS.replenishBelow },
-    // The fraud engine is ON with its defaults, except the protection level rule: V-OS on a
-    // desktop without Node's permission model attests L0, which PROTECTION_LEVEL_LOW (default
-    // minimum L1, weight 45 ≥ step-up 40) would step up at provisioning.
+    // The fraud engine is ON with its defaults, except the protection level rule: the demo's
+    // wallet runs V-OS embedded in its own process, which attests L0, and PROTECTION_LEVEL_LOW
+    // (default minimum L1, weight 45 ≥ step-up 40) would step up at provisioning.
     fraud: { minProtectionLevel: 'L0' },
   });
   const health = await w.http('GET', '/healthz');
@@ -102,8 +102,9 @@ export async function chapterServer(w: DemoWorld): Promise<void> {
     fraudOn && policy.status === 200,
   );
   r.info(
-    'fraud settings changed for the demo: minProtectionLevel L0 (default L1). V-OS on this machine ' +
-      'attests L0 (no Node permission model), and PROTECTION_LEVEL_LOW (45) would step up provisioning',
+    'fraud settings changed for the demo: minProtectionLevel L0 (default L1). The demo wallet runs ' +
+      'V-OS embedded in its own process, which attests L0 (chapter 10 shows L1), and ' +
+      'PROTECTION_LEVEL_LOW (45) would step up provisioning',
   );
   r.info(
     `enrollment policy: minimum level L0; profile V LUK = ${DEMO_SETTINGS.lukMaxTransactions} taps ` +
@@ -159,9 +160,10 @@ export async function chapterEnroll(w: DemoWorld): Promise<void> {
     ta?.codeSha256 === w.codeSha256,
   );
   r.info(
-    `V-OS ${st.vosVersion}: protection level ${st.protectionLevel} (${st.isolation.mode === 'embedded' ? 'embedded in the app process: L0 by definition' : 'own process'}), root of trust ${st.rootOfTrust.kind}` +
+    `V-OS ${st.vosVersion}: protection level ${st.protectionLevel}, root of trust ${st.rootOfTrust.kind}` +
       `${st.rootOfTrust.hardwareBacked ? ' (hardware)' : ' (key file, no hardware)'}`,
   );
+  for (const why of st.isolationReasons) r.info(`why ${st.protectionLevel}: ${why}`);
   const wallet = await w.openWallet();
   const enrolled = await wallet.enroll();
   const dev = await w.http<{ devices: { deviceId: string; protectionLevel: ProtectionLevel }[] }>(

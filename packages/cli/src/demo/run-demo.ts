@@ -20,6 +20,7 @@ import {
   chapterSuspend,
 } from './chapters.js';
 import { chapterCompromised } from './compromised.js';
+import { chapterProcessLevel } from './process-level.js';
 import { type DemoSummary, type OutputMode, Reporter } from './report.js';
 import { loadTerminal } from './terminal.js';
 import { DemoWorld } from './world.js';
@@ -60,6 +61,12 @@ export const CHAPTERS: readonly DemoChapter[] = [
     title: 'A compromised device: the wallet starts with an inspector open',
     short: 'compromised device',
     run: chapterCompromised,
+  },
+  {
+    n: 10,
+    title: 'V-OS in its own OS process: the level, measured from outside the app',
+    short: 'process boundary (L1)',
+    run: chapterProcessLevel,
   },
 ];
 
