@@ -24,7 +24,7 @@ import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { macIso9797Alg3 } from '@openvse/emv';
 import { CBP_TA_UUID, CBP_TA_VERSION, type PublicEcJwk } from '@openvse/protocol';
-import { createAttestation, PlatformIdentity } from '@openvse/vos';
+import { createAttestation, PlatformIdentity, signDeviceRequest } from '@openvse/vos';
 import {
   CompactSign,
   calculateJwkThumbprint,
@@ -70,6 +70,11 @@ export interface SoftwarePlatform extends CbpPlatform {
   threatFlags(): Promise<string[]>;
   /** Stands in for V-Guard raising threat flags (`CODE` or `CODE:severity`). */
   setThreatFlags(flags: string[]): void;
+  /**
+   * A device request proof (docs/cbp-protocol.md §7) signed by the software platform identity,
+   * as V-OS signs one (`VosClient.signDeviceRequest`).
+   */
+  signDeviceRequest(method: string, target: string, bodySha256: Uint8Array): Promise<string>;
   /** Every key currently held, for tests that show what an attacker in the process can read. */
   dumpKeysForTests(): Array<{ type: string; usage: string; secret: Uint8Array; persistentId?: string }>;
 }
@@ -204,6 +209,8 @@ export async function createSoftwarePlatform(
       x: identity.publicJwk.x!,
       y: identity.publicJwk.y!,
     },
+    signDeviceRequest: (method, target, bodySha256) =>
+      signDeviceRequest(identity, deviceId, { htm: method, htu: target, bd: b64u(bodySha256) }),
 
     async generateEcKey(purpose) {
       const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });

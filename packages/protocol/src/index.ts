@@ -75,6 +75,7 @@ export {
   type MessageClaims,
   type MessageType,
 } from './messages/claims.js';
+export { DEVICE_PROOF_HEADER, type DeviceRequestClaims } from './messages/device-request.js';
 export { REPLENISH_PROOF_DOMAIN, replenishMacData } from './messages/replenish-proof.js';
 export type {
   LukLogEntry,
@@ -89,6 +90,7 @@ export type {
 export {
   ATTESTATION_TYP,
   DEVICE_REPORT_TYP,
+  DEVICE_REQUEST_TYP,
   SERVER_ISSUER,
   SERVER_MESSAGE_TYP,
   SIGNATURE_ALG,

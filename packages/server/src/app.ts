@@ -6,13 +6,15 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installCallerChecks } from './auth/caller-checks.js';
+import { Caller } from './auth/callers.js';
 import { approveAllRiskEngine } from './authorization/risk-engine.js';
 import { authorizationRoutes } from './authorization/routes.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { FraudEngine } from './fraud/engine.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { fastifyErrorOptions, installErrorHandling } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { emptyQuery, errorSchema } from './http/schemas.js';
 import { loadKek } from './keys/kek.js';
@@ -81,6 +83,9 @@ export async function createServer(
     // (the store is closed only after the last connection ends), not answered by fastify's
     // built-in 503, whose body is not the `{ error: { code, message } }` shape of every error.
     return503OnClosing: false,
+    // fastify's own errors (malformed URL, path parameter too long, refused HTTP) in the
+    // `{ error: { code, message } }` shape too; path parameters up to a device id's 256 characters.
+    ...fastifyErrorOptions,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },
@@ -97,6 +102,9 @@ export async function createServer(
     const schema = route.schema as { querystring?: unknown };
     if (schema.querystring === undefined) schema.querystring = emptyQuery;
   });
+  // Every route declares its callers; with `auth`, one hook enforces them (before swagger reads
+  // the schemas, so the document shows each route's callers and security).
+  installCallerChecks(app, config.auth, cfg.clock);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -105,6 +113,11 @@ export async function createServer(
         version: SERVER_VERSION,
         description:
           'Token service, device enrollment and provisioning, issuer authorization (docs/server-api.md)',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 access token)' },
+        },
       },
     },
   });
@@ -116,12 +129,16 @@ export async function createServer(
   await app.register(dashboardRoutes);
   app.get(
     '/openapi.json',
-    { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } },
+    {
+      config: { callers: [Caller.PUBLIC] },
+      schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } },
+    },
     async () => app.swagger(),
   );
   app.get(
     '/healthz',
     {
+      config: { callers: [Caller.PUBLIC] },
       schema: {
         hide: true,
         response: {

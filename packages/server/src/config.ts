@@ -11,6 +11,7 @@ import {
   isProtectionLevel,
   type ProtectionLevel,
 } from '@openvse/protocol';
+import type { AuthConfig } from './auth/caller-checks.js';
 import type { RiskEngine } from './authorization/risk-engine.js';
 import { type Clock, systemClock } from './clock.js';
 import { ServerError } from './errors.js';
@@ -88,6 +89,11 @@ export interface ServerConfig {
   /** false = no logs; an object sets the level and/or a destination stream (tests capture it). */
   logger?: boolean | { level?: string; stream?: Writable };
   env?: NodeJS.ProcessEnv;
+  /**
+   * How callers authenticate (docs/server-api.md "Callers"). Absent: open development mode —
+   * every route answers every caller and `startServer` listens on loopback addresses only.
+   */
+  auth?: AuthConfig;
 }
 
 /** The configuration with every default applied, as the rest of the server reads it. */

@@ -42,6 +42,14 @@ const STATUS: Partial<Record<ApiErrorCode, number>> = {
   ERR_POLICY_INVALID: 400,
   ERR_RISK_STEP_UP: 403,
   ERR_RISK_DECLINED: 403,
+  // callers (auth/caller-checks.ts)
+  ERR_UNAUTHENTICATED: 401,
+  ERR_FORBIDDEN: 403,
+  // fastify's own and connection-level errors (http/error-handler.ts)
+  ERR_BAD_REQUEST: 400,
+  ERR_URI_TOO_LONG: 414,
+  ERR_HEADERS_TOO_LARGE: 431,
+  ERR_REQUEST_TIMEOUT: 408,
 };
 
 /** A failure the server answers with its stable code and the status of that code. */

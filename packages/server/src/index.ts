@@ -11,6 +11,9 @@
 // Kept for callers that name the level in a ServerConfig; the type is @openvse/protocol's.
 export type { ProtectionLevel } from '@openvse/protocol';
 export { type CreateServerOptions, createServer, SERVER_VERSION } from './app.js';
+export type { AccessTokenConfig } from './auth/access-token.js';
+export type { AuthConfig } from './auth/caller-checks.js';
+export { Caller } from './auth/callers.js';
 export type { RiskAssessment, RiskContext, RiskEngine } from './authorization/risk-engine.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export type { AttestationPolicy, CardDefaults, LukPolicy, ServerConfig } from './config.js';

@@ -3,15 +3,37 @@
  * runServerCommand): options → ServerConfig, listen, close on SIGINT/SIGTERM.
  */
 
-import type { ProtectionLevel } from '@openvse/protocol';
+import { ApiErrorCode, type ProtectionLevel } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
 import { createServer } from './app.js';
 import type { ServerConfig } from './config.js';
+import { ServerError } from './errors.js';
 
-/** Creates the server and listens on `config.port` / `config.host` (8443 on 127.0.0.1 by default). */
+/** True for a loopback address: 127.0.0.0/8, ::1 (also IPv4-mapped), `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v4) && v4.split('.').every((o) => Number(o) <= 255);
+}
+
+/**
+ * Creates the server and listens on `config.port` / `config.host` (8443 on 127.0.0.1 by default).
+ * Without `auth` (open development mode, auth/caller-checks.ts) it listens on a loopback address
+ * only: ServerError ERR_CONFIG for any other host, before anything is opened.
+ */
 export async function startServer(config: ServerConfig = {}): Promise<FastifyInstance> {
+  const host = config.host ?? '127.0.0.1';
+  if (!config.auth && !isLoopbackHost(host))
+    throw new ServerError(
+      ApiErrorCode.CONFIG,
+      `host ${host} is not a loopback address: configure auth (docs/server-api.md "Callers") to listen on it`,
+    );
   const app = await createServer(config);
-  await app.listen({ port: config.port ?? 8443, host: config.host ?? '127.0.0.1' });
+  await app.listen({ port: config.port ?? 8443, host });
   return app;
 }
 

@@ -11,6 +11,12 @@
  * production: the issuer keys are public.
  */
 export {
+  createTestAuthorizationServer,
+  TEST_TOKEN_AUDIENCE,
+  TEST_TOKEN_ISSUER,
+  type TestAuthorizationServer,
+} from './access-tokens.js';
+export {
   type DatabaseRef,
   doubleSpends,
   openRawDb,

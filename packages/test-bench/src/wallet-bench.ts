@@ -25,8 +25,9 @@ import {
 } from '@openvse/cbp-sdk';
 import { buildCbpTaBundle } from '@openvse/cbp-ta';
 import { type AuthorizationResponse, CBP_TA_UUID as CBP_UUID } from '@openvse/protocol';
-import { createServer, type ServerConfig, TEST_ISSUER_KEYS } from '@openvse/server';
+import { Caller, createServer, type ServerConfig, TEST_ISSUER_KEYS } from '@openvse/server';
 import { generateTaSigningKeyPair, startVos, type VosClient } from '@openvse/vos';
+import { createTestAuthorizationServer, type TestAuthorizationServer } from './access-tokens.js';
 
 /** The documented test issuer: its master keys and the funding cards the bench digitizes. */
 export const TEST_ISSUER = Object.freeze({
@@ -51,6 +52,14 @@ export interface TestBenchOptions {
   wallet?: Partial<Omit<WalletSdkOptions, 'provider' | 'server' | 'store'>>;
   /** Wraps the server client's fetch (tests switch the network off with it). */
   fetch?: FetchLike;
+  /**
+   * The server requires callers to authenticate (docs/server-api.md "Callers"): the bench's
+   * back-office calls carry access tokens of a test authorization server, the wallet's device
+   * requests carry proofs signed by its provider. Without it the server runs in open mode.
+   */
+  auth?: boolean;
+  /** The wallet's server client signs device request proofs (default true). */
+  deviceProofs?: boolean;
 }
 
 /** Options of {@link TestBench.addCard}. */
@@ -82,6 +91,8 @@ export class TestBench {
   vos: VosClient | undefined;
   private opts: TestBenchOptions;
   private taKeys = generateTaSigningKeyPair();
+  /** The test authorization server, with `auth`. */
+  tokens: TestAuthorizationServer | undefined;
   private codeSha256 = '';
 
   private constructor(opts: TestBenchOptions) {
@@ -94,6 +105,7 @@ export class TestBench {
   static async start(opts: TestBenchOptions): Promise<TestBench> {
     const b = new TestBench(opts);
     mkdirSync(opts.dir, { recursive: true });
+    if (opts.auth) b.tokens = await createTestAuthorizationServer();
     await b.openProvider(
       opts.provider === 'vos' ? buildCbpTaBundle({ signingKeyPem: b.taKeys.privateKeyPem }) : undefined,
     );
@@ -108,13 +120,21 @@ export class TestBench {
       // The fraud engine is not what these flows test (a software/L0 device with no V-Guard
       // heartbeat would be stepped up): approve-all risk unless the caller configures it.
       ...({ fraud: false } as Partial<ServerConfig>),
+      ...(b.tokens ? { auth: b.tokens.auth } : {}),
       ...opts.server,
     });
     await b.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = b.app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('test bench: server address unknown');
     b.baseUrl = `http://127.0.0.1:${addr.port}`;
-    b.client = new ServerClient({ baseUrl: b.baseUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    b.client = new ServerClient({
+      baseUrl: b.baseUrl,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      // The provider of the moment (restartWallet reopens it).
+      ...(opts.deviceProofs === false
+        ? {}
+        : { deviceProof: (m: string, t: string, d: Uint8Array) => b.provider.signDeviceRequest(m, t, d) }),
+    });
     await b.openWallet();
     await b.wallet.enroll();
     return b;
@@ -151,11 +171,17 @@ export class TestBench {
     });
   }
 
+  /** The credentials of a back-office caller (none when the server runs in open mode). */
+  async as(caller: Caller): Promise<Record<string, string>> {
+    return this.tokens ? this.tokens.header(caller) : {};
+  }
+
   /** Digitizes a card on the server and provisions it to this wallet. Returns its card id. */
   async addCard(profile: 'V' | 'M', o: AddCardOptions = {}): Promise<string> {
     const r = await this.app.inject({
       method: 'POST',
       url: '/v1/cards',
+      headers: await this.as(Caller.TOKEN_REQUESTOR),
       payload: {
         fundingPan: o.fundingPan ?? (profile === 'V' ? TEST_ISSUER.fundingPanV : TEST_ISSUER.fundingPanM),
         expiry: o.expiry ?? TEST_ISSUER.expiry,
@@ -171,7 +197,12 @@ export class TestBench {
 
   /** A server back-office lifecycle action (suspend / resume / delete). */
   async lifecycle(cardId: string, action: 'suspend' | 'resume' | 'delete'): Promise<void> {
-    const r = await this.app.inject({ method: 'POST', url: `/v1/cards/${cardId}/${action}`, payload: {} });
+    const r = await this.app.inject({
+      method: 'POST',
+      url: `/v1/cards/${cardId}/${action}`,
+      headers: await this.as(Caller.ISSUER),
+      payload: {},
+    });
     if (r.statusCode !== 200) throw new Error(`${action}: ${r.statusCode} ${r.body}`);
   }
 
@@ -182,6 +213,7 @@ export class TestBench {
     const r = await this.app.inject({
       method: 'POST',
       url: '/v1/authorizations',
+      headers: await this.as(Caller.ACQUIRER),
       payload: {
         idempotencyKey: randomUUID(),
         tokenPan: outcome.pan,

@@ -24,6 +24,7 @@ export {
   EMBEDDED_ISOLATION,
   PlatformIdentity,
   signDeviceReport,
+  signDeviceRequest,
 } from './attestation/index.js';
 export {
   MAX_MEMREF_SIZE,

@@ -81,6 +81,12 @@ export interface CredentialsProvider {
   forgetCardholderVerification(): Promise<void>;
   /** The public JWK that verifies this provider's attestations (V-OS platform identity). */
   platformPublicJwk(): Promise<JsonWebKey>;
+  /**
+   * A device request proof for the CBP server (docs/cbp-protocol.md §7), signed by the platform
+   * identity pinned at enrollment: method, request target (path and query) and the SHA-256 of the
+   * body bytes. ServerClient's `deviceProof` option takes this.
+   */
+  signDeviceRequest(method: string, target: string, bodySha256: Uint8Array): Promise<string>;
   /** Releases the session / worker. */
   close(): Promise<void>;
   /** 'vos' or 'software': for reports and benchmarks only, never for decisions. */

@@ -21,6 +21,8 @@ export interface SoftwareProviderOptions {
   core: CbpCore;
   /** The public JWK that verifies the software platform's attestations. */
   platformPublicJwk: () => Promise<JsonWebKey> | JsonWebKey;
+  /** Signs device request proofs with the software platform identity. */
+  signDeviceRequest: (method: string, target: string, bodySha256: Uint8Array) => Promise<string>;
   /** Called by close() (e.g. to flush the software platform's store). */
   onClose?: () => Promise<void> | void;
 }
@@ -41,11 +43,13 @@ export class SoftwareProvider implements CredentialsProvider {
   private readonly core: CbpCore;
   private readonly jwk: SoftwareProviderOptions['platformPublicJwk'];
   private readonly onClose: SoftwareProviderOptions['onClose'];
+  private readonly signer: SoftwareProviderOptions['signDeviceRequest'];
 
   constructor(opts: SoftwareProviderOptions) {
     this.core = opts.core;
     this.jwk = opts.platformPublicJwk;
     this.onClose = opts.onClose;
+    this.signer = opts.signDeviceRequest;
   }
 
   private async run<T>(what: string, f: () => Promise<T>): Promise<T> {
@@ -102,6 +106,9 @@ export class SoftwareProvider implements CredentialsProvider {
   async platformPublicJwk(): Promise<JsonWebKey> {
     return { ...(await this.jwk()) };
   }
+  signDeviceRequest(method: string, target: string, bodySha256: Uint8Array): Promise<string> {
+    return this.run('REQUEST_PROOF', () => this.signer(method, target, bodySha256));
+  }
   async close(): Promise<void> {
     await this.onClose?.();
   }
@@ -132,6 +139,7 @@ export async function createSoftwareProvider(
   const provider = new SoftwareProvider({
     core,
     platformPublicJwk: () => ({ ...platform.platformPublicJwk }),
+    signDeviceRequest: (m, t, d) => platform.signDeviceRequest(m, t, d),
   });
   return { provider, codeSha256, deviceId: platform.deviceId };
 }

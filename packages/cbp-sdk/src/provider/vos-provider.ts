@@ -271,6 +271,19 @@ export class VosProvider implements CredentialsProvider {
     return { ...(s.platformKey.jwk as JsonWebKey) };
   }
 
+  async signDeviceRequest(method: string, target: string, bodySha256: Uint8Array): Promise<string> {
+    try {
+      return await this.vos.signDeviceRequest(method, target, bodySha256);
+    } catch (e) {
+      const r = (e as { result?: unknown })?.result;
+      throw new SdkError(
+        typeof r === 'number' ? sdkCodeForTeeResult(r) : SdkErrorCode.PROVIDER_FAILED,
+        'signDeviceRequest: V-OS refused',
+        { cause: e },
+      );
+    }
+  }
+
   async close(): Promise<void> {
     const s = this.session;
     this.session = undefined;

@@ -4,18 +4,21 @@
  * V-Guard routes (threat reports, heartbeats, risk, policy: docs/cbp-protocol.md §6). Plain
  * `fetch` against a base URL (no dependency); any `fetch`-compatible function can be injected.
  * A network failure is SERVER_UNREACHABLE (the caller may queue and retry); an error body is
- * SERVER_REFUSED with the server's stable code.
+ * SERVER_REFUSED with the server's stable code. With `deviceProof` (the credentials provider's
+ * `signDeviceRequest`), every request to a device's own routes carries a device request proof
+ * over its method, target and exact body bytes (docs/cbp-protocol.md §7).
  */
-import type {
-  Challenge,
-  DeviceReportRequest,
-  EnrollResult,
-  MessagesResult,
-  ReactionPolicy,
-  RiskView,
-  StatementRequest,
-  SyncResult,
-  ThreatReportResult,
+import {
+  type Challenge,
+  DEVICE_PROOF_HEADER,
+  type DeviceReportRequest,
+  type EnrollResult,
+  type MessagesResult,
+  type ReactionPolicy,
+  type RiskView,
+  type StatementRequest,
+  type SyncResult,
+  type ThreatReportResult,
 } from '@openvse/protocol';
 import { SdkError, SdkErrorCode } from '../errors.js';
 import type { JsonWebKey } from '../provider/credentials-provider.js';
@@ -29,13 +32,22 @@ export interface ServerClientOptions {
   fetch?: FetchLike;
   /** Per-request timeout, ms (default 10000). */
   timeoutMs?: number;
+  /**
+   * Signs device request proofs (CredentialsProvider `signDeviceRequest`); without it, device
+   * routes are called without proof (a server in open development mode accepts that).
+   */
+  deviceProof?: (method: string, target: string, bodySha256: Uint8Array) => Promise<string>;
 }
+
+/** The device's own routes: `/v1/devices/<id>/…` (not the challenge or enrollment). */
+const DEVICE_ROUTE = /^\/v1\/devices\/[^/?]+\//;
 
 /** The wallet's HTTP client of the CBP server; every route answers a type of @openvse/protocol's API. */
 export class ServerClient {
   readonly baseUrl: string;
   private readonly fetchFn: FetchLike;
   private readonly timeoutMs: number;
+  private readonly deviceProof: ServerClientOptions['deviceProof'];
 
   constructor(opts: ServerClientOptions) {
     if (typeof opts?.baseUrl !== 'string' || !/^https?:\/\//.test(opts.baseUrl))
@@ -43,15 +55,28 @@ export class ServerClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.fetchFn = opts.fetch ?? ((u, i) => fetch(u, i));
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.deviceProof = opts.deviceProof;
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json' };
+    if (this.deviceProof && DEVICE_ROUTE.test(path)) {
+      // The digest covers the exact bytes sent; the target is the path the server sees.
+      const bytes = new TextEncoder().encode(text ?? '');
+      const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+      headers[DEVICE_PROOF_HEADER] = await this.deviceProof(
+        method,
+        `${new URL(this.baseUrl).pathname.replace(/\/$/, '')}${path}`,
+        digest,
+      );
+    }
     let res: Response;
     try {
       res = await this.fetchFn(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers,
+        ...(text === undefined ? {} : { body: text }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {

@@ -121,5 +121,8 @@ export class FakeProvider implements CredentialsProvider {
   async platformPublicJwk(): Promise<JsonWebKey> {
     return {};
   }
+  async signDeviceRequest(method: string, target: string): Promise<string> {
+    return `proof.${method}.${target}`;
+  }
   async close(): Promise<void> {}
 }

@@ -6,7 +6,8 @@
  * approvals, CVM limit / see phone, lifecycle through the outbox (suspend → AAC → resume),
  * replenishment below the threshold, offline replenishment queued and retried while payments go
  * on until the LUK is exhausted (decline with the reason surfaced), crash recovery (same cards,
- * same ATC sequence, no credential reused), state sync, history, delete → wipe.
+ * same ATC sequence, no credential reused), state sync, history, delete → wipe. The server
+ * requires every caller to authenticate (access tokens, device request proofs).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,6 +56,9 @@ for (const kind of ['software', 'vos'] as const) {
         dir,
         provider: kind,
         fetch: offlineFetch,
+        // Every call authenticated: the back office with access tokens, the wallet's device
+        // requests with proofs signed by its provider (docs/server-api.md "Callers").
+        auth: true,
         server: { luk: { maxTransactions: 10, ttlSeconds: 86_400, maxAmount: 1_000_000 }, sukBatch: 10 },
       });
       cardV = await bench.addCard('V', { mobilePin: PIN });

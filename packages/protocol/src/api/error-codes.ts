@@ -49,6 +49,18 @@ export const ApiErrorCode = {
   RISK_STEP_UP: 'ERR_RISK_STEP_UP',
   /** The fraud engine declines (provisioning / replenishment). */
   RISK_DECLINED: 'ERR_RISK_DECLINED',
+  /** The route needs credentials and the request carried none that verify (401). */
+  UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
+  /** The caller is authenticated but its class may not use the route (403). */
+  FORBIDDEN: 'ERR_FORBIDDEN',
+  /** The request line or URL cannot be parsed (bad percent-encoding, malformed HTTP) (400). */
+  BAD_REQUEST: 'ERR_BAD_REQUEST',
+  /** A path parameter is longer than any the API accepts (414). */
+  URI_TOO_LONG: 'ERR_URI_TOO_LONG',
+  /** The request headers are larger than the server reads (431). */
+  HEADERS_TOO_LARGE: 'ERR_HEADERS_TOO_LARGE',
+  /** The request did not arrive in time (408). */
+  REQUEST_TIMEOUT: 'ERR_REQUEST_TIMEOUT',
 } as const;
 /** One of the {@link ApiErrorCode} values. */
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

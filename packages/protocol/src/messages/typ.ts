@@ -11,6 +11,8 @@ export const SERVER_MESSAGE_TYP = 'openvse-cbp+jwt';
 export const TA_STATEMENT_TYP = 'openvse-ta+jwt';
 /** JWS `typ` of a V-OS device report (threat report, heartbeat). */
 export const DEVICE_REPORT_TYP = 'openvse-threat+jwt';
+/** JWS `typ` of a V-OS device request proof (messages/device-request.ts). */
+export const DEVICE_REQUEST_TYP = 'openvse-device-request+jwt';
 /** JWS `typ` of a V-OS attestation statement. */
 export const ATTESTATION_TYP = 'openvse-attestation+jwt';
 /** The only signature algorithm of every OpenVSE JWS (RFC 8725 §3.1: an allow-list of one). */

@@ -4,8 +4,10 @@
  * a 200 with `decision: 'DECLINE'` and a stable reason; 409 ERR_IDEMPOTENCY_CONFLICT when the key
  * was used for a different request.
  */
+
 import type { AuthorizationRequest, AuthorizationResponse } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Caller } from '../auth/callers.js';
 import { errorResponses } from '../http/schemas.js';
 import { authorize } from './authorize.js';
 
@@ -61,6 +63,7 @@ export async function authorizationRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: AuthorizationRequest; Reply: AuthorizationResponse }>(
     '/v1/authorizations',
     {
+      config: { callers: [Caller.ACQUIRER] },
       schema: {
         tags: ['authorization'],
         summary: 'Authorize a transaction (cryptogram, ATC, thresholds, risk) and return an ARPC',

@@ -6,7 +6,9 @@
  * balancer on PostgreSQL any instance answers with the same data, and server close never waits
  * for a long-lived connection. Nothing here writes.
  */
+
 import type { FastifyInstance } from 'fastify';
+import { ANY_OPERATOR, Caller } from '../auth/callers.js';
 import { errorResponses } from '../http/schemas.js';
 import { currentPolicy } from '../threats/policy-versions.js';
 import { ASSETS, type AssetName, DASHBOARD_CSP, loadAssets } from './assets.js';
@@ -46,7 +48,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   const assets = loadAssets();
 
   const serve = (url: string, name: AssetName) =>
-    app.get(url, { schema: { hide: true } }, async (_req, reply) =>
+    app.get(url, { config: { callers: [Caller.PUBLIC] }, schema: { hide: true } }, async (_req, reply) =>
       reply
         .header('content-type', `${ASSETS[name]}; charset=utf-8`)
         .header('content-security-policy', DASHBOARD_CSP)
@@ -64,6 +66,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/v1/dashboard/overview',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: 'Counts: devices by risk state, authorizations and decline reasons, threats (24 h)',
@@ -89,6 +92,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: LimitQuery }>(
     '/v1/dashboard/devices',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: 'Devices with their risk state, active threats, last heartbeat and report, cards',
@@ -109,6 +113,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: LimitQuery }>(
     '/v1/dashboard/threats',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: 'The live threat feed: the latest threats received, newest first',
@@ -125,6 +130,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: TimelineQuery }>(
     '/v1/dashboard/threats/timeline',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: 'Threats by class over time (counts per bucket)',
@@ -144,6 +150,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: LimitQuery }>(
     '/v1/dashboard/authorizations',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: 'Latest authorizations (approved and declined, with reasons) and decline reasons (24 h)',
@@ -160,6 +167,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: DecisionsQuery }>(
     '/v1/dashboard/decisions',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: 'Fraud engine decisions with the rules that fired, their weights and evidence',
@@ -184,6 +192,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: LimitQuery }>(
     '/v1/dashboard/cards',
     {
+      config: { callers: ANY_OPERATOR },
       schema: {
         tags: ['dashboard'],
         summary: "Each card's key inventory: credentials left, replenishments, current LUK / SUKs",

@@ -3,6 +3,7 @@
  * docs/cbp-protocol.md §1–§3; docs/design.md "Server ↔ TA messages", "Attestation"): challenge,
  * enroll, provision, replenish, sync, and the message outbox the wallet reads.
  */
+
 import type {
   Challenge,
   EnrollRequest,
@@ -12,6 +13,7 @@ import type {
   SyncResult,
 } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Caller } from '../auth/callers.js';
 import {
   type DeviceParams,
   deviceIdPattern,
@@ -145,6 +147,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: EmptyBody; Reply: Challenge }>(
     '/v1/devices/challenge',
     {
+      config: { callers: [Caller.PUBLIC] },
       schema: {
         tags: ['devices'],
         summary: 'A single-use nonce for enrollment or state sync, and the server signing key',
@@ -159,6 +162,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: EnrollRequest; Reply: EnrollResult }>(
     '/v1/devices',
     {
+      config: { callers: [Caller.PUBLIC] },
       schema: {
         tags: ['devices'],
         summary: 'Enroll a device with a V-OS attestation',
@@ -173,6 +177,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: DeviceCardParams; Body: EmptyBody; Reply: MessagesResult }>(
     '/v1/devices/:deviceId/cards/:cardId/provision',
     {
+      config: { callers: [Caller.DEVICE] },
       schema: {
         tags: ['devices'],
         summary: 'Provision a card: provision + credentials messages for the TA',
@@ -191,6 +196,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: DeviceParams; Body: StatementRequest; Reply: MessagesResult }>(
     '/v1/devices/:deviceId/replenish',
     {
+      config: { callers: [Caller.DEVICE] },
       schema: {
         tags: ['devices'],
         summary: 'Replenish credentials from a TA-signed replenish statement',
@@ -208,6 +214,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: DeviceParams; Body: StatementRequest; Reply: SyncResult }>(
     '/v1/devices/:deviceId/sync',
     {
+      config: { callers: [Caller.DEVICE] },
       schema: {
         tags: ['devices'],
         summary: 'State sync from a TA-signed status statement (refuses a state counter going backwards)',
@@ -222,6 +229,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: DeviceParams; Querystring: MessagesQuery; Reply: MessagesResult }>(
     '/v1/devices/:deviceId/messages',
     {
+      config: { callers: [Caller.DEVICE] },
       schema: {
         tags: ['devices'],
         summary: 'Messages queued for the device after a sequence number',

@@ -61,6 +61,15 @@ export interface FraudConfig {
   recentCompromiseSeconds: number;
   /** THREAT_REPORT_GAPS: total seq gaps at or above this. */
   reportGaps: number;
+  /**
+   * Withholding (docs/threat-model.md): a device that had been reporting and then sent no report
+   * nor heartbeat for longer than `declineAfterSeconds` has its authorizations declined
+   * `DEVICE_SILENT`, whatever the score. `'policy'` (default): the reaction policy's silence
+   * window, 3 × heartbeatSeconds (180 s by default), when the device shows `silent`; a number of
+   * seconds for a bank that tolerates longer offline periods; false: never (silence is then only
+   * the weighted `DEVICE_SILENT` rule). Provisioning and replenishment keep the weighted rule.
+   */
+  silence: { declineAfterSeconds: number | 'policy' | false };
   atc: {
     /** Gaps up to this many ATCs are honest (aborted taps, declined before the server). */
     gapTolerance: number;
@@ -89,6 +98,7 @@ export const DEFAULT_FRAUD_CONFIG: Readonly<FraudConfig> = Object.freeze({
   maxReportAgeSeconds: 7 * 86_400,
   recentCompromiseSeconds: 86_400,
   reportGaps: 5,
+  silence: { declineAfterSeconds: 'policy' as const },
   atc: { gapTolerance: 10, jump: 100, replayWindowSeconds: 86_400 },
   cryptogram: { windowSeconds: 3600, failures: 5, burst: 15, wrongPin: 3 },
   velocity: { perMinute: 30, perHour: 200 },
@@ -120,6 +130,7 @@ export function resolveFraudConfig(input: FraudConfigInput = {}): FraudConfig {
     maxReportAgeSeconds: input.maxReportAgeSeconds ?? d.maxReportAgeSeconds,
     recentCompromiseSeconds: input.recentCompromiseSeconds ?? d.recentCompromiseSeconds,
     reportGaps: input.reportGaps ?? d.reportGaps,
+    silence: { ...d.silence, ...input.silence },
     atc: { ...d.atc, ...input.atc },
     cryptogram: { ...d.cryptogram, ...input.cryptogram },
     velocity: { ...d.velocity, ...input.velocity },
@@ -128,6 +139,9 @@ export function resolveFraudConfig(input: FraudConfigInput = {}): FraudConfig {
   };
   if (!(c.thresholds.stepUp > 0 && c.thresholds.decline >= c.thresholds.stepUp))
     throw new Error('fraud.thresholds: expected 0 < stepUp <= decline');
+  const silent = c.silence.declineAfterSeconds;
+  if (!(silent === 'policy' || silent === false || (Number.isInteger(silent) && silent > 0)))
+    throw new Error("fraud.silence.declineAfterSeconds: expected 'policy', false or a positive integer");
   for (const [k, w] of Object.entries(c.weights))
     if (!(k in RULES) || typeof w !== 'number' || !(w >= 0))
       throw new Error(`fraud.weights.${k}: unknown or negative`);

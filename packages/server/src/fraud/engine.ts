@@ -5,7 +5,9 @@
  * `risk_decisions` with the rules that fired, their weights and evidence. It is the server's
  * `riskEngine`: an authorization it declines (step-up included: a tap cannot be stepped up
  * after the fact) carries `DEVICE_COMPROMISED` when the device-threats typology weighs most,
- * `RISK_DECLINE` otherwise. Deterministic: the time is the context's `now` or the injected clock.
+ * `DEVICE_SILENT` when the device is silent past the silence window (a decline whatever the
+ * score: config `silence`), `RISK_DECLINE` otherwise. Deterministic: the time is the context's
+ * `now` or the injected clock.
  */
 import { randomUUID } from 'node:crypto';
 import { isBlockingReaction, type ReactionPolicy } from '@openvse/protocol';
@@ -25,7 +27,9 @@ import {
   cryptogramRules,
   type DeviceFacts,
   deviceThreatRules,
+  fire,
   provisioningRules,
+  silentPastWindow,
   velocityRules,
 } from './rules.js';
 
@@ -34,6 +38,8 @@ export const RISK_REASON = {
   DEVICE_COMPROMISED: 'DEVICE_COMPROMISED',
   RISK_DECLINE: 'RISK_DECLINE',
   RISK_STEP_UP: 'RISK_STEP_UP',
+  /** Authorizations of a device silent past `silence.declineAfterSeconds` (withholding). */
+  DEVICE_SILENT: 'DEVICE_SILENT',
 } as const;
 
 const HISTORY_LIMIT = 1000;
@@ -44,7 +50,7 @@ export interface FraudDecision {
   context: RiskContextType;
   score: number;
   outcome: RiskOutcome;
-  /** DEVICE_COMPROMISED | RISK_DECLINE | RISK_STEP_UP | APPROVED */
+  /** DEVICE_COMPROMISED | DEVICE_SILENT | RISK_DECLINE | RISK_STEP_UP | APPROVED */
   reason: string;
   rules: FiredRule[];
 }
@@ -124,7 +130,10 @@ export class FraudEngine implements RiskEngine {
   async assess(ctx: RiskContext): Promise<RiskAssessment> {
     const d = await this.assessAuthorization(ctx);
     if (d.outcome === 'approve') return { decision: 'APPROVE', reasons: [] };
-    const primary = d.reason === RISK_REASON.DEVICE_COMPROMISED ? d.reason : RISK_REASON.RISK_DECLINE;
+    const primary =
+      d.reason === RISK_REASON.DEVICE_COMPROMISED || d.reason === RISK_REASON.DEVICE_SILENT
+        ? d.reason
+        : RISK_REASON.RISK_DECLINE;
     return {
       decision: 'DECLINE',
       // Distinct: the primary reason can also be a rule id (DEVICE_COMPROMISED).
@@ -142,9 +151,14 @@ export class FraudEngine implements RiskEngine {
     const now = ctx.now;
     const c = this.config;
     const rules: FiredRule[] = [];
+    let silence: FiredRule['evidence'] | undefined;
     if (ctx.deviceId) {
       const device = await this.#store.getDevice(ctx.deviceId);
-      if (device) rules.push(...deviceThreatRules(c, await this.deviceFacts(device, now)));
+      if (device) {
+        const facts = await this.deviceFacts(device, now);
+        rules.push(...deviceThreatRules(c, facts));
+        silence = silentPastWindow(c, facts, now);
+      }
     }
     const history: AuthorizationSummary[] = await this.#store.authorizationsForCard(
       ctx.cardId,
@@ -157,8 +171,20 @@ export class FraudEngine implements RiskEngine {
       ...velocityRules(c, history, now),
       ...amountRules(c, ctx.amount, history),
     );
+    let decision = this.#decide('authorization', rules);
+    // Silent past the window: declined whatever the score (a compromise still names itself).
+    if (silence && decision.reason !== RISK_REASON.DEVICE_COMPROMISED) {
+      const fired = rules.find((r) => r.rule === 'DEVICE_SILENT');
+      if (fired) fired.evidence = { ...fired.evidence, ...silence };
+      else rules.unshift(...fire(c, 'DEVICE_SILENT', silence));
+      decision = {
+        ...this.#decide('authorization', rules),
+        outcome: 'decline',
+        reason: RISK_REASON.DEVICE_SILENT,
+      };
+    }
     return this.#record(
-      this.#decide('authorization', rules),
+      decision,
       { deviceId: ctx.deviceId, cardId: ctx.cardId, authorizationId: ctx.authorizationId },
       now,
     );

@@ -13,6 +13,7 @@ import {
 } from '@openvse/protocol';
 import type { AuthorizationSummary } from '../domain/authorizations.js';
 import type { FiredRule } from '../domain/risk-decisions.js';
+import { SILENCE_FACTOR } from '../threats/state.js';
 import { type FraudConfig, RULES, type RuleId, weightOf } from './config.js';
 
 type Evidence = FiredRule['evidence'];
@@ -71,7 +72,7 @@ export function deviceThreatRules(c: FraudConfig, d: DeviceFacts): FiredRule[] {
     out.push(
       ...fire(c, 'DEVICE_SILENT', {
         lastSeenAt: d.view.lastSeenAt,
-        silentAfterSeconds: 3 * d.heartbeatSeconds,
+        silentAfterSeconds: SILENCE_FACTOR * d.heartbeatSeconds,
       }),
     );
   if (d.view.seqGaps >= c.reportGaps)
@@ -85,6 +86,22 @@ export function deviceThreatRules(c: FraudConfig, d: DeviceFacts): FiredRule[] {
       }),
     );
   return out;
+}
+
+/**
+ * The silence decline (FraudConfig `silence`): evidence when the device had been reporting and
+ * has been quiet past the configured window (by default the policy's, i.e. the view's `silent`),
+ * else undefined. Authorizations only: the engine declines them `DEVICE_SILENT`.
+ */
+export function silentPastWindow(c: FraudConfig, d: DeviceFacts, now: number): Evidence | undefined {
+  const after = c.silence.declineAfterSeconds;
+  const last = d.view.lastSeenAt;
+  if (after === false || last === null) return undefined;
+  const windowSeconds = after === 'policy' ? SILENCE_FACTOR * d.heartbeatSeconds : after;
+  const silent = after === 'policy' ? d.view.silent : now - last > after * 1000;
+  return silent
+    ? { lastSeenAt: last, silentForSeconds: Math.floor((now - last) / 1000), windowSeconds }
+    : undefined;
 }
 
 const within = (h: AuthorizationSummary[], now: number, seconds: number) =>

@@ -3,8 +3,10 @@
  * and scale"; the dashboard's key inventory): versions, KCVs and the signing key id only. No
  * route ever returns key material.
  */
+
 import type { PublicEcJwk } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Caller } from '../auth/callers.js';
 import { errorResponses, publicJwkSchema } from '../http/schemas.js';
 import type { KeyInventory } from './key-store.js';
 
@@ -42,6 +44,7 @@ export async function issuerRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Reply: IssuerKeysView }>(
     '/v1/issuer/keys',
     {
+      config: { callers: [Caller.ISSUER, Caller.OPERATOR_ISSUER_ADMIN, Caller.OPERATOR_SECURITY_ADMIN] },
       schema: {
         tags: ['issuer'],
         summary: 'Issuer key inventory (KCVs only) and the server signing public key',

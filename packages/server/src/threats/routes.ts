@@ -4,8 +4,10 @@
  * device's risk state, and the reaction policy (reading it, and setting a new version, which is
  * queued as a `policy` message to every enrolled device).
  */
+
 import type { DeviceReportRequest, ReactionPolicy, RiskView, ThreatReportResult } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
+import { ANY_OPERATOR, Caller } from '../auth/callers.js';
 import { requireDevice } from '../devices/enrollment.js';
 import { type DeviceParams, deviceParams, errorResponses } from '../http/schemas.js';
 import { ingestThreatReport } from './ingest.js';
@@ -36,6 +38,7 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: DeviceParams; Body: DeviceReportRequest; Reply: ThreatReportResult }>(
     '/v1/devices/:deviceId/threats',
     {
+      config: { callers: [Caller.DEVICE] },
       schema: {
         tags: ['threats'],
         summary: 'A V-Guard threat report or heartbeat signed by the V-OS platform key',
@@ -50,6 +53,7 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: DeviceParams; Body: DeviceReportRequest; Reply: ThreatReportResult }>(
     '/v1/devices/:deviceId/heartbeat',
     {
+      config: { callers: [Caller.DEVICE] },
       schema: {
         tags: ['threats'],
         summary: 'A heartbeat (typ heartbeat) signed by the V-OS platform key',
@@ -64,6 +68,8 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: DeviceParams; Reply: RiskView }>(
     '/v1/devices/:deviceId/risk',
     {
+      // The device reads its own risk state (its proof names it); operators read any.
+      config: { callers: [Caller.DEVICE, ...ANY_OPERATOR] },
       schema: {
         tags: ['threats'],
         summary: "The device's risk state: clean / suspicious / compromised, active threats, silence",
@@ -86,6 +92,7 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Reply: ReactionPolicy }>(
     '/v1/policy',
     {
+      config: { callers: [Caller.PUBLIC] },
       schema: {
         tags: ['threats'],
         summary: 'The current V-Guard reaction policy (version 0 = built-in default)',
@@ -98,6 +105,7 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: PolicyUpdateRequest; Reply: PolicyChangeResult }>(
     '/v1/policy',
     {
+      config: { callers: [Caller.OPERATOR_SECURITY_ADMIN] },
       schema: {
         tags: ['threats'],
         summary: 'Set a new reaction policy version; queued as a policy message to every device',

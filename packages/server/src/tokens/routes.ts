@@ -4,8 +4,10 @@
  * /v1/cards/:cardId/suspend | resume | delete (status change + a signed `lifecycle` message queued
  * to the card's device, docs/cbp-protocol.md §2).
  */
+
 import type { CardView, DigitizeRequest, LifecycleAction } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Caller } from '../auth/callers.js';
 import { requireCard } from '../devices/provision.js';
 import {
   type CardParams,
@@ -56,6 +58,7 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: DigitizeRequest; Reply: CardView }>(
     '/v1/cards',
     {
+      config: { callers: [Caller.TOKEN_REQUESTOR] },
       schema: {
         tags: ['tokens'],
         summary: 'Digitize a funding card into a token (or register a plain card)',
@@ -72,6 +75,7 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: CardParams; Reply: CardView }>(
     '/v1/cards/:cardId',
     {
+      config: { callers: [Caller.TOKEN_REQUESTOR, Caller.ISSUER] },
       schema: {
         tags: ['tokens'],
         summary: 'Card / token record (no secrets)',
@@ -86,6 +90,7 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
     app.post<{ Params: CardParams; Body: EmptyBody; Reply: LifecycleResult }>(
       `/v1/cards/:cardId/${action}`,
       {
+        config: { callers: [Caller.ISSUER, Caller.TOKEN_REQUESTOR, Caller.OPERATOR_ISSUER_ADMIN] },
         schema: {
           tags: ['lifecycle'],
           summary: `Lifecycle: ${action} the token and queue a lifecycle message to its device`,

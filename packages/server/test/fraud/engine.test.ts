@@ -4,10 +4,13 @@
  * that fired with their weights and evidence; honest ATC gaps approve, a jump declines; recent
  * cryptogram failures, velocity and amount decline RISK_DECLINE; provisioning attempts per device
  * step up then decline; a silent device is a signal at provisioning; replenishment of a
- * compromised device is declined. Real cryptograms (packages/emv), real V-OS-signed reports.
+ * compromised device is declined; a device silent past the silence window (configurable) has its
+ * taps declined DEVICE_SILENT until it reports again. Real cryptograms (packages/emv), real
+ * V-OS-signed reports.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { FraudConfigInput } from '../../src/fraud/config.js';
 import { alterCryptogram, chipV } from '../helpers/card.js';
 import { digitize, type Json, post, type TestServer, testServer } from '../helpers/server.js';
 import { adapters, type TestDb } from '../helpers/stores.js';
@@ -211,5 +214,92 @@ for (const a of await adapters()) {
       );
       assert.equal(dec.outcome, 'approve');
     });
+
+    it('a device silent past the window has its taps declined DEVICE_SILENT; reporting again approves', async () => {
+      const r = await device();
+      const c = await card(r);
+      assert.equal((await r.post(srv.app, await r.heartbeat(), 'heartbeat')).status, 200);
+      assert.equal((await tap(srv.app, c, 800)).body.decision, 'APPROVE');
+      // exactly the window (3 × heartbeatSeconds of the default policy): not silent yet
+      srv.clock.advance(3 * 60_000);
+      const edge = await tap(srv.app, c, 800);
+      assert.equal(edge.body.decision, 'APPROVE', JSON.stringify(edge.body));
+      srv.clock.advance(1);
+      const d = await tap(srv.app, c, 800);
+      assert.equal(d.status, 200);
+      assert.equal(d.body.decision, 'DECLINE', 'DEVICE_SILENT weighs 30, under step-up: declined anyway');
+      assert.equal(d.body.reason, 'DEVICE_SILENT');
+      assert.equal(d.body.responseCode, '05');
+      assert.deepEqual(d.body.reasons, ['DEVICE_SILENT']);
+      const [dec] = await decisionsFor(`authorizationId=${d.body.authorizationId}`);
+      assert.equal(dec.outcome, 'decline');
+      assert.equal(dec.reason, 'DEVICE_SILENT');
+      assert.deepEqual(
+        dec.rules.map((x: Json) => [x.rule, x.weight]),
+        [['DEVICE_SILENT', 30]],
+      );
+      assert.equal(dec.rules[0].evidence.windowSeconds, 180);
+      assert.equal(dec.rules[0].evidence.silentForSeconds, 180);
+      // still silent an hour later; then a heartbeat (or a report) ends it
+      srv.clock.advance(3600_000);
+      assert.equal((await tap(srv.app, c, 800)).body.reason, 'DEVICE_SILENT');
+      assert.equal((await r.post(srv.app, await r.heartbeat(), 'heartbeat')).status, 200);
+      const back = await tap(srv.app, c, 800);
+      assert.equal(back.body.decision, 'APPROVE', JSON.stringify(back.body));
+      srv.clock.advance(3 * 60_000 + 1);
+      assert.equal((await tap(srv.app, c, 800)).body.reason, 'DEVICE_SILENT');
+      assert.equal((await r.post(srv.app, await r.report([]))).status, 200);
+      assert.equal((await tap(srv.app, c, 800)).body.decision, 'APPROVE');
+      // compromised, then silent: the compromise names the decline
+      await r.post(srv.app, await r.report([threat('DEBUGGER_ATTACHED', { tracerPid: 1 })]));
+      srv.clock.advance(3 * 60_000 + 1);
+      const both = await tap(srv.app, c, 800);
+      assert.equal(both.body.reason, 'DEVICE_COMPROMISED');
+      assert.deepEqual(both.body.reasons, ['DEVICE_COMPROMISED', 'DEVICE_THREAT_CRITICAL', 'DEVICE_SILENT']);
+    });
   });
 }
+
+describe('fraud engine: the silence window is configurable', () => {
+  const run = async (fraud: FraudConfigInput) => {
+    const [sqlite] = await adapters();
+    const db = await sqlite!.open();
+    const srv = await testServer(db, { fraud });
+    try {
+      const r = await Reporter.create();
+      assert.equal((await r.enroll(srv.app)).status, 201);
+      const p = await provisionV(srv.app, r);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      await r.post(srv.app, await r.heartbeat(), 'heartbeat');
+      const at = async (ms: number) => {
+        srv.clock.advance(ms);
+        return (await tap(srv.app, p.card!, 800)).body.reason as string;
+      };
+      return [await at(60_001), await at(3 * 60_000), await at(3600_000)];
+    } finally {
+      await srv.close();
+      await db.cleanup();
+    }
+  };
+
+  it('a number of seconds: declined past it, the weighted rule alone approves before', async () => {
+    assert.deepEqual(await run({ silence: { declineAfterSeconds: 60 } }), [
+      'DEVICE_SILENT',
+      'DEVICE_SILENT',
+      'DEVICE_SILENT',
+    ]);
+    assert.deepEqual(await run({ silence: { declineAfterSeconds: 1800 } }), [
+      'APPROVED',
+      'APPROVED',
+      'DEVICE_SILENT',
+    ]);
+  });
+
+  it('false: silence is only the weighted DEVICE_SILENT rule', async () => {
+    assert.deepEqual(await run({ silence: { declineAfterSeconds: false } }), [
+      'APPROVED',
+      'APPROVED',
+      'APPROVED',
+    ]);
+  });
+});

@@ -14,6 +14,7 @@ import {
   cryptogramRules,
   deviceThreatRules,
   provisioningRules,
+  silentPastWindow,
   velocityRules,
 } from '../../src/fraud/rules.js';
 import { DEFAULT_POLICY } from '../../src/threats/policy.js';
@@ -109,6 +110,30 @@ describe('fraud rules', () => {
       assert.deepEqual(ids(deviceThreatRules(c, recent)), ['DEVICE_RECENT_COMPROMISE']);
       const l2 = resolveFraudConfig({ minProtectionLevel: 'L2' });
       assert.deepEqual(ids(deviceThreatRules(l2, facts([]))), ['PROTECTION_LEVEL_LOW']);
+    });
+
+    it('silence past the window is a decline (default: the policy window, 3 × heartbeatSeconds)', () => {
+      assert.equal(silentPastWindow(c, facts([], { lastSeenAt: NOW - 180_000 }), NOW), undefined);
+      assert.deepEqual(silentPastWindow(c, facts([], { lastSeenAt: NOW - 180_001 }), NOW), {
+        lastSeenAt: NOW - 180_001,
+        silentForSeconds: 180,
+        windowSeconds: 180,
+      });
+      // a device that never talked is never silent
+      assert.equal(silentPastWindow(c, facts([], { lastSeenAt: null }), NOW - 1), undefined);
+      const hour = resolveFraudConfig({ silence: { declineAfterSeconds: 3600 } });
+      assert.equal(silentPastWindow(hour, facts([], { lastSeenAt: NOW - 3_600_000 }), NOW), undefined);
+      assert.equal(
+        silentPastWindow(hour, facts([], { lastSeenAt: NOW - 3_600_001 }), NOW)?.windowSeconds,
+        3600,
+      );
+      const never = resolveFraudConfig({ silence: { declineAfterSeconds: false } });
+      assert.equal(silentPastWindow(never, facts([], { lastSeenAt: NOW - 86_400_000 }), NOW), undefined);
+      for (const bad of [0, -1, 1.5, 'always'])
+        assert.throws(
+          () => resolveFraudConfig({ silence: { declineAfterSeconds: bad as number } }),
+          /silence\.declineAfterSeconds/,
+        );
     });
   });
 

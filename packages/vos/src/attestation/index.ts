@@ -6,5 +6,6 @@
  */
 export { createAttestation } from './create-attestation.js';
 export { type DeviceReportClaims, parseScan, signDeviceReport } from './device-report.js';
+export { signDeviceRequest } from './device-request.js';
 export { PlatformIdentity } from './platform-identity.js';
 export { computeProtectionLevel, EMBEDDED_ISOLATION } from './protection-level.js';

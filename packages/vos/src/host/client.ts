@@ -12,6 +12,7 @@
 
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { EMBEDDED_ISOLATION } from '../attestation/protection-level.js';
+import { isRequestMethod, isRequestTarget } from '../attestation/request-target.js';
 import type { VosOutParam, VosParam, WireParam } from '../gp/params.js';
 import { Op, type Reply, type VosStatus } from '../worker/protocol.js';
 import { type CheckedConfig, checkConfig, DEFAULT_COMMAND_TIMEOUT_MS, type VosConfig } from './config.js';
@@ -72,6 +73,14 @@ export type VosClient = {
    * identity with a sealed, strictly increasing sequence number (docs/cbp-protocol.md §6).
    */
   signDeviceReport(kind: 'threat-report' | 'heartbeat', scan?: unknown): Promise<string>;
+  /**
+   * A device request proof (docs/cbp-protocol.md §7): a JWS by the platform identity over the
+   * request's method, target (path and query) and the SHA-256 of its body bytes, with V-OS's
+   * device id, a one-time id and the time. Rejects TEE_ERROR_BAD_PARAMETERS (origin API) for a
+   * method the device routes do not use, a target that is not an origin-form path, or a digest
+   * that is not 32 bytes.
+   */
+  signDeviceRequest(method: string, target: string, bodySha256: Uint8Array): Promise<string>;
   /** Stops the worker (TEEC_FinalizeContext); other methods then reject, a second call does nothing. */
   shutdown(): Promise<void>;
 };
@@ -287,6 +296,23 @@ export async function clientOver(link: WorkerLink, commandTimeoutMs: number): Pr
       }
       const { reply } = await link.request({ op: Op.REPORT, kind, scan: scanJson }, ADMIN_DEADLINE_MS);
       if (reply.r !== TeeResult.SUCCESS) throw fail(reply, 'signDeviceReport');
+      return own(reply, 'v') as string;
+    },
+    async signDeviceRequest(method: string, target: string, bodySha256: Uint8Array) {
+      guard();
+      const digest = copyBytes(bodySha256, 'bodySha256', 32, 32);
+      if (!isRequestMethod(method) || !isRequestTarget(target))
+        throw new VosError(
+          TeeResult.ERROR_BAD_PARAMETERS,
+          'method must be an HTTP method of the device routes and target an origin-form path',
+          TeeOrigin.API,
+        );
+      const bd = Buffer.from(digest).toString('base64url');
+      const { reply } = await link.request(
+        { op: Op.REQUEST_PROOF, htm: method, htu: target, bd },
+        ADMIN_DEADLINE_MS,
+      );
+      if (reply.r !== TeeResult.SUCCESS) throw fail(reply, 'signDeviceRequest');
       return own(reply, 'v') as string;
     },
     async shutdown() {

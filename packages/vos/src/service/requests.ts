@@ -7,6 +7,7 @@
  * secure world (worker/ta-params.ts).
  */
 import { MAX_PARAMS, ParamType } from '@openvse/protocol';
+import { isRequestMethod, isRequestTarget, SHA256_B64U } from '../attestation/request-target.js';
 import { MAX_MEMREF_SIZE, type WireParam } from '../gp/params.js';
 import { Op, type Request } from '../worker/protocol.js';
 
@@ -95,6 +96,14 @@ export function checkAppRequest(m: unknown): Request | undefined {
         (m.kind === 'threat-report' || m.kind === 'heartbeat') &&
         (m.scan === null || (typeof m.scan === 'string' && m.scan.length <= 64 * 1024))
         ? { op: Op.REPORT, id, kind: m.kind, scan: m.scan as string | null }
+        : undefined;
+    case Op.REQUEST_PROOF:
+      return keysAre(m, ['op', 'id', 'htm', 'htu', 'bd']) &&
+        isRequestMethod(m.htm) &&
+        isRequestTarget(m.htu) &&
+        typeof m.bd === 'string' &&
+        SHA256_B64U.test(m.bd)
+        ? { op: Op.REQUEST_PROOF, id, htm: m.htm as string, htu: m.htu as string, bd: m.bd }
         : undefined;
     case Op.SHUTDOWN:
       return keysAre(m, ['op', 'id']) ? { op: Op.SHUTDOWN, id } : undefined;

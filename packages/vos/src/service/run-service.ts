@@ -164,6 +164,7 @@ export async function runService(): Promise<void> {
         const { reply } = await link.request(req, INSTALL_DEADLINE_MS);
         return { ...reply, id };
       }
+      case Op.REQUEST_PROOF:
       case Op.THREATS: {
         const { reply } = await link.request(req, ADMIN_DEADLINE_MS);
         return { ...reply, id };

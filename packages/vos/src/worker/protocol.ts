@@ -26,6 +26,8 @@ export const Op = {
   REPORT: 9,
   /** From the V-OS process's own main thread only: the app's isolation, measured again. */
   ISOLATION: 10,
+  /** A device request proof signed by the platform identity (attestation/device-request.ts). */
+  REQUEST_PROOF: 11,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -62,6 +64,8 @@ export type Request =
   | { op: typeof Op.THREATS; id: number; flags: string[] }
   /** A device report signed by the platform identity; `scan` is JSON (threat reports only). */
   | { op: typeof Op.REPORT; id: number; kind: 'threat-report' | 'heartbeat'; scan: string | null }
+  /** `bd`: SHA-256 of the request body, base64url (43 characters). */
+  | { op: typeof Op.REQUEST_PROOF; id: number; htm: string; htu: string; bd: string }
   | { op: typeof Op.SHUTDOWN; id: number }
   | { op: typeof Op.ISOLATION; id: number; isolation: Isolation };
 

@@ -265,6 +265,11 @@ export async function serveSecureWorld(
           o: TeeOrigin.TEE,
           v: await deviceReport(w, req.kind, req.scan),
         };
+      case Op.REQUEST_PROOF: {
+        const { signDeviceRequest } = await import('../attestation/device-request.js');
+        const proof = await signDeviceRequest(await w.identity(), w.root.describe().deviceId, req);
+        return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE, v: proof };
+      }
       case Op.ISOLATION:
         w.isolation = checkIsolation(req.isolation);
         return { id: req.id, r: TeeResult.SUCCESS, o: TeeOrigin.TEE };
