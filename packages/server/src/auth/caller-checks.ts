@@ -57,7 +57,8 @@ export function installCallerChecks(app: FastifyInstance, auth: AuthConfig | und
     for (const c of callers)
       if (!ALL_CALLERS.includes(c)) throw new Error(`route ${route.url}: unknown caller ${c}`);
     // Published in the OpenAPI document (x-callers), and the bearer scheme where tokens apply.
-    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    if (!route.schema) route.schema = {};
+    const schema = route.schema as Record<string, unknown>;
     schema['x-callers'] = [...callers];
     if (callers.some((c) => c !== Caller.PUBLIC && c !== Caller.DEVICE)) schema.security = [{ bearer: [] }];
   });
