@@ -3,17 +3,18 @@
  * §2 `credentials`):
  * - profile V: one LUK = CSK(MK_AC, 00000000 ‖ BCD("0" ‖ API)) (MK_AC Option A, B for PANs over
  *   16 digits), with thresholds (max transactions, time to live, max cumulative amount); once
- *   the new LUK is stored, the card's previous ones are retired;
+ *   the new LUK is stored, the outgoing one is retired (in one transaction, devices/provision.ts);
  * - profile M: N SUKs for server-assigned ATCs: SK_UMD = CSK(MK_AC, ATC ‖ 00×6),
  *   SK_MD = CSK(MK_MD, ATC ‖ 00×6), both Option A; `sukUmd` is SK_UMD with the mobile PIN mixed
  *   out when the card has one (docs/emv-cryptography.md §4.5).
- * The issued key bytes are returned to be sealed into a message and zeroed by the caller.
+ * Nothing is stored here: the caller seals the key bytes into a message, zeroes them, and stores
+ * the rows with the message in one transaction (Store.issueCredentials).
  */
 import { randomBytes } from 'node:crypto';
 import { issuerDeriveAcKey, issuerDeriveMdKey, openvseProfileM, openvseProfileV } from '@openvse/emv/cvn';
 import { mixMobilePin } from '@openvse/emv/keys';
 import { ApiErrorCode } from '@openvse/protocol';
-import type { CardRow, LukRow } from '../domain/cards.js';
+import type { CardRow, LukRow, SukRow } from '../domain/cards.js';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
 import { keyPan } from '../tokens/digitize.js';
@@ -25,16 +26,17 @@ export interface IssuedLuk {
   key: Uint8Array;
 }
 
-/** A SUK just issued for one ATC: its key bytes and IDN (to seal, then zero). */
+/** A SUK just issued for one ATC: its row, key bytes and IDN (to seal, then zero). */
 export interface IssuedSuk {
   atc: number;
+  row: SukRow;
   sukUmd: Uint8Array;
   skMd: Uint8Array;
   idn: Uint8Array;
 }
 
-/** Issues and stores a new LUK for a profile V cloud card (its predecessors are retired by the caller). */
-export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
+/** Makes a new LUK for a profile V cloud card: an API not yet used for the card, its row and key. */
+export async function prepareLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
   if (card.profile !== 'V' || card.cardType !== 'cloud')
     throw new ServerError(ApiErrorCode.CARD_STATE, 'LUKs are for cloud cards of profile V');
   const now = s.clock.now();
@@ -44,6 +46,8 @@ export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
   for (let cc = 0; cc < 100; cc++) {
     const api = makeApi(prefix, cc);
     if (taken.has(api)) continue;
+    // The luks primary key still guards the API: a concurrent issuance that took it makes the
+    // transaction fail, and the caller refuses the request.
     const row: LukRow = {
       cardId: card.cardId,
       api,
@@ -56,11 +60,6 @@ export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
       usedCount: 0,
       usedAmount: 0,
     };
-    if (!(await s.store.insertLuk(row))) continue;
-    // The new LUK replaces the card's previous ones (docs/cbp-protocol.md §2 `credentials`), but
-    // the caller retires them only once the message carrying it is in the outbox
-    // (devices/provision.ts issueCredentialsMessage): retiring here left a crash window in which
-    // the TA's LUK was retired and the new one never sent, and the card could not be replenished.
     const pan = keyPan(s, card);
     const key = s.keys.withIssuerKeys((k) =>
       issuerDeriveAcKey(openvseProfileV, { imkAc: k.imkAc, pan, psn: card.psn, api }),
@@ -70,22 +69,14 @@ export async function issueLuk(s: Services, card: CardRow): Promise<IssuedLuk> {
   throw new ServerError(ApiErrorCode.CARD_STATE, 'more than 100 LUKs in one hour for this card');
 }
 
-/** Allocates `n` ATCs and issues a SUK for each (profile M cloud card). */
-export async function issueSuks(s: Services, card: CardRow, n: number): Promise<IssuedSuk[]> {
+/** Allocates `n` ATCs and makes a SUK for each (profile M cloud card); unused ATCs are a harmless gap. */
+export async function prepareSuks(s: Services, card: CardRow, n: number): Promise<IssuedSuk[]> {
   if (card.profile !== 'M' || card.cardType !== 'cloud')
     throw new ServerError(ApiErrorCode.CARD_STATE, 'SUKs are for cloud cards of profile M');
   const first = await s.store.allocateAtcs(card.cardId, n);
   if (first + n - 1 > 0xffff)
     throw new ServerError(ApiErrorCode.CARD_STATE, 'ATC space of the card exhausted');
   const now = s.clock.now();
-  await s.store.insertSuks(
-    Array.from({ length: n }, (_, i) => ({
-      cardId: card.cardId,
-      atc: first + i,
-      status: 'UNUSED' as const,
-      issuedAt: now,
-    })),
-  );
   const pan = keyPan(s, card);
   const pin = card.mobilePinEnc
     ? s.keys.decryptSecret('mobile-pin', card.cardId, card.mobilePinEnc)
@@ -100,7 +91,8 @@ export async function issueSuks(s: Services, card: CardRow, n: number): Promise<
         sukUmd = mixMobilePin(skUmd, pin);
         skUmd.fill(0);
       }
-      return { atc, sukUmd, skMd, idn: new Uint8Array(randomBytes(8)) };
+      const row: SukRow = { cardId: card.cardId, atc, status: 'UNUSED', issuedAt: now };
+      return { atc, row, sukUmd, skMd, idn: new Uint8Array(randomBytes(8)) };
     }),
   );
 }

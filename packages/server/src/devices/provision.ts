@@ -2,17 +2,19 @@
  * Provisioning a card to an enrolled device (docs/cbp-protocol.md §2): binds the card to the
  * device, queues a `provision` message (the card profile) and a first `credentials` message
  * (profile V: one LUK with thresholds; profile M: a batch of SUKs for server-assigned ATCs),
- * both JWS-in-JWE to the TA, and returns them for the SDK to relay.
+ * both JWS-in-JWE to the TA, and returns them for the SDK to relay. Issuance is atomic: the
+ * guards (conditional bind, claim of the outgoing LUK), the new credentials and their message
+ * commit in one transaction, so that it holds across server instances (docs/decisions.md).
  */
 
 import { ApiErrorCode, type QueuedMessage } from '@openvse/protocol';
-import { issueLuk, issueSuks, wipeIssued } from '../credentials/issue.js';
+import { prepareLuk, prepareSuks, wipeIssued } from '../credentials/issue.js';
 import { credentialsBody } from '../credentials/message-body.js';
-import type { CardRow } from '../domain/cards.js';
+import type { CardRow, LukRow, SukRow } from '../domain/cards.js';
 import type { DeviceRow } from '../domain/devices.js';
 import { ServerError } from '../errors.js';
 import { gateProvisioning } from '../fraud/gate.js';
-import { queueMessage } from '../messages/outbox.js';
+import { queuedMessage, type SealedMessage, sealMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
 import { buildCardProfile } from './card-profile.js';
 import { requireDevice } from './enrollment.js';
@@ -24,40 +26,71 @@ export async function requireCard(s: Services, cardId: string): Promise<CardRow>
   return c;
 }
 
-/** Issues fresh credentials for the card and queues the `credentials` message. */
-export async function issueCredentialsMessage(
-  s: Services,
-  device: DeviceRow,
-  card: CardRow,
-): Promise<QueuedMessage> {
+/** Credentials sealed into their `credentials` message, with the rows to store alongside it. */
+interface SealedCredentials {
+  message: SealedMessage;
+  luk?: LukRow;
+  suks?: SukRow[];
+}
+
+async function sealCredentials(s: Services, device: DeviceRow, card: CardRow): Promise<SealedCredentials> {
   if (card.profile === 'V') {
-    const luk = await issueLuk(s, card);
+    const luk = await prepareLuk(s, card);
     try {
-      const queued = await queueMessage(
-        s,
-        device,
-        'credentials',
-        card.cardId,
-        credentialsBody(card, luk, undefined),
-      );
-      // Retire the previous LUKs only now that the new one is durable in the outbox. A crash
-      // before this line leaves the TA's LUK current (it pays, and its next statement replenishes
-      // again); a crash after it leaves the new LUK for the TA to fetch from the outbox.
-      await s.store.retireLuks(card.cardId, s.clock.now(), luk.row.api);
-      return queued;
+      const body = credentialsBody(card, luk, undefined);
+      return { message: await sealMessage(s, device, 'credentials', card.cardId, body), luk: luk.row };
     } finally {
       wipeIssued(luk);
     }
   }
-  const suks = await issueSuks(s, card, s.config.sukBatch);
+  const suks = await prepareSuks(s, card, s.config.sukBatch);
   try {
-    return await queueMessage(s, device, 'credentials', card.cardId, credentialsBody(card, undefined, suks));
+    const body = credentialsBody(card, undefined, suks);
+    return {
+      message: await sealMessage(s, device, 'credentials', card.cardId, body),
+      suks: suks.map((k) => k.row),
+    };
   } finally {
     wipeIssued(undefined, suks);
   }
 }
 
-/** Binds the card to the device and queues its `provision` and first `credentials` messages. */
+/**
+ * Issues fresh credentials for a card bound to the device and queues the `credentials` message,
+ * in one transaction (Store.issueCredentials). Profile V: the outgoing LUK `claimApi` is retired
+ * in that transaction only if it is still current; undefined when it is not (another issuance
+ * claimed it first, on this or another server instance) or the card is no longer ACTIVE and
+ * bound to the device — nothing is then stored.
+ */
+export async function issueCredentialsMessage(
+  s: Services,
+  device: DeviceRow,
+  card: CardRow,
+  claimApi?: string,
+): Promise<QueuedMessage | undefined> {
+  if (card.profile === 'V' && claimApi === undefined)
+    throw new Error('issueCredentialsMessage: profile V needs the outgoing LUK');
+  const c = await sealCredentials(s, device, card);
+  const ok = await s.store.issueCredentials({
+    cardId: card.cardId,
+    deviceId: device.deviceId,
+    card: 'bound',
+    ...(claimApi !== undefined ? { claimApi } : {}),
+    ...(c.luk ? { luk: c.luk } : {}),
+    ...(c.suks ? { suks: c.suks } : {}),
+    messages: [c.message.row],
+    now: s.clock.now(),
+  });
+  return ok ? c.message.queued : undefined;
+}
+
+/**
+ * Binds the card to the device and queues its `provision` and first `credentials` messages, in
+ * one transaction whose guard is the conditional bind (unbound and ACTIVE). A card already bound
+ * to this device (before, or by a concurrent request on any instance) is answered with the
+ * messages already queued for it and no new credentials; bound to another device:
+ * ERR_CARD_BOUND_ELSEWHERE.
+ */
 export async function provisionCard(s: Services, deviceId: string, cardId: string): Promise<QueuedMessage[]> {
   const device = await requireDevice(s, deviceId);
   const card = await requireCard(s, cardId);
@@ -65,12 +98,38 @@ export async function provisionCard(s: Services, deviceId: string, cardId: strin
     throw new ServerError(ApiErrorCode.CARD_STATE, 'plain cards cannot be provisioned to a device');
   if (card.status !== 'ACTIVE') throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
   await gateProvisioning(s, device, card);
-  if (!(await s.store.bindCardDevice(card.cardId, device.deviceId, s.clock.now())))
+  if (card.deviceId === null) {
+    const bound: CardRow = { ...card, deviceId: device.deviceId };
+    const provision = await sealMessage(s, device, 'provision', card.cardId, {
+      card: buildCardProfile(bound, s.config.cardDefaults),
+    });
+    const credentials = await sealCredentials(s, device, bound);
+    const stored = await s.store.issueCredentials({
+      cardId: card.cardId,
+      deviceId: device.deviceId,
+      card: 'bind',
+      ...(credentials.luk ? { luk: credentials.luk } : {}),
+      ...(credentials.suks ? { suks: credentials.suks } : {}),
+      messages: [provision.row, credentials.message.row],
+      now: s.clock.now(),
+    });
+    if (stored) return [provision.queued, credentials.message.queued];
+  }
+  return alreadyProvisioned(s, device, card.cardId);
+}
+
+/** The messages already queued for a card bound to this device (idempotent re-provisioning). */
+async function alreadyProvisioned(s: Services, device: DeviceRow, cardId: string): Promise<QueuedMessage[]> {
+  const card = await requireCard(s, cardId);
+  if (card.deviceId === null) throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
+  if (card.deviceId !== device.deviceId)
     throw new ServerError(ApiErrorCode.CARD_BOUND_ELSEWHERE, 'card is provisioned to another device');
-  const bound = (await s.store.getCard(card.cardId))!;
-  const provision = await queueMessage(s, device, 'provision', card.cardId, {
-    card: buildCardProfile(bound, s.config.cardDefaults),
-  });
-  const credentials = await issueCredentialsMessage(s, device, bound);
-  return [provision, credentials];
+  // As the outbox route, expired messages are not served (the TA would refuse them).
+  const now = s.clock.now();
+  const messages: QueuedMessage[] = [];
+  for (const typ of ['provision', 'credentials'] as const) {
+    const m = await s.store.lastCardMessage(device.deviceId, cardId, typ);
+    if (m && m.expiresAt > now) messages.push(queuedMessage(m));
+  }
+  return messages;
 }

@@ -11,7 +11,9 @@
  * statement, at most 1000 ranges, each inside [firstATC, lastATC]). Profile M: SUKs the TA
  * reports USED or DISCARDED that the server still holds UNUSED are discarded server-side (they
  * can never be honoured). Only then is the statement accepted (replay and state-counter checks)
- * and new credentials issued.
+ * and new credentials issued; the outgoing LUK is claimed (retired if still current) in the
+ * transaction that stores the new one, so that of two concurrent statements naming it, on any
+ * server instances, one gets a new LUK and the other ERR_REPLENISH_STALE.
  */
 import { equalBytes, hexToBytes } from '@openvse/emv/codec';
 import { macIso9797Alg3 } from '@openvse/emv/crypto';
@@ -23,7 +25,6 @@ import { ServerError } from '../errors.js';
 import { gateReplenishment } from '../fraud/gate.js';
 import type { Services } from '../services.js';
 import { keyPan } from '../tokens/digitize.js';
-import { KeyedLock } from '../util/keyed-lock.js';
 import { requireDevice } from './enrollment.js';
 import { issueCredentialsMessage, requireCard } from './provision.js';
 import { acceptStatement, type Statement, verifyStatementSignature } from './ta-statement.js';
@@ -88,7 +89,8 @@ function readLog(st: Statement): {
   return { api, firstAtc, lastAtc, log: entries, lost: ranges, mac };
 }
 
-async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise<void> {
+/** Checks the proof and the log; returns the outgoing API. */
+async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise<string> {
   const r = readLog(st);
   const luk = await s.store.getLuk(card.cardId, r.api);
   if (!luk || luk.retiredAt !== null)
@@ -120,6 +122,7 @@ async function checkProfileV(s: Services, card: CardRow, st: Statement): Promise
         `the TA log does not match the server's authorization log (ATC ${row.atc})`,
       );
   }
+  return r.api;
 }
 
 /** Profile M: the ATCs the TA no longer holds as UNUSED. */
@@ -141,23 +144,12 @@ function checkProfileM(st: Statement): number[] {
   return gone;
 }
 
-/** One replenishment at a time per card (per Services, i.e. per server instance). */
-const replenishLocks = new WeakMap<Services, KeyedLock>();
-
 /** Checks a `replenish` statement and queues fresh credentials for its card. */
 export async function replenish(s: Services, deviceId: string, statement: string): Promise<QueuedMessage> {
   const device = await requireDevice(s, deviceId);
   const st = await verifyStatementSignature(s, device, statement, 'replenish');
   if (typeof st.cardId !== 'string') throw invalid('cardId missing');
-  const cardId = st.cardId;
-  let lock = replenishLocks.get(s);
-  if (!lock) {
-    lock = new KeyedLock();
-    replenishLocks.set(s, lock);
-  }
-  // Two statements for the same outgoing LUK, decided concurrently, would each issue a LUK and
-  // retire the other's: serialised, the second finds the outgoing LUK retired (REPLENISH_STALE).
-  return lock.run(cardId, () => replenishCard(s, device, cardId, statement, st));
+  return replenishCard(s, device, st.cardId, statement, st);
 }
 
 async function replenishCard(
@@ -172,10 +164,20 @@ async function replenishCard(
     throw new ServerError(ApiErrorCode.CARD_NOT_FOUND, 'card is not provisioned to this device');
   if (card.status !== 'ACTIVE') throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
   let discard: number[] = [];
-  if (card.profile === 'V') await checkProfileV(s, card, st);
+  let outgoing: string | undefined;
+  if (card.profile === 'V') outgoing = await checkProfileV(s, card, st);
   else discard = checkProfileM(st);
   await gateReplenishment(s, device, card);
   await acceptStatement(s, device, statement, st);
   if (discard.length > 0) await s.store.discardSuks(card.cardId, discard);
-  return issueCredentialsMessage(s, device, card);
+  // Two statements for the same outgoing LUK, decided concurrently (on one instance or several),
+  // both get here: the claim of the outgoing LUK in the issuing transaction lets one through.
+  const issued = await issueCredentialsMessage(s, device, card, outgoing);
+  if (issued) return issued;
+  const current = await requireCard(s, cardId);
+  if (current.deviceId !== device.deviceId)
+    throw new ServerError(ApiErrorCode.CARD_NOT_FOUND, 'card is not provisioned to this device');
+  if (current.status !== 'ACTIVE')
+    throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${current.status}`);
+  throw new ServerError(ApiErrorCode.REPLENISH_STALE, 'api does not name the current LUK of the card');
 }

@@ -6,6 +6,7 @@
  * AES-256-GCM envelopes (keys/envelope.ts), never plaintext.
  */
 import type { CardProfileKind, CardStatus, CardType } from '@openvse/protocol';
+import type { OutboxRow } from './devices.js';
 
 /** What became of a SUK the server issued. */
 export type SukStatus = 'UNUSED' | 'USED' | 'DISCARDED';
@@ -55,6 +56,25 @@ export interface SukRow {
   atc: number;
   status: SukStatus;
   issuedAt: number;
+}
+
+/**
+ * One credential issuance, written in one transaction or not at all (devices/provision.ts;
+ * docs/decisions.md "CBP server"). Guards, in this order: the outgoing LUK is retired only if
+ * it is still current (`claimApi`, replenishment of profile V); the card is bound to the device
+ * only if it is ACTIVE and unbound (`card: 'bind'`, provisioning) or must be ACTIVE and bound to
+ * it already (`card: 'bound'`, replenishment). Then the new LUK or SUKs and the messages that
+ * carry them are inserted.
+ */
+export interface IssuancePlan {
+  cardId: string;
+  deviceId: string;
+  card: 'bind' | 'bound';
+  claimApi?: string;
+  luk?: LukRow;
+  suks?: SukRow[];
+  messages: OutboxRow[];
+  now: number;
 }
 
 /** Key inventory of a card (dashboard). */

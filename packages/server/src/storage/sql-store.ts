@@ -6,7 +6,7 @@
  * synchronously and pg on one checked-out client.
  */
 
-import type { CardStatus } from '@openvse/protocol';
+import type { CardStatus, MessageType } from '@openvse/protocol';
 import type {
   AuthorizationPlan,
   AuthorizationRow,
@@ -14,7 +14,7 @@ import type {
   CommitResult,
   LedgerRow,
 } from '../domain/authorizations.js';
-import type { CardInventory, CardRow, LukRow, SukRow } from '../domain/cards.js';
+import type { CardInventory, CardRow, IssuancePlan, LukRow, SukRow } from '../domain/cards.js';
 import type { DeviceRow, OutboxRow } from '../domain/devices.js';
 import type { KeyRow } from '../domain/keys.js';
 import type { RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
@@ -59,6 +59,17 @@ export interface TxStep {
   params: unknown[];
   expectOne?: boolean;
 }
+
+const OUTBOX_COLUMNS = ['device_id', 'seq', 'typ', 'card_id', 'message', 'created_at', 'expires_at'];
+const outboxValues = (m: OutboxRow) => [
+  m.deviceId,
+  m.seq,
+  m.typ,
+  m.cardId,
+  m.message,
+  m.createdAt,
+  m.expiresAt,
+];
 
 const AUTH_SUMMARY_COLUMNS =
   'a.id, a.card_id, a.atc, a.amount, a.currency, a.decision, a.reason, a.created_at';
@@ -291,17 +302,54 @@ export abstract class SqlStore implements Store {
     return n;
   }
 
+  issueCredentials(p: IssuancePlan): Promise<boolean> {
+    const steps: TxStep[] = [];
+    // The claim comes first: an authorization locks the LUK row before the card row, and so do
+    // we (no lock-order deadlock on PostgreSQL). A second claim of the same LUK waits for the
+    // first transaction, then finds it retired: 0 rows, rolled back.
+    if (p.claimApi !== undefined)
+      steps.push({
+        sql: 'UPDATE luks SET retired_at = ? WHERE card_id = ? AND api = ? AND retired_at IS NULL',
+        params: [p.now, p.cardId, p.claimApi],
+        expectOne: true,
+      });
+    steps.push(
+      p.card === 'bind'
+        ? {
+            sql: `UPDATE cards SET device_id = ?, updated_at = ?
+                  WHERE card_id = ? AND device_id IS NULL AND status = 'ACTIVE'`,
+            params: [p.deviceId, p.now, p.cardId],
+            expectOne: true,
+          }
+        : {
+            sql: `UPDATE cards SET device_id = device_id WHERE card_id = ? AND device_id = ? AND status = 'ACTIVE'`,
+            params: [p.cardId, p.deviceId],
+            expectOne: true,
+          },
+    );
+    if (p.luk) steps.push({ sql: insertSql('luks', LUK_COLUMNS, 'sqlite'), params: lukValues(p.luk) });
+    for (const k of p.suks ?? [])
+      steps.push({
+        sql: insertSql('suks', ['card_id', 'atc', 'status', 'issued_at'], 'sqlite'),
+        params: [k.cardId, k.atc, k.status, k.issuedAt],
+      });
+    for (const m of p.messages)
+      steps.push({ sql: insertSql('outbox', OUTBOX_COLUMNS, 'sqlite'), params: outboxValues(m) });
+    return this.runTx(steps);
+  }
+
   // --- outbox ---------------------------------------------------------------------------------
   async insertMessage(m: OutboxRow): Promise<void> {
-    const ok = await this.tryInsert(
-      insertSql(
-        'outbox',
-        ['device_id', 'seq', 'typ', 'card_id', 'message', 'created_at', 'expires_at'],
-        this.dialect,
-      ),
-      [m.deviceId, m.seq, m.typ, m.cardId, m.message, m.createdAt, m.expiresAt],
-    );
+    const ok = await this.tryInsert(insertSql('outbox', OUTBOX_COLUMNS, this.dialect), outboxValues(m));
     if (!ok) throw new Error('insertMessage: sequence number already used');
+  }
+
+  async lastCardMessage(deviceId: string, cardId: string, typ: MessageType): Promise<OutboxRow | undefined> {
+    const r = await this.one(
+      'SELECT * FROM outbox WHERE device_id = ? AND card_id = ? AND typ = ? ORDER BY seq DESC LIMIT 1',
+      [deviceId, cardId, typ],
+    );
+    return r ? outboxFromRaw(r) : undefined;
   }
 
   async listMessages(deviceId: string, afterSeq: number, limit: number): Promise<OutboxRow[]> {

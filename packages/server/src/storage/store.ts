@@ -9,7 +9,7 @@
  * Times are milliseconds since the epoch. Secret columns hold AES-256-GCM envelopes
  * (keys/envelope.ts), never plaintext.
  */
-import type { CardStatus } from '@openvse/protocol';
+import type { CardStatus, MessageType } from '@openvse/protocol';
 import type {
   AuthorizationPlan,
   AuthorizationRow,
@@ -17,7 +17,7 @@ import type {
   CommitResult,
   LedgerRow,
 } from '../domain/authorizations.js';
-import type { CardInventory, CardRow, LukRow, SukRow } from '../domain/cards.js';
+import type { CardInventory, CardRow, IssuancePlan, LukRow, SukRow } from '../domain/cards.js';
 import type { DeviceRow, OutboxRow } from '../domain/devices.js';
 import type { KeyRow } from '../domain/keys.js';
 import type { RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
@@ -101,10 +101,17 @@ export interface Store {
   listSuks(cardId: string): Promise<SukRow[]>;
   /** UNUSED → DISCARDED for these ATCs (or all of the card's when `atcs` is undefined). */
   discardSuks(cardId: string, atcs?: number[]): Promise<number>;
+  /**
+   * Writes an issuance in one transaction (conditional updates as the guards, so that it holds
+   * across server instances); false, and nothing written, when a guard refuses it.
+   */
+  issueCredentials(plan: IssuancePlan): Promise<boolean>;
 
   // --- outbox -------------------------------------------------------------------------------
   insertMessage(row: OutboxRow): Promise<void>;
   listMessages(deviceId: string, afterSeq: number, limit: number): Promise<OutboxRow[]>;
+  /** The newest message of type `typ` queued for the card on the device. */
+  lastCardMessage(deviceId: string, cardId: string, typ: MessageType): Promise<OutboxRow | undefined>;
 
   // --- authorizations -----------------------------------------------------------------------
   getAuthorizationByKey(idempotencyKey: string): Promise<AuthorizationRow | undefined>;
