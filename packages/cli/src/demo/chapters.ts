@@ -69,6 +69,16 @@ export async function chapterServer(w: DemoWorld): Promise<void> {
     health.status === 200 && w.baseUrl.startsWith('http://127.0.0.1:'),
   );
   r.info(`dashboard: ${w.baseUrl}/dashboard   (JSON: ${w.baseUrl}/v1/dashboard/overview)`);
+  // Every caller authenticates: the back office with access tokens (RFC 9068) from the bank's
+  // authorization server, the phone with request proofs signed inside V-OS.
+  const anonymous = await fetch(`${w.baseUrl}/v1/issuer/keys`, { signal: AbortSignal.timeout(15_000) });
+  const anonymousCode = ((await anonymous.json()) as { error?: { code?: string } }).error?.code;
+  r.expect(
+    'callers authenticate',
+    'no access token → 401',
+    `GET /v1/issuer/keys without a token → ${anonymous.status} ${anonymousCode ?? ''}`.trim(),
+    anonymous.status === 401 && anonymousCode === 'ERR_UNAUTHENTICATED',
+  );
   const keys = await w.http<{
     imkAc: { kcv: string };
     imkMd: { kcv: string };

@@ -22,7 +22,8 @@ import {
   WalletSdk,
 } from '@openvse/cbp-sdk';
 import type { AuthorizationResponse } from '@openvse/protocol';
-import { type ServerConfig, startServer } from '@openvse/server';
+import { Caller, type ServerConfig, startServer } from '@openvse/server';
+import { createTestAuthorizationServer, type TestAuthorizationServer } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
 import { startVos, type TaSigningKeyPair, type VosClient } from '@openvse/vos';
 import type { Reporter } from './report.js';
@@ -84,13 +85,20 @@ export class DemoWorld {
 
   // ───────────────────────── bank side ─────────────────────────
 
+  /** The bank's authorization server (a test one): access tokens for the back office. */
+  tokens: TestAuthorizationServer | undefined;
+
   async startServer(extra: Partial<ServerConfig>): Promise<void> {
+    // Every caller authenticates (docs/server-api.md "Callers"): the back office with access
+    // tokens from the bank's authorization server, the phone with device request proofs.
+    this.tokens = await createTestAuthorizationServer();
     this.app = await startServer({
       port: 0,
       host: '127.0.0.1',
       db: `sqlite:${join(this.dir, 'server.db')}`,
       kek: randomBytes(32),
       logger: false,
+      auth: this.tokens.auth,
       ...extra,
     });
     const a = this.app.server.address();
@@ -98,15 +106,20 @@ export class DemoWorld {
     this.baseUrl = `http://127.0.0.1:${a.port}`;
   }
 
-  /** Plain HTTP to the server (back office, acquirer, dashboard). */
+  /**
+   * Plain HTTP to the server as the back office, the acquirer or an operator: each call carries
+   * an access token for the class that makes it ({@link callerFor}).
+   */
   async http<T = Record<string, unknown>>(
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: T }> {
+    const caller = callerFor(method, path);
+    const auth = caller && this.tokens ? await this.tokens.header(caller) : {};
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? { ...auth } : { 'content-type': 'application/json', ...auth },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(15_000),
     });
@@ -162,7 +175,12 @@ export class DemoWorld {
       if (!this.phoneOnline) throw new TypeError('fetch failed (the phone is offline)');
       return fetch(url, init);
     };
-    this.client ??= new ServerClient({ baseUrl: this.baseUrl, fetch: phoneFetch });
+    const provider = this.provider;
+    this.client ??= new ServerClient({
+      baseUrl: this.baseUrl,
+      fetch: phoneFetch,
+      deviceProof: (m, t, d) => provider.signDeviceRequest(m, t, d),
+    });
     this.link = createGuardLink({
       guard: this.guardFor(),
       vos: this.vos,
@@ -301,4 +319,17 @@ export function describePay(p: PayResult, amount: number, tokenPan: string | und
   }
   parts.push(credentialsText(p.card));
   return parts.join(' · ');
+}
+
+/** Who makes a back-office call in the demo: the class whose token it carries (none: public). */
+export function callerFor(method: 'GET' | 'POST', path: string): Caller | undefined {
+  if (path === '/v1/cards' && method === 'POST') return Caller.TOKEN_REQUESTOR;
+  if (/^\/v1\/cards\/[^/]+\/(suspend|resume|delete)$/.test(path)) return Caller.ISSUER;
+  if (/^\/v1\/cards\/[^/]+$/.test(path)) return Caller.ISSUER;
+  if (path === '/v1/authorizations') return Caller.ACQUIRER;
+  if (path === '/v1/issuer/keys') return Caller.ISSUER;
+  if (path === '/v1/policy' && method === 'POST') return Caller.OPERATOR_SECURITY_ADMIN;
+  if (path.startsWith('/v1/dashboard/') || /^\/v1\/devices\/[^/]+\/risk$/.test(path))
+    return Caller.OPERATOR_VIEWER;
+  return undefined;
 }
