@@ -64,6 +64,7 @@ describe('V-OS client API', () => {
       'reportThreats',
       'shutdown',
       'signDeviceReport',
+      'signDeviceRequest',
       'status',
     ]);
     assert.deepEqual(Object.keys(s).sort(), ['close', 'invoke', 'taUuid']);
