@@ -20,7 +20,14 @@ export {
   type Decision,
   DeclineReason,
 } from './api/authorization.js';
-export type { CardStatus, CardType, CardView, DigitizeRequest } from './api/cards.js';
+export type {
+  ActivationCode,
+  CardStatus,
+  CardType,
+  CardView,
+  DigitizeRequest,
+  ProvisionRequest,
+} from './api/cards.js';
 export type {
   Challenge,
   EnrollRequest,

@@ -6,8 +6,11 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { auditRoutes, installAuditLog } from './audit/audit-log.js';
 import { installCallerChecks } from './auth/caller-checks.js';
 import { Caller } from './auth/callers.js';
+import { installOperatorAuth, operatorRoutes } from './auth/operator-routes.js';
+import { resolveOperatorAuth } from './auth/operator-sessions.js';
 import { approveAllRiskEngine } from './authorization/risk-engine.js';
 import { authorizationRoutes } from './authorization/routes.js';
 import { resolveConfig, type ServerConfig } from './config.js';
@@ -16,6 +19,7 @@ import { deviceRoutes } from './devices/routes.js';
 import { FraudEngine } from './fraud/engine.js';
 import { fastifyErrorOptions, installErrorHandling } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
+import { installRateLimits, resolveRateLimits } from './http/rate-limit.js';
 import { emptyQuery, errorSchema } from './http/schemas.js';
 import { loadKek } from './keys/kek.js';
 import { KeyStore } from './keys/key-store.js';
@@ -23,6 +27,7 @@ import { issuerRoutes } from './keys/routes.js';
 import type { Services } from './services.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { policyApprovalRoutes } from './threats/policy-approval.js';
 import { threatRoutes } from './threats/routes.js';
 import { cardRoutes } from './tokens/routes.js';
 
@@ -52,6 +57,8 @@ export async function createServer(
   opts: CreateServerOptions = {},
 ): Promise<FastifyInstance> {
   const cfg = resolveConfig(config);
+  const operatorAuth = resolveOperatorAuth(config.auth?.operators); // ERR_CONFIG before anything opens
+  if (config.rateLimit) resolveRateLimits(config.rateLimit); // ERR_CONFIG before anything opens
   const kek = loadKek({ kek: config.kek, kekFile: config.kekFile, env: config.env });
   const store =
     opts.store ?? (await openStore(cfg.db, { pgSchema: cfg.pgSchema, pgPoolSize: cfg.pgPoolSize }));
@@ -105,6 +112,12 @@ export async function createServer(
   // Every route declares its callers; with `auth`, one hook enforces them (before swagger reads
   // the schemas, so the document shows each route's callers and security).
   installCallerChecks(app, config.auth, cfg.clock);
+  // Operator sign-in (sessions, auth/operator-sessions.ts) and the audit log of operator and
+  // issuer actions (before the routes, so that its hook applies to all).
+  installOperatorAuth(app, config.auth, operatorAuth);
+  installAuditLog(app, config.auth === undefined);
+  // Per-caller limits in Redis, attached to their routes as they register (http/rate-limit.ts).
+  if (config.rateLimit) await installRateLimits(app, config.rateLimit);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -127,6 +140,9 @@ export async function createServer(
   await app.register(issuerRoutes);
   await app.register(threatRoutes);
   await app.register(dashboardRoutes);
+  await app.register(operatorRoutes);
+  await app.register(policyApprovalRoutes);
+  await app.register(auditRoutes);
   app.get(
     '/openapi.json',
     {

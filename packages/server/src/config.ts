@@ -11,11 +11,12 @@ import {
   isProtectionLevel,
   type ProtectionLevel,
 } from '@openvse/protocol';
-import type { AuthConfig } from './auth/caller-checks.js';
+import type { AuthConfig } from './auth/auth-config.js';
 import type { RiskEngine } from './authorization/risk-engine.js';
 import { type Clock, systemClock } from './clock.js';
 import { ServerError } from './errors.js';
 import type { FraudConfigInput } from './fraud/config.js';
+import type { RateLimitConfig } from './http/rate-limit.js';
 import type { IssuerKeySetup } from './keys/key-store.js';
 import { checkTokenBin, type TokenBinRange } from './tokens/token-pan.js';
 
@@ -80,6 +81,8 @@ export interface ServerConfig {
   cardDefaults?: Partial<CardDefaults>;
   messageTtlSeconds?: number;
   nonceTtlSeconds?: number;
+  /** How long an activation code from digitization stays good (default 900 s; tokens/activation.ts). */
+  activationCodeTtlSeconds?: number;
   /** Maximum request body, bytes (default 64 KiB). */
   bodyLimit?: number;
   clock?: Clock;
@@ -94,6 +97,11 @@ export interface ServerConfig {
    * every route answers every caller and `startServer` listens on loopback addresses only.
    */
   auth?: AuthConfig;
+  /**
+   * Per-caller abuse limits kept in Redis, shared by every instance (docs/server-api.md
+   * "Rate limits"). Absent or false: no limits.
+   */
+  rateLimit?: RateLimitConfig | false;
 }
 
 /** The configuration with every default applied, as the rest of the server reads it. */
@@ -112,6 +120,7 @@ export interface ResolvedConfig {
   cardDefaults: CardDefaults;
   messageTtlSeconds: number;
   nonceTtlSeconds: number;
+  activationCodeTtlSeconds: number;
   bodyLimit: number;
   clock: Clock;
 }
@@ -136,6 +145,7 @@ export const DEFAULTS = Object.freeze({
   },
   messageTtlSeconds: 86_400,
   nonceTtlSeconds: 300,
+  activationCodeTtlSeconds: 900,
   bodyLimit: 64 * 1024,
 });
 
@@ -188,6 +198,11 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     cardDefaults,
     messageTtlSeconds: positiveInt(c.messageTtlSeconds ?? DEFAULTS.messageTtlSeconds, 'messageTtlSeconds'),
     nonceTtlSeconds: positiveInt(c.nonceTtlSeconds ?? DEFAULTS.nonceTtlSeconds, 'nonceTtlSeconds'),
+    activationCodeTtlSeconds: positiveInt(
+      c.activationCodeTtlSeconds ?? DEFAULTS.activationCodeTtlSeconds,
+      'activationCodeTtlSeconds',
+      7 * 86_400,
+    ),
     bodyLimit: positiveInt(c.bodyLimit ?? DEFAULTS.bodyLimit, 'bodyLimit', 16 * 1024 * 1024),
     clock: c.clock ?? systemClock,
   };

@@ -45,11 +45,20 @@ const STATUS: Partial<Record<ApiErrorCode, number>> = {
   // callers (auth/caller-checks.ts)
   ERR_UNAUTHENTICATED: 401,
   ERR_FORBIDDEN: 403,
+  ERR_ACTIVATION_CODE_INVALID: 403,
   // fastify's own and connection-level errors (http/error-handler.ts)
   ERR_BAD_REQUEST: 400,
   ERR_URI_TOO_LONG: 414,
   ERR_HEADERS_TOO_LARGE: 431,
   ERR_REQUEST_TIMEOUT: 408,
+  // operators (auth/operator-sessions.ts, threats/policy-approval.ts)
+  ERR_CSRF: 403,
+  ERR_POLICY_CHANGE_NOT_FOUND: 404,
+  ERR_POLICY_CHANGE_STATE: 409,
+  ERR_POLICY_SELF_APPROVAL: 403,
+  // rate limits (http/rate-limit.ts)
+  ERR_RATE_LIMITED: 429,
+  ERR_RATE_LIMIT_UNAVAILABLE: 503,
 };
 
 /** A failure the server answers with its stable code and the status of that code. */

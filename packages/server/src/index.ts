@@ -12,8 +12,10 @@
 export type { ProtectionLevel } from '@openvse/protocol';
 export { type CreateServerOptions, createServer, SERVER_VERSION } from './app.js';
 export type { AccessTokenConfig } from './auth/access-token.js';
-export type { AuthConfig } from './auth/caller-checks.js';
+export type { AuthConfig, OperatorAccount, OperatorAuthConfig, OperatorRole } from './auth/auth-config.js';
 export { Caller } from './auth/callers.js';
+
+export { hashOperatorPassword } from './auth/passwords.js';
 export type { RiskAssessment, RiskContext, RiskEngine } from './authorization/risk-engine.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export type { AttestationPolicy, CardDefaults, LukPolicy, ServerConfig } from './config.js';

@@ -67,7 +67,9 @@ for (const a of await adapters()) {
     async function provisionV(mobilePin?: string): Promise<VCard> {
       const d = await digitize(srv.app, { profile: 'V', ...(mobilePin ? { mobilePin } : {}) });
       assert.equal(d.status, 201);
-      const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+      const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+        activationCode: d.body.activation.code,
+      });
       assert.equal(p.status, 200, JSON.stringify(p.body));
       const cred = await ta.open(p.body.messages[1].message);
       const luk = cred.payload.luk as { key: string; api: string };
@@ -81,7 +83,9 @@ for (const a of await adapters()) {
         ...(mobilePin ? { mobilePin } : {}),
       });
       assert.equal(d.status, 201, JSON.stringify(d.body));
-      const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+      const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+        activationCode: d.body.activation.code,
+      });
       assert.equal(p.status, 200, JSON.stringify(p.body));
       const cred = await ta.open(p.body.messages[1].message);
       const suks = (cred.payload.suks as { atc: number; sukUmd: string; skMd: string; idn: string }[]).map(

@@ -181,7 +181,9 @@ for (const a of await adapters()) {
 
       it('profile V: provision + credentials messages decrypt, verify, and carry the issuer LUK', async () => {
         const d = await digitize(srv.app, { profile: 'V' });
-        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`);
+        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+          activationCode: d.body.activation.code,
+        });
         assert.equal(p.status, 200, JSON.stringify(p.body));
         assert.deepEqual(
           p.body.messages.map((m: { typ: string }) => m.typ),
@@ -266,7 +268,9 @@ for (const a of await adapters()) {
             fundingPan: '5555555555554444',
             ...(pin ? { mobilePin: pin } : {}),
           });
-          const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+          const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+            activationCode: d.body.activation.code,
+          });
           const prov = (await ta.open(p.body.messages[0].message)).payload.card as Record<string, Json>;
           assert.equal(prov.profile, 'M');
           assert.equal(prov.mobilePin, pin !== undefined);
@@ -303,7 +307,9 @@ for (const a of await adapters()) {
 
       it('lifecycle changes queue signed lifecycle messages; plain cards cannot be provisioned', async () => {
         const d = await digitize(srv.app, { profile: 'V' });
-        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+          activationCode: d.body.activation.code,
+        });
         const s = await post(srv.app, `/v1/cards/${d.body.cardId}/suspend`);
         assert.equal(s.status, 200);
         assert.equal(s.body.messages.length, 1);
@@ -320,7 +326,9 @@ for (const a of await adapters()) {
           cardType: 'plain',
           fundingPan: '4012888888881881',
         });
-        const pp = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${plain.body.cardId}/provision`, {});
+        const pp = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${plain.body.cardId}/provision`, {
+          activationCode: 'A'.repeat(22),
+        });
         assert.equal(pp.body.error.code, 'ERR_CARD_STATE');
         const unbound = await digitize(srv.app, { profile: 'V' });
         assert.deepEqual((await post(srv.app, `/v1/cards/${unbound.body.cardId}/suspend`)).body.messages, []);
@@ -336,7 +344,9 @@ for (const a of await adapters()) {
 
       async function provisionV() {
         const d = await digitize(srv.app, { profile: 'V' });
-        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+          activationCode: d.body.activation.code,
+        });
         const luk = (await ta.open(p.body.messages[1].message)).payload.luk as { key: string; api: string };
         return {
           cardId: d.body.cardId as string,
@@ -495,7 +505,9 @@ for (const a of await adapters()) {
 
       it('profile M: reported USED/DISCARDED SUKs are discarded server side; new SUKs follow; exact replays refused', async () => {
         const d = await digitize(srv.app, { profile: 'M', fundingPan: '5555555555554444' });
-        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+        const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+          activationCode: d.body.activation.code,
+        });
         const suks = ((await ta.open(p.body.messages[1].message)).payload.suks as Record<string, Json>[]).map(
           (s) => ({
             atc: s.atc as number,

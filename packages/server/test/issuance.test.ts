@@ -92,6 +92,8 @@ interface Luk {
 interface Wallet {
   ta: TestTa;
   cardId: string;
+  /** The token requestor's activation code of the card. */
+  code: string;
   tokenPan: string;
   /** The LUK the TA holds (from the credentials messages it was answered). */
   luk?: Luk;
@@ -141,17 +143,28 @@ async function race(calls: Call[], store: Store, cards: number, rounds: number):
       profile: 'V',
     });
     assert.equal(d.status, 201, JSON.stringify(d.body));
-    wallets.push({ ta, cardId: d.body.cardId, tokenPan: d.body.tokenPan, atc: 0 });
+    wallets.push({
+      ta,
+      cardId: d.body.cardId,
+      tokenPan: d.body.tokenPan,
+      code: d.body.activation.code,
+      atc: 0,
+    });
   }
   const thief = await TestTa.create();
   await enroll(b, thief);
 
-  // Provisioning: one request per instance for every card, all at once; for card 0 also to
-  // another device.
+  // Provisioning: one request per instance for every card, all at once, each with the card's one
+  // activation code (the code is spent once; the loser finds the card bound to its own device);
+  // for card 0 also from another device, which has no code.
   const provisioned = await Promise.all(
     wallets.map((w, i) =>
       Promise.all([
-        ...calls.map((call) => call('POST', `/v1/devices/${w.ta.deviceId}/cards/${w.cardId}/provision`, {})),
+        ...calls.map((call) =>
+          call('POST', `/v1/devices/${w.ta.deviceId}/cards/${w.cardId}/provision`, {
+            activationCode: w.code,
+          }),
+        ),
         ...(i === 0 ? [b('POST', `/v1/devices/${thief.deviceId}/cards/${w.cardId}/provision`, {})] : []),
       ]),
     ),
@@ -160,17 +173,16 @@ async function race(calls: Call[], store: Store, cards: number, rounds: number):
     const w = wallets[i]!;
     const own = answers.slice(0, calls.length);
     const stolen = answers[calls.length];
-    if (stolen && stolen.status === 200) {
-      // The other device won the bind: the wallet's own requests are refused.
-      for (const r of own)
-        assert.equal(r.body.error?.code, 'ERR_CARD_BOUND_ELSEWHERE', JSON.stringify(r.body));
-      w.ta = thief;
-      answers.splice(0, calls.length, stolen);
-    } else {
-      if (stolen)
-        assert.equal(stolen.body.error?.code, 'ERR_CARD_BOUND_ELSEWHERE', JSON.stringify(stolen.body));
-      for (const r of own) assert.equal(r.status, 200, JSON.stringify(r.body));
+    if (stolen) {
+      // Without the code the other device never gets the card: refused for the code while the
+      // card is unbound, as bound elsewhere once it is.
+      answers.splice(calls.length, 1);
+      assert.ok(
+        ['ERR_ACTIVATION_CODE_INVALID', 'ERR_CARD_BOUND_ELSEWHERE'].includes(stolen.body.error?.code),
+        JSON.stringify(stolen.body),
+      );
     }
+    for (const r of own) assert.equal(r.status, 200, JSON.stringify(r.body));
     const { live, queued } = await liveAndQueued(store, w);
     assert.deepEqual(live, [queued.api], `card ${i}: one live LUK, the queued one (live: ${live})`);
     const ok = answers.filter((r) => r.status === 200);

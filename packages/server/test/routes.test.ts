@@ -268,7 +268,9 @@ for (const a of await adapters()) {
       const ta = await TestTa.create();
       assert.equal((await enroll(srv.app, ta)).status, 201);
       const d = await digitize(srv.app, { profile: 'V', fundingPan: '4000056655665556' });
-      const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {});
+      const p = await post(srv.app, `/v1/devices/${ta.deviceId}/cards/${d.body.cardId}/provision`, {
+        activationCode: d.body.activation.code,
+      });
       const cred = await ta.open(p.body.messages[1].message);
       const luk = cred.payload.luk as { key: string; api: string };
       const tx = { amount: 100 };

@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { AuthConfig, Caller } from '@openvse/server';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
-/** The issuer and audience the test authorization server uses. */
+/** The issuer of the test authorization server's tokens. */
 export const TEST_TOKEN_ISSUER = 'https://as.openvse.test';
+/** The audience (this CBP server) of the test authorization server's tokens. */
 export const TEST_TOKEN_AUDIENCE = 'https://cbp.openvse.test';
 
 /** A test authorization server: the CBP server's auth config and a token minter. */

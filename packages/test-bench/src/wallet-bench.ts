@@ -190,8 +190,9 @@ export class TestBench {
       },
     });
     if (r.statusCode !== 201) throw new Error(`digitize: ${r.statusCode} ${r.body}`);
-    const cardId = (r.json() as { cardId: string }).cardId;
-    await this.wallet.provision(cardId);
+    const made = r.json() as { cardId: string; activation: { code: string } };
+    await this.wallet.provision(made.cardId, made.activation.code);
+    const cardId = made.cardId;
     return cardId;
   }
 

@@ -14,6 +14,7 @@ import {
   type DeviceReportRequest,
   type EnrollResult,
   type MessagesResult,
+  type ProvisionRequest,
   type ReactionPolicy,
   type RiskView,
   type StatementRequest,
@@ -119,12 +120,16 @@ export class ServerClient {
     return this.request('POST', '/v1/devices', { attestation, platformJwk });
   }
 
-  /** POST …/cards/:cardId/provision: the provision and credentials messages of a card. */
-  provision(deviceId: string, cardId: string): Promise<MessagesResult> {
+  /**
+   * POST …/cards/:cardId/provision: the provision and credentials messages of a card, with the
+   * token requestor's one-time activation code (not needed again once the card is bound here).
+   */
+  provision(deviceId: string, cardId: string, activationCode?: string): Promise<MessagesResult> {
+    const body: ProvisionRequest = activationCode === undefined ? {} : { activationCode };
     return this.request(
       'POST',
       `/v1/devices/${encodeURIComponent(deviceId)}/cards/${encodeURIComponent(cardId)}/provision`,
-      {},
+      body,
     );
   }
 

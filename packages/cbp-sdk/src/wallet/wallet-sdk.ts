@@ -367,9 +367,13 @@ export class WalletSdk {
     return cursor;
   }
 
-  /** Provisioning: the server's provision + credentials messages, relayed to the TA. */
-  async provision(cardId: string): Promise<WalletCard> {
-    const r = await this.needServer().provision(this.needDevice(), cardId);
+  /**
+   * Provisioning: the server's provision + credentials messages, relayed to the TA.
+   * `activationCode` is the one-time code the token requestor gave this wallet after ID&V
+   * (docs/server-api.md "Activation"); a retry after the card is bound to this device needs none.
+   */
+  async provision(cardId: string, activationCode?: string): Promise<WalletCard> {
+    const r = await this.needServer().provision(this.needDevice(), cardId, activationCode);
     await this.applyMessages(r.messages, true);
     const card = this.card(cardId);
     if (!card) throw new SdkError(SdkErrorCode.PROVIDER_FAILED, 'provisioned card not reported by the TA');

@@ -141,6 +141,7 @@ export async function chapterDigitize(w: DemoWorld): Promise<void> {
     if (ok) {
       w.cards[profile] = res.json.cardId;
       w.tokenPans.set(res.json.cardId, res.json.tokenPan!);
+      if (res.json.activation) w.activationCodes.set(res.json.cardId, res.json.activation.code);
     }
     r.expect(
       `profile ${profile} digitized`,
@@ -221,7 +222,8 @@ export async function chapterProvision(w: DemoWorld): Promise<void> {
   for (const profile of ['V', 'M'] as const) {
     const id = w.cards[profile];
     if (!id) throw new Error(`no profile ${profile} card (chapter 2 failed)`);
-    const card = await w.w.provision(id);
+    // The wallet presents the token requestor's one-time activation code (its proof of ID&V).
+    const card = await w.w.provision(id, w.activationCodes.get(id));
     const want = profile === 'V' ? DEMO_SETTINGS.lukMaxTransactions : DEMO_SETTINGS.sukBatch;
     r.expect(
       `profile ${profile} provisioned`,

@@ -73,6 +73,8 @@ export class DemoWorld {
   readonly events: WalletEvent[] = [];
   readonly cards: { V?: string; M?: string } = {};
   readonly tokenPans = new Map<string, string>();
+  /** The token requestor's activation code of each digitized card (handed to the wallet after ID&V). */
+  readonly activationCodes = new Map<string, string>();
 
   constructor(
     readonly r: Reporter,

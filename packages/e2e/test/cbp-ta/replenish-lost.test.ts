@@ -44,7 +44,8 @@ it('the server accepts authorized ATCs missing from the log only inside a lost r
   let core = createCbpCore(platform, { reserve: { atcs: 8 } });
   const { deviceId } = await enrollDevice(s, core, base.platformPublicJwk);
   const card = await digitize(s, 'V');
-  for (const m of await provisionMessages(s, deviceId, card.cardId)) await core.processMessage(m);
+  for (const m of await provisionMessages(s, deviceId, card.cardId, card.activation.code))
+    await core.processMessage(m);
   const tap = async () => {
     const { data, f } = pdolV({ amount: 300 });
     const r = await core.gpoV(card.cardId, data);

@@ -88,7 +88,7 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
 
     async function newCard(profile: 'V' | 'M', extra: Record<string, unknown> = {}) {
       const c = await digitize(s, profile, extra);
-      await relay(await provisionMessages(s, deviceId, c.cardId));
+      await relay(await provisionMessages(s, deviceId, c.cardId, c.activation.code));
       return c;
     }
 
@@ -574,7 +574,7 @@ export function cbpSuite(name: string, makeTarget: () => Promise<Target>, taCloc
         const real = s.clock.now();
         s.clock.set(real - (LUK_POLICY.ttlSeconds + 120) * 1000);
         const c = await digitize(s, 'V');
-        const msgs = await provisionMessages(s, deviceId, c.cardId);
+        const msgs = await provisionMessages(s, deviceId, c.cardId, c.activation.code);
         s.clock.set(real);
         await relay(msgs);
         const r = await tapV(c.cardId, c.tokenPan, 100);

@@ -125,8 +125,8 @@ it(`no ATC or SUK is used twice across ${KILLS} SIGKILLs of V-OS during taps; re
   };
   const v = await digitize(s, 'V');
   const mc = await digitize(s, 'M');
-  await relay(await provisionMessages(s, deviceId, v.cardId));
-  await relay(await provisionMessages(s, deviceId, mc.cardId));
+  await relay(await provisionMessages(s, deviceId, v.cardId, v.activation.code));
+  await relay(await provisionMessages(s, deviceId, mc.cardId, mc.activation.code));
   const pans = { V: v.tokenPan, M: mc.tokenPan };
   const ids = { V: v.cardId, M: mc.cardId };
 
@@ -192,6 +192,9 @@ it(`no ATC or SUK is used twice across ${KILLS} SIGKILLs of V-OS during taps; re
   };
 
   const replenish = async (profile: 'V' | 'M', where: string) => {
+    // The server's clock follows the wall clock the TA signs with (a slow run lasts minutes, and
+    // statements are fresh for ±300 s).
+    s.clock.set(Date.now());
     const statement = await core.replenishRequest(ids[profile]);
     const claims = decodeJwt(statement) as Json;
     if (profile === 'V') {

@@ -37,4 +37,24 @@ export interface CardView {
   status: CardStatus;
   mobilePin: boolean;
   deviceId?: string;
+  /**
+   * Only in the answer to digitization (cloud cards) and to a new activation: the one-time code
+   * the token requestor hands to the cardholder's wallet after ID&V; provisioning the card to a
+   * device needs it (docs/server-api.md "Activation").
+   */
+  activation?: ActivationCode;
+}
+
+/** A one-time activation code for provisioning a card (docs/server-api.md "Activation"). */
+export interface ActivationCode {
+  /** 16 random bytes, base64url (22 characters). */
+  code: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** The body of POST /v1/devices/:deviceId/cards/:cardId/provision. */
+export interface ProvisionRequest {
+  /** Needed unless the card is already bound to this device (then the call is idempotent). */
+  activationCode?: string;
 }

@@ -53,6 +53,8 @@ export const ApiErrorCode = {
   UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
   /** The caller is authenticated but its class may not use the route (403). */
   FORBIDDEN: 'ERR_FORBIDDEN',
+  /** Provisioning: no activation code, or one that is wrong, expired or used (403). */
+  ACTIVATION_CODE_INVALID: 'ERR_ACTIVATION_CODE_INVALID',
   /** The request line or URL cannot be parsed (bad percent-encoding, malformed HTTP) (400). */
   BAD_REQUEST: 'ERR_BAD_REQUEST',
   /** A path parameter is longer than any the API accepts (414). */
@@ -61,6 +63,18 @@ export const ApiErrorCode = {
   HEADERS_TOO_LARGE: 'ERR_HEADERS_TOO_LARGE',
   /** The request did not arrive in time (408). */
   REQUEST_TIMEOUT: 'ERR_REQUEST_TIMEOUT',
+  /** A state-changing request by an operator session without its CSRF token, or cross-origin (403). */
+  CSRF: 'ERR_CSRF',
+  /** No fleet policy change with that id (404). */
+  POLICY_CHANGE_NOT_FOUND: 'ERR_POLICY_CHANGE_NOT_FOUND',
+  /** The policy change is not pending: approved, expired, or the policy changed since (409). */
+  POLICY_CHANGE_STATE: 'ERR_POLICY_CHANGE_STATE',
+  /** A security admin may not approve a policy change they proposed (403). */
+  POLICY_SELF_APPROVAL: 'ERR_POLICY_SELF_APPROVAL',
+  /** Too many requests from this caller on this route within its window (429, with Retry-After). */
+  RATE_LIMITED: 'ERR_RATE_LIMITED',
+  /** The rate-limit store (Redis) is unreachable and the route fails closed (503). */
+  RATE_LIMIT_UNAVAILABLE: 'ERR_RATE_LIMIT_UNAVAILABLE',
 } as const;
 /** One of the {@link ApiErrorCode} values. */
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

@@ -17,20 +17,11 @@ import { ApiErrorCode, DEVICE_PROOF_HEADER } from '@openvse/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import { errorBody } from '../errors.js';
-import {
-  type AccessTokenConfig,
-  AccessTokenError,
-  accessTokenVerifier,
-  type TokenCaller,
-} from './access-token.js';
+import { AccessTokenError, accessTokenVerifier, type TokenCaller } from './access-token.js';
+import type { AuthConfig } from './auth-config.js';
 import { ALL_CALLERS, Caller } from './callers.js';
 import { checkDeviceProof, DeviceProofError, hashingBody } from './device-proof.js';
-
-/** How callers authenticate; absent = open development mode (loopback only). */
-export interface AuthConfig {
-  /** OAuth 2.0 access tokens for the issuer, token requestor, acquirer and operators. */
-  accessTokens: AccessTokenConfig;
-}
+import { checkOperatorSession, hasSessionCookie } from './operator-sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -99,6 +90,8 @@ export function installCallerChecks(app: FastifyInstance, auth: AuthConfig | und
       return;
     }
     const header = req.headers.authorization;
+    // Bearer token first; else an operator's session cookie (auth/operator-sessions.ts).
+    if (header === undefined && hasSessionCookie(req)) return checkOperatorSession(app, req, reply, callers);
     if (typeof header !== 'string')
       return refuse(reply, 401, ApiErrorCode.UNAUTHENTICATED, 'this route needs an access token');
     const m = BEARER.exec(header);

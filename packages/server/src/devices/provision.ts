@@ -16,6 +16,7 @@ import { ServerError } from '../errors.js';
 import { gateProvisioning } from '../fraud/gate.js';
 import { queuedMessage, type SealedMessage, sealMessage } from '../messages/outbox.js';
 import type { Services } from '../services.js';
+import { activationNonce } from '../tokens/activation.js';
 import { buildCardProfile } from './card-profile.js';
 import { requireDevice } from './enrollment.js';
 
@@ -91,14 +92,22 @@ export async function issueCredentialsMessage(
  * messages already queued for it and no new credentials; bound to another device:
  * ERR_CARD_BOUND_ELSEWHERE.
  */
-export async function provisionCard(s: Services, deviceId: string, cardId: string): Promise<QueuedMessage[]> {
+export async function provisionCard(
+  s: Services,
+  deviceId: string,
+  cardId: string,
+  activationCode?: string,
+): Promise<QueuedMessage[]> {
   const device = await requireDevice(s, deviceId);
   const card = await requireCard(s, cardId);
   if (card.cardType !== 'cloud')
     throw new ServerError(ApiErrorCode.CARD_STATE, 'plain cards cannot be provisioned to a device');
   if (card.status !== 'ACTIVE') throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
   await gateProvisioning(s, device, card);
-  if (card.deviceId === null) {
+  // The first provisioning needs the token requestor's activation code (tokens/activation.ts),
+  // spent in the binding transaction, once; a retry by the device the card is bound to needs none.
+  const spend = activationNonce(card.cardId, activationCode);
+  if (card.deviceId === null && spend) {
     const bound: CardRow = { ...card, deviceId: device.deviceId };
     const provision = await sealMessage(s, device, 'provision', card.cardId, {
       card: buildCardProfile(bound, s.config.cardDefaults),
@@ -112,6 +121,7 @@ export async function provisionCard(s: Services, deviceId: string, cardId: strin
       ...(credentials.suks ? { suks: credentials.suks } : {}),
       messages: [provision.row, credentials.message.row],
       now: s.clock.now(),
+      spendNonce: spend,
     });
     if (stored) return [provision.queued, credentials.message.queued];
   }
@@ -121,7 +131,15 @@ export async function provisionCard(s: Services, deviceId: string, cardId: strin
 /** The messages already queued for a card bound to this device (idempotent re-provisioning). */
 async function alreadyProvisioned(s: Services, device: DeviceRow, cardId: string): Promise<QueuedMessage[]> {
   const card = await requireCard(s, cardId);
-  if (card.deviceId === null) throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
+  if (card.deviceId === null) {
+    // Not bound by anyone: the binding transaction was refused for its activation code.
+    if (card.status === 'ACTIVE')
+      throw new ServerError(
+        ApiErrorCode.ACTIVATION_CODE_INVALID,
+        'provisioning this card needs a valid activation code from the token requestor (one use, short-lived)',
+      );
+    throw new ServerError(ApiErrorCode.CARD_STATE, `card is ${card.status}`);
+  }
   if (card.deviceId !== device.deviceId)
     throw new ServerError(ApiErrorCode.CARD_BOUND_ELSEWHERE, 'card is provisioned to another device');
   // As the outbox route, expired messages are not served (the TA would refuse them).

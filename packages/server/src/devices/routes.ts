@@ -9,6 +9,7 @@ import type {
   EnrollRequest,
   EnrollResult,
   MessagesResult,
+  ProvisionRequest,
   StatementRequest,
   SyncResult,
 } from '@openvse/protocol';
@@ -39,6 +40,19 @@ const deviceCardParams = {
   properties: {
     deviceId: { type: 'string', pattern: deviceIdPattern },
     cardId: { type: 'string', pattern: idPattern },
+  },
+} as const;
+
+/** @openvse/protocol ProvisionRequest. */
+const provisionBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    activationCode: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{22}$',
+      description: 'the one-time code from digitization; not needed to provision again to the same device',
+    },
   },
 } as const;
 
@@ -174,7 +188,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       reply.code(201).send(await enrollDevice(s, req.body.attestation, req.body.platformJwk)),
   );
 
-  app.post<{ Params: DeviceCardParams; Body: EmptyBody; Reply: MessagesResult }>(
+  app.post<{ Params: DeviceCardParams; Body: ProvisionRequest; Reply: MessagesResult }>(
     '/v1/devices/:deviceId/cards/:cardId/provision',
     {
       config: { callers: [Caller.DEVICE] },
@@ -182,14 +196,14 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
         tags: ['devices'],
         summary: 'Provision a card: provision + credentials messages for the TA',
         params: deviceCardParams,
-        body: emptyBody,
+        body: provisionBody,
         response: { 200: messagesResponse, ...errorResponses },
       },
       preValidation: emptyIfMissing,
     },
     async (req) => {
       const { deviceId, cardId } = req.params;
-      return { cardId, messages: await provisionCard(s, deviceId, cardId) };
+      return { cardId, messages: await provisionCard(s, deviceId, cardId, req.body.activationCode) };
     },
   );
 

@@ -75,6 +75,11 @@ export interface IssuancePlan {
   suks?: SukRow[];
   messages: OutboxRow[];
   now: number;
+  /**
+   * A single-use nonce spent in the same transaction (the activation code of a first
+   * provisioning, tokens/activation.ts): unused and unexpired, or nothing is stored.
+   */
+  spendNonce?: { nonce: string; kind: string };
 }
 
 /** Key inventory of a card (dashboard). */

@@ -119,6 +119,12 @@ export const cardViewSchema = {
     status: { type: 'string', enum: ['ACTIVE', 'SUSPENDED', 'DELETED'] },
     mobilePin: { type: 'boolean' },
     deviceId: { type: 'string' },
+    activation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'expiresAt'],
+      properties: { code: { type: 'string' }, expiresAt: { type: 'integer' } },
+    },
   },
 } as const;
 

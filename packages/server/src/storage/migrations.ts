@@ -219,6 +219,70 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     name: 'mobile-pin-tries',
     statements: () => ['ALTER TABLE cards ADD COLUMN mobile_pin_failures INTEGER NOT NULL DEFAULT 0'],
   },
+  {
+    // Operators (storage/operator-store.ts): browser sessions (by the hash of their id), fleet
+    // policy changes awaiting a second security admin, and the audit log, append-only in the
+    // database too: a trigger refuses every UPDATE and DELETE (and, on PostgreSQL, TRUNCATE).
+    version: 4,
+    name: 'operators',
+    statements: (d: Dialect) => {
+      const B = big(d);
+      const serial = d === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+      const appendOnly =
+        d === 'postgres'
+          ? [
+              `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`,
+              `CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+               FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()`,
+            ]
+          : [
+              `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+               BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+              `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+               BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+            ];
+      return [
+        `CREATE TABLE operator_sessions (
+          id_hash TEXT PRIMARY KEY,
+          username TEXT NOT NULL,
+          role TEXT NOT NULL,
+          created_at ${B} NOT NULL,
+          last_seen_at ${B} NOT NULL,
+          expires_at ${B} NOT NULL
+        )`,
+        'CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at)',
+        `CREATE TABLE policy_changes (
+          id TEXT PRIMARY KEY,
+          base_version INTEGER NOT NULL,
+          policy TEXT NOT NULL,
+          proposed_by TEXT NOT NULL,
+          proposed_at ${B} NOT NULL,
+          expires_at ${B} NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'approved')),
+          decided_by TEXT,
+          decided_at ${B},
+          version INTEGER,
+          CHECK (decided_by IS NULL OR decided_by <> proposed_by)
+        )`,
+        `CREATE TABLE audit_log (
+          id ${serial},
+          at ${B} NOT NULL,
+          actor TEXT NOT NULL,
+          role TEXT,
+          action TEXT NOT NULL,
+          target TEXT,
+          outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+          status INTEGER NOT NULL,
+          detail TEXT NOT NULL,
+          ip TEXT,
+          request_id TEXT
+        )`,
+        'CREATE INDEX audit_log_action ON audit_log (action, id)',
+        ...appendOnly,
+      ];
+    },
+  },
 ]);
 
 /** The table that records which migrations were applied. */

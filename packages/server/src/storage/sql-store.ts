@@ -29,6 +29,7 @@ import {
   threatReportValues,
   threatValues,
 } from './fraud-rows.js';
+import { type OperatorStore, SqlOperatorStore } from './operator-store.js';
 import {
   AUTH_COLUMNS,
   authorizationFromRaw,
@@ -90,6 +91,16 @@ export abstract class SqlStore implements Store {
    * UNIQUE / PRIMARY KEY violation, rolls everything back and answers false.
    */
   protected abstract runTx(steps: TxStep[]): Promise<boolean>;
+
+  #operators: OperatorStore | undefined;
+  /** The operator tables, on this store's connection (storage/operator-store.ts). */
+  get operators(): OperatorStore {
+    this.#operators ??= new SqlOperatorStore({
+      all: (q, p) => this.all(q, p),
+      run: (q, p) => this.run(q, p),
+    });
+    return this.#operators;
+  }
 
   protected async one(sql: string, params?: unknown[]): Promise<Raw | undefined> {
     const rows = await this.all(sql, params);
@@ -327,6 +338,12 @@ export abstract class SqlStore implements Store {
             expectOne: true,
           },
     );
+    if (p.spendNonce)
+      steps.push({
+        sql: 'UPDATE nonces SET used_at = ? WHERE nonce = ? AND kind = ? AND used_at IS NULL AND expires_at > ?',
+        params: [p.now, p.spendNonce.nonce, p.spendNonce.kind, p.now],
+        expectOne: true,
+      });
     if (p.luk) steps.push({ sql: insertSql('luks', LUK_COLUMNS, 'sqlite'), params: lukValues(p.luk) });
     for (const k of p.suks ?? [])
       steps.push({

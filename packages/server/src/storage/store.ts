@@ -22,6 +22,7 @@ import type { DeviceRow, OutboxRow } from '../domain/devices.js';
 import type { KeyRow } from '../domain/keys.js';
 import type { RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
 import type { DeviceRiskRow, PolicyRow, ThreatReportPlan, ThreatRow } from '../domain/threats.js';
+import type { OperatorStore } from './operator-store.js';
 
 /** Every table of the schema (row counts in tests and operations). */
 export const STORE_TABLES = [
@@ -40,6 +41,9 @@ export const STORE_TABLES = [
   'threats',
   'reaction_policies',
   'risk_decisions',
+  'operator_sessions',
+  'policy_changes',
+  'audit_log',
 ] as const;
 /** One of {@link STORE_TABLES}. */
 export type StoreTable = (typeof STORE_TABLES)[number];
@@ -52,6 +56,8 @@ export interface Store {
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
   countRows(table: StoreTable): Promise<number>;
+  /** Operator sessions, pending policy changes, the audit log (storage/operator-store.ts). */
+  readonly operators: OperatorStore;
 
   // --- keys ---------------------------------------------------------------------------------
   /** Inserts a key version; false if (name, version) exists. */

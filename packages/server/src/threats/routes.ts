@@ -12,6 +12,7 @@ import { requireDevice } from '../devices/enrollment.js';
 import { type DeviceParams, deviceParams, errorResponses } from '../http/schemas.js';
 import { ingestThreatReport } from './ingest.js';
 import type { PolicyUpdateRequest } from './policy.js';
+import { type PolicyChangeView, policyChangeViewSchema, proposePolicyChange } from './policy-approval.js';
 import { queuePolicyToEveryDevice } from './policy-messages.js';
 import { currentPolicy, setPolicy } from './policy-versions.js';
 import {
@@ -102,18 +103,24 @@ export async function threatRoutes(app: FastifyInstance): Promise<void> {
     async () => currentPolicy(s.store),
   );
 
-  app.post<{ Body: PolicyUpdateRequest; Reply: PolicyChangeResult }>(
+  app.post<{ Body: PolicyUpdateRequest; Reply: PolicyChangeResult | PolicyChangeView }>(
     '/v1/policy',
     {
       config: { callers: [Caller.OPERATOR_SECURITY_ADMIN] },
       schema: {
         tags: ['threats'],
-        summary: 'Set a new reaction policy version; queued as a policy message to every device',
+        summary:
+          'Propose a new reaction policy version (202; a second security admin approves it, policy-approval.ts); ' +
+          'in open development mode set it at once (200), queued as a policy message to every device',
         body: policyUpdateBody,
-        response: { 200: policyChangeSchema, ...errorResponses },
+        response: { 200: policyChangeSchema, 202: policyChangeViewSchema, ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      // With authentication, four eyes: this only proposes the change.
+      if (app.authConfigured)
+        return reply.code(202).send(await proposePolicyChange(app, req, req.body.policy));
+      req.audit = { action: 'policy.set' };
       const policy = await setPolicy(s.store, s.clock, req.body.policy);
       return { policy, queued: await queuePolicyToEveryDevice(s, policy) };
     },

@@ -12,6 +12,7 @@ import { ApiErrorCode, type CardView, type DigitizeRequest } from '@openvse/prot
 import type { CardRow } from '../domain/cards.js';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
+import { issueActivationCode } from './activation.js';
 import { generateTokenPan } from './token-pan.js';
 
 /** A fresh card id (the token unique reference). */
@@ -86,7 +87,10 @@ export async function digitize(s: Services, input: DigitizeRequest): Promise<Car
       createdAt: now,
       updatedAt: now,
     };
-    if (await s.store.insertCard(row)) return cardView(s, row);
+    if (await s.store.insertCard(row))
+      return cardType === 'cloud'
+        ? { ...cardView(s, row), activation: await issueActivationCode(s, cardId) }
+        : cardView(s, row);
   }
   throw new ServerError(ApiErrorCode.TOKEN_SPACE_EXHAUSTED, 'could not allocate a free token PAN');
 }

@@ -5,10 +5,11 @@
  * to the card's device, docs/cbp-protocol.md §2).
  */
 
-import type { CardView, DigitizeRequest, LifecycleAction } from '@openvse/protocol';
+import { ApiErrorCode, type CardView, type DigitizeRequest, type LifecycleAction } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
 import { Caller } from '../auth/callers.js';
 import { requireCard } from '../devices/provision.js';
+import { ServerError } from '../errors.js';
 import {
   type CardParams,
   cardIdParams,
@@ -18,6 +19,7 @@ import {
   errorResponses,
   queuedMessageSchema,
 } from '../http/schemas.js';
+import { issueActivationCode } from './activation.js';
 import { cardView, digitize } from './digitize.js';
 import { changeLifecycle, type LifecycleResult } from './lifecycle.js';
 
@@ -84,6 +86,32 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => cardView(s, await requireCard(s, req.params.cardId)),
+  );
+
+  app.post<{ Params: CardParams; Body: EmptyBody; Reply: CardView }>(
+    '/v1/cards/:cardId/activation',
+    {
+      config: { callers: [Caller.TOKEN_REQUESTOR] },
+      schema: {
+        tags: ['tokens'],
+        summary: 'A new one-time activation code for a cloud card not yet provisioned (after ID&V again)',
+        params: cardIdParams,
+        body: emptyBody,
+        response: { 200: cardViewSchema, ...errorResponses },
+      },
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+    },
+    async (req) => {
+      const card = await requireCard(s, req.params.cardId);
+      if (card.cardType !== 'cloud' || card.status !== 'ACTIVE' || card.deviceId !== null)
+        throw new ServerError(
+          ApiErrorCode.CARD_STATE,
+          'only an ACTIVE cloud card not yet provisioned to a device gets an activation code',
+        );
+      return { ...cardView(s, card), activation: await issueActivationCode(s, card.cardId) };
+    },
   );
 
   for (const action of LIFECYCLE_ACTIONS) {

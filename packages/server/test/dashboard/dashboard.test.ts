@@ -94,7 +94,11 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     // a profile M card (SUK inventory) on the clean device
     const m = await digitize(srv.app, { profile: 'M', fundingPan: '5555555555554444' });
     assert.equal(
-      (await post(srv.app, `/v1/devices/${data.good.deviceId}/cards/${m.body.cardId}/provision`, {})).status,
+      (
+        await post(srv.app, `/v1/devices/${data.good.deviceId}/cards/${m.body.cardId}/provision`, {
+          activationCode: m.body.activation.code,
+        })
+      ).status,
       200,
     );
     data.cards = [c1.cardId, c2.cardId, m.body.cardId];

@@ -89,7 +89,9 @@ for (const a of await adapters()) {
 
       // provisioning another card to it and replenishing are declined too
       const other = await digitize(srv.app, { profile: 'V' });
-      const p = await post(srv.app, `/v1/devices/${r.deviceId}/cards/${other.body.cardId}/provision`, {});
+      const p = await post(srv.app, `/v1/devices/${r.deviceId}/cards/${other.body.cardId}/provision`, {
+        activationCode: other.body.activation.code,
+      });
       assert.equal(p.status, 403);
       assert.equal(p.body.error.code, 'ERR_RISK_DECLINED');
       assert.match(p.body.error.message, /DEVICE_COMPROMISED/);
@@ -173,7 +175,9 @@ for (const a of await adapters()) {
       const answers: string[] = [];
       for (let i = 0; i < 6; i++) {
         const d = await digitize(srv.app, { profile: 'V' });
-        const p = await post(srv.app, `/v1/devices/${r.deviceId}/cards/${d.body.cardId}/provision`, {});
+        const p = await post(srv.app, `/v1/devices/${r.deviceId}/cards/${d.body.cardId}/provision`, {
+          activationCode: d.body.activation.code,
+        });
         answers.push(p.status === 200 ? 'ok' : p.body.error.code);
       }
       assert.deepEqual(answers, [

@@ -27,7 +27,9 @@ const CVM_LIMIT = 5000;
 export async function provisionV(app: FastifyInstance, dev: Reporter, fundingPan = '4111111111111111') {
   const d = await digitize(app, { profile: 'V', fundingPan, mobilePin: MOBILE_PIN });
   if (d.status !== 201) throw new Error(`digitize: ${JSON.stringify(d.body)}`);
-  const p = await post(app, `/v1/devices/${dev.deviceId}/cards/${d.body.cardId}/provision`, {});
+  const p = await post(app, `/v1/devices/${dev.deviceId}/cards/${d.body.cardId}/provision`, {
+    activationCode: d.body.activation.code,
+  });
   if (p.status !== 200) return { status: p.status, body: p.body, card: undefined };
   const cred = await dev.ta.open(p.body.messages[1].message);
   const luk = cred.payload.luk as { key: string; api: string };

@@ -165,7 +165,9 @@ export async function provisionWallet(
   );
   await ta.exclusive(async () => {
     const p = expect(
-      await http.post(`/v1/devices/${ta.deviceId}/cards/${d.cardId}/provision`, {}),
+      await http.post(`/v1/devices/${ta.deviceId}/cards/${d.cardId}/provision`, {
+        activationCode: d.activation.code,
+      }),
       200,
       'provision',
     );

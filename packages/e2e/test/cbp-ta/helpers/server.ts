@@ -80,16 +80,21 @@ export async function digitize(
   s: TestServer,
   profile: 'V' | 'M',
   extra: Record<string, unknown> = {},
-): Promise<{ cardId: string; tokenPan: string }> {
+): Promise<{ cardId: string; tokenPan: string; activation: { code: string } }> {
   const pan = profile === 'V' ? '4111111111111111' : '5555555555554444';
   const r = await s.post('/v1/cards', { fundingPan: pan, expiry: '3012', profile, ...extra });
   if (r.status !== 201) throw new Error(`digitize: ${r.status} ${JSON.stringify(r.body)}`);
-  return { cardId: r.body.cardId, tokenPan: r.body.tokenPan };
+  return { cardId: r.body.cardId, tokenPan: r.body.tokenPan, activation: r.body.activation };
 }
 
 /** The provision + credentials messages for a card (not yet relayed). */
-export async function provisionMessages(s: TestServer, deviceId: string, cardId: string): Promise<string[]> {
-  const r = await s.post(`/v1/devices/${deviceId}/cards/${cardId}/provision`, {});
+export async function provisionMessages(
+  s: TestServer,
+  deviceId: string,
+  cardId: string,
+  activationCode: string,
+): Promise<string[]> {
+  const r = await s.post(`/v1/devices/${deviceId}/cards/${cardId}/provision`, { activationCode });
   if (r.status !== 200) throw new Error(`provision: ${r.status} ${JSON.stringify(r.body)}`);
   return (r.body.messages as Json[]).map((m) => m.message as string);
 }

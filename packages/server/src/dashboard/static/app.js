@@ -34,10 +34,25 @@ const time = (ms) => (ms === null || ms === undefined ? '—' : new Date(ms).toI
 const short = (id) => (id && id.length > 18 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id || '—');
 const amount = (minor, cur) => `${(minor / 100).toFixed(2)} (${cur})`;
 
+// The signed-in operator (GET /v1/operator/session): { mode, username, role, csrfToken }; mode
+// 'open' in open development mode (no sign-in), null when signed out.
+let me = null;
+class SignedOut extends Error {}
+
 async function getJson(path) {
   const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
+  if (r.status === 401) throw new SignedOut();
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
+}
+
+// A state-changing call: JSON body and the session's CSRF token (docs/server-api.md "Operators").
+async function postJson(path, body) {
+  const headers = { accept: 'application/json', 'content-type': 'application/json' };
+  if (me?.csrfToken) headers['x-openvse-csrf'] = me.csrfToken;
+  const r = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store' });
+  const json = await r.json().catch(() => ({}));
+  return { status: r.status, json };
 }
 
 function fillBody(table, rows) {
@@ -279,9 +294,98 @@ function renderCards(c) {
   );
 }
 
+const isSecurityAdmin = () => me && (me.mode === 'open' || me.role === 'operator:security-admin');
+
+function renderPolicy(policy, changes) {
+  document.getElementById('policy-current').textContent =
+    `version ${policy.version} · ${policy.rules.length} rules · heartbeat ${policy.heartbeatSeconds} s`;
+  const editor = document.getElementById('policy-editor');
+  editor.hidden = !isSecurityAdmin();
+  document.getElementById('policy-readonly').hidden = isSecurityAdmin();
+  const rules = document.getElementById('policy-rules');
+  if (!rules.value) rules.value = JSON.stringify(policy.rules, null, 1);
+  const mine = me ? `${me.mode === 'token' ? 'token' : 'operator'}:${me.username}` : '';
+  fillBody(
+    '#policy-changes',
+    changes.changes.map((ch) => {
+      const action = el('td', {});
+      if (ch.status === 'pending' && isSecurityAdmin() && ch.proposedBy !== mine) {
+        const b = el('button', { type: 'button', 'data-approve': ch.changeId }, 'Approve');
+        b.addEventListener('click', () => approve(ch.changeId));
+        action.append(b);
+      } else if (ch.status === 'pending') action.append('awaiting a second security admin');
+      return el(
+        'tr',
+        { 'data-change': ch.changeId, 'data-status': ch.status },
+        el('td', {}, time(ch.proposedAt)),
+        el('td', {}, ch.proposedBy),
+        el('td', {}, `${ch.policy.rules.length} rules (on v${ch.baseVersion})`),
+        el('td', {}, ch.status === 'approved' ? `approved by ${ch.approvedBy} → v${ch.version}` : ch.status),
+        action,
+      );
+    }),
+  );
+}
+
+function renderAudit(a) {
+  fillBody(
+    '#audit',
+    a.entries.map((x) =>
+      el(
+        'tr',
+        { 'data-action': x.action, 'data-outcome': x.outcome },
+        el('td', {}, time(x.at)),
+        el('td', {}, x.actor),
+        el('td', {}, x.role || '—'),
+        el('td', {}, x.action),
+        el('td', { class: 'mono' }, short(x.target)),
+        el('td', { class: x.outcome === 'ok' ? 'approve' : 'decline' }, `${x.outcome} (${x.status})`),
+      ),
+    ),
+  );
+}
+
+async function propose() {
+  const msg = document.getElementById('policy-msg');
+  let rules;
+  try {
+    rules = JSON.parse(document.getElementById('policy-rules').value);
+  } catch {
+    msg.textContent = 'the rules are not valid JSON';
+    return;
+  }
+  const r = await postJson('/v1/policy', { policy: { rules } });
+  msg.textContent =
+    r.status === 202
+      ? 'proposed: it takes effect when another security admin approves it'
+      : r.status === 200
+        ? `set: version ${r.json.policy.version}`
+        : `refused: ${r.json.error?.code ?? r.status}`;
+  msg.dataset.result = String(r.status);
+  tick();
+}
+
+async function approve(changeId) {
+  const r = await postJson(`/v1/policy/changes/${changeId}/approve`, {});
+  const msg = document.getElementById('policy-msg');
+  msg.textContent =
+    r.status === 200
+      ? `approved: version ${r.json.policy.version}, queued to ${r.json.queued} devices`
+      : `refused: ${r.json.error?.code ?? r.status}`;
+  msg.dataset.result = String(r.status);
+  tick();
+}
+
 async function refresh() {
   const status = document.getElementById('status');
   try {
+    const [policy, changes, audit] = await Promise.all([
+      getJson('/v1/policy'),
+      getJson('/v1/policy/changes'),
+      getJson('/v1/dashboard/audit?limit=50'),
+    ]);
+    renderPolicy(policy, changes);
+    renderAudit(audit);
     const [o, d, f, tl, a, dec, c] = await Promise.all([
       getJson('/v1/dashboard/overview'),
       getJson('/v1/dashboard/devices'),
@@ -302,6 +406,7 @@ async function refresh() {
     status.textContent = `live · updated ${time(o.now)}`;
     document.body.dataset.ready = '1';
   } catch (e) {
+    if (e instanceof SignedOut) return showSignIn('signed out: the session ended');
     status.className = 'status err';
     status.textContent = `error: ${e.message}`;
   }
@@ -318,7 +423,64 @@ async function tick() {
   }
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+let timer;
+function showSignIn(message) {
+  me = null;
+  clearInterval(timer);
+  timer = undefined;
+  document.getElementById('app').hidden = true;
+  document.getElementById('signout').hidden = true;
+  document.getElementById('who').textContent = '';
+  document.getElementById('status').textContent = '';
+  document.getElementById('signin').hidden = false;
+  document.getElementById('signin-error').textContent = message || '';
+  document.body.dataset.view = 'signin';
+  document.getElementById('signin-user').focus();
+}
+
+function showApp() {
+  document.getElementById('signin').hidden = true;
+  document.getElementById('app').hidden = false;
+  document.getElementById('signout').hidden = me.mode !== 'session';
+  document.getElementById('who').textContent =
+    me.mode === 'open'
+      ? 'open development mode'
+      : `${me.username} (${(me.role || '').replace('operator:', '')})`;
+  document.body.dataset.view = 'app';
+  document.body.dataset.role = me.role || 'open';
   tick();
-  setInterval(tick, 1000);
+  if (!timer) timer = setInterval(tick, 1000);
+}
+
+async function boot() {
+  try {
+    me = await getJson('/v1/operator/session');
+    showApp();
+  } catch (e) {
+    if (e instanceof SignedOut) showSignIn();
+    else document.getElementById('status').textContent = `error: ${e.message}`;
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('signin-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = await postJson('/v1/operator/sign-in', {
+      username: document.getElementById('signin-user').value,
+      password: document.getElementById('signin-pass').value,
+    });
+    document.getElementById('signin-pass').value = '';
+    if (r.status !== 200) {
+      document.getElementById('signin-error').textContent = 'wrong username or password';
+      return;
+    }
+    me = r.json;
+    showApp();
+  });
+  document.getElementById('signout').addEventListener('click', async () => {
+    await postJson('/v1/operator/sign-out', {});
+    showSignIn('signed out');
+  });
+  document.getElementById('policy-propose').addEventListener('click', propose);
+  boot();
 });
