@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -77,9 +77,26 @@ describe('openvse server', () => {
       const health = (await h.json()) as { status: string; schemaVersion: number };
       assert.equal(health.status, 'ok');
       assert.ok(Number.isInteger(health.schemaVersion) && health.schemaVersion >= 1);
-      const keys = await fetch(`${s.address}/v1/issuer/keys`);
+      // Callers authenticate by default: tokens of a local authorization server in the data dir.
+      const anonymous = await fetch(`${s.address}/v1/issuer/keys`);
+      assert.equal(anonymous.status, 401);
+      const tokenFile = join(dataDir, 'credentials', 'tokens', 'issuer.jwt');
+      assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+      assert.equal(statSync(join(dataDir, 'credentials', 'authorization-server.jwk')).mode & 0o777, 0o600);
+      const keys = await fetch(`${s.address}/v1/issuer/keys`, {
+        headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` },
+      });
       assert.equal(keys.status, 200);
+      const acquirer = readFileSync(join(dataDir, 'credentials', 'tokens', 'acquirer.jwt'), 'utf8').trim();
+      const wrongClass = await fetch(`${s.address}/v1/issuer/keys`, {
+        headers: { authorization: `Bearer ${acquirer}` },
+      });
+      assert.equal(wrongClass.status, 403);
       assert.ok(existsSync(join(dataDir, 'openvse.db')), 'default database in the data directory');
+      assert.ok(
+        s.lines.some((l) => l.includes('credentials/tokens')),
+        'says where the tokens are',
+      );
     } finally {
       s.child.kill('SIGTERM');
     }
@@ -95,7 +112,10 @@ describe('openvse server', () => {
     writeFileSync(kekFile, KEK, { mode: 0o600 });
     const db = `sqlite:${join(dir, 'x.db')}`;
     for (let i = 0; i < 2; i++) {
-      const s = await start(['--db', db, '--kek-file', kekFile, '--token-bin', 'V:400000'], {});
+      const s = await start(
+        ['--db', db, '--kek-file', kekFile, '--token-bin', 'V:400000', '--data-dir', join(dir, 'd2')],
+        {},
+      );
       const h = await fetch(`${s.address}/healthz`);
       assert.equal(h.status, 200);
       s.child.kill('SIGINT');
@@ -103,16 +123,40 @@ describe('openvse server', () => {
     }
   });
 
+  test('no KEK given: one is created in the data directory (0600) and used again; --open serves without tokens', async () => {
+    const dataDir = join(dir, 'fresh');
+    for (let i = 0; i < 2; i++) {
+      const s = await start(['--data-dir', dataDir, '--open'], {});
+      const keys = await fetch(`${s.address}/v1/issuer/keys`);
+      assert.equal(keys.status, 200, 'open mode: no token needed');
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exit, 0);
+      assert.equal(statSync(join(dataDir, 'kek')).mode & 0o777, 0o600);
+    }
+    assert.ok(!existsSync(join(dataDir, 'credentials')), 'open mode writes no credentials');
+  });
+
   test('start-up failures: one line on stderr, exit 1', () => {
     const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-      spawnSync(process.execPath, [MAIN, 'server', '--port', '0', ...args], {
-        env: { PATH: process.env.PATH, ...env },
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-    const noKek = run(['--db', `sqlite:${join(dir, 'y.db')}`]);
-    assert.equal(noKek.status, 1);
-    assert.match(noKek.stderr, /^openvse server: ERR_KEK_INVALID: KEK: give --kek-file or OPENVSE_KEK\n$/);
+      spawnSync(
+        process.execPath,
+        [MAIN, 'server', '--port', '0', '--data-dir', join(dir, 'fail-data'), ...args],
+        {
+          env: { PATH: process.env.PATH, ...env },
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+    writeFileSync(join(dir, 'bad-kek'), 'not a key\n');
+    const badKek = run(['--db', `sqlite:${join(dir, 'y.db')}`, '--kek-file', join(dir, 'bad-kek')]);
+    assert.equal(badKek.status, 1);
+    assert.match(badKek.stderr, /^openvse server: ERR_KEK_INVALID/);
+    const openWide = run(['--open', '--host', '0.0.0.0'], { OPENVSE_KEK: KEK });
+    assert.equal(openWide.status, 1);
+    assert.match(openWide.stderr, /^openvse server: ERR_CONFIG: host 0\.0\.0\.0 is not a loopback address/);
+    const halfAuth = run(['--auth-jwks', join(dir, 'jwks.json')], { OPENVSE_KEK: KEK });
+    assert.notEqual(halfAuth.status, 0);
+    assert.match(halfAuth.stderr, /--auth-jwks needs --auth-issuer and --auth-audience/);
     const wrongKek = run(['--db', `sqlite:${join(dir, 'x.db')}`], { OPENVSE_KEK: 'ff'.repeat(32) });
     assert.equal(wrongKek.status, 1);
     assert.match(wrongKek.stderr, /^openvse server: ERR_KEY_UNWRAP/);

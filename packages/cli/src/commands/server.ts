@@ -7,12 +7,17 @@
  *                  [--token-bin V:489537] [--allow-ta <sha256>] [--min-level L1]
  *                  [--luk-max-transactions n] [--luk-max-amount n] [--luk-ttl s] [--suk-batch n]
  *                  [--no-fraud | --fraud-config <file.json>] [--log-level info]
+ *                  [--open | --auth-jwks <file> --auth-issuer <iss> --auth-audience <aud>]
  *
  * Defaults: port 7070 (not 8443: the server speaks plain HTTP, TLS belongs to the reverse proxy
  * or gateway in front of it), host 127.0.0.1, database `sqlite:<data dir>/openvse.db` where the
  * data directory is `--data-dir`, else $OPENVSE_DATA_DIR, else $XDG_DATA_HOME/openvse, else
  * ~/.local/share/openvse (created 0700). `--db postgres://…` uses PostgreSQL
- * (docs/server-postgres.md). The KEK comes from `--kek-file` or the environment (OPENVSE_KEK);
+ * (docs/server-postgres.md). The KEK comes from `--kek-file` or the environment (OPENVSE_KEK), else
+ * from `<data dir>/kek`, created on first start (server-credentials.ts). Callers authenticate
+ * (docs/server-api.md "Callers"): against the bank's authorization server with `--auth-jwks`,
+ * `--auth-issuer`, `--auth-audience`; by default against a local development one whose tokens are
+ * written to `<data dir>/credentials/tokens/` at every start; `--open` runs without (loopback only);
  * issuer keys are never taken from the command line (they would show in `ps`): `--test-issuer`
  * imports the documented test IMKs (tests and demos only), otherwise they are generated on first
  * start. Port 0 binds an ephemeral port; the log line `listening on http://host:port` carries the
@@ -25,8 +30,9 @@ import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PROTECTION_LEVELS, type ProtectionLevel } from '@openvse/protocol';
-import { commandConfig, type ServerConfig, startServer } from '@openvse/server';
+import { type AuthConfig, commandConfig, type ServerConfig, startServer } from '@openvse/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ensureKekFile, ensureLocalCredentials } from './server-credentials.js';
 
 export const DEFAULT_SERVER_PORT = 7070;
 /** How long a signal-triggered close may take before the process gives up (exit 1). */
@@ -52,6 +58,11 @@ export interface ServerCliOptions {
   fraud: boolean;
   fraudConfig?: string;
   logLevel: string;
+  /** Open development mode: no caller authentication (the server then listens on loopback only). */
+  open?: boolean;
+  authJwks?: string;
+  authIssuer?: string;
+  authAudience?: string;
 }
 
 /** The data directory: --data-dir, $OPENVSE_DATA_DIR, $XDG_DATA_HOME/openvse, ~/.local/share/openvse. */
@@ -77,12 +88,14 @@ export function serverConfigFromOptions(
   o: ServerCliOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
+  const dataDir = o.dataDir ?? defaultDataDir(env);
   let db = o.db;
   if (!db) {
-    const dir = o.dataDir ?? defaultDataDir(env);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    db = `sqlite:${join(dir, 'openvse.db')}`;
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    db = `sqlite:${join(dataDir, 'openvse.db')}`;
   }
+  // No KEK given: the data directory's own, created on first start.
+  const kekFile = o.kekFile ?? (env.OPENVSE_KEK ? undefined : ensureKekFile(dataDir).file);
   const bins: { tokenBinV?: string; tokenBinM?: string } = {};
   for (const tb of o.tokenBin) {
     const m = /^([VM])[:=](\d{6,8})$/.exec(tb);
@@ -94,7 +107,7 @@ export function serverConfigFromOptions(
     port: o.port,
     host: o.host,
     db,
-    kekFile: o.kekFile,
+    kekFile,
     testIssuer: o.testIssuer === true,
     allowTa: o.allowTa,
     minLevel: o.minLevel,
@@ -127,7 +140,45 @@ export function serverConfigFromOptions(
     }
   }
   cfg.env = env;
+  if (o.open && o.authJwks) throw new InvalidArgumentError('--open and --auth-jwks exclude each other');
+  if (o.authJwks) {
+    if (!o.authIssuer || !o.authAudience)
+      throw new InvalidArgumentError('--auth-jwks needs --auth-issuer and --auth-audience');
+    let jwks: unknown;
+    try {
+      jwks = JSON.parse(readFileSync(o.authJwks, 'utf8'));
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `--auth-jwks: cannot read a JSON JWKS (${(e as NodeJS.ErrnoException).code ?? 'not JSON'})`,
+      );
+    }
+    if (!Array.isArray((jwks as { keys?: unknown })?.keys))
+      throw new InvalidArgumentError('--auth-jwks: expected a JWKS ({ "keys": [...] })');
+    cfg.auth = {
+      accessTokens: {
+        issuer: o.authIssuer,
+        audience: o.authAudience,
+        jwks: jwks as AuthConfig['accessTokens']['jwks'],
+      },
+    };
+  }
   return cfg;
+}
+
+/**
+ * The configuration of `openvse server`: {@link serverConfigFromOptions}, then, unless `--open` or
+ * `--auth-jwks`, the local development credentials of the data directory (created on first
+ * start, tokens renewed). Returns where the tokens are, when local.
+ */
+export async function serverConfigWithCredentials(
+  o: ServerCliOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ cfg: ServerConfig; credentials?: string }> {
+  const cfg = serverConfigFromOptions(o, env);
+  if (cfg.auth || o.open) return { cfg };
+  const local = await ensureLocalCredentials(o.dataDir ?? defaultDataDir(env));
+  cfg.auth = local.auth;
+  return { cfg, credentials: local.dir };
 }
 
 function failure(e: unknown): string {
@@ -139,8 +190,11 @@ function failure(e: unknown): string {
 /** Runs until SIGTERM / SIGINT; resolves after a clean close. */
 export async function runServer(o: ServerCliOptions): Promise<void> {
   let app: Awaited<ReturnType<typeof startServer>>;
+  let credentials: string | undefined;
   try {
-    app = await startServer(serverConfigFromOptions(o));
+    const made = await serverConfigWithCredentials(o);
+    credentials = made.credentials;
+    app = await startServer(made.cfg);
   } catch (e) {
     console.error(`openvse server: ${failure(e)}`);
     process.exitCode = 1;
@@ -153,6 +207,11 @@ export async function runServer(o: ServerCliOptions): Promise<void> {
       : String(a);
   // The bound address is always printed (as a JSON log line at info) unless the logs are
   // silenced, so that `--port 0` works with `--log-level warn` too.
+  if (credentials && o.logLevel !== 'silent')
+    app.log.warn(
+      { credentials },
+      `callers authenticate: access tokens for each caller class in ${credentials}/tokens (valid 24 h, renewed at each start)`,
+    );
   if (['trace', 'debug', 'info'].includes(o.logLevel)) app.log.info({ address }, `listening on ${address}`);
   else if (o.logLevel !== 'silent')
     process.stdout.write(
@@ -229,6 +288,10 @@ export function registerServerCommand(program: Command): void {
         integer('--suk-batch', 1, 100),
       ),
     )
+    .option('--open', 'open development mode: no caller authentication (loopback addresses only)')
+    .option('--auth-jwks <file>', "the bank's authorization server's JWKS (access tokens, RFC 9068)")
+    .option('--auth-issuer <iss>', "the access tokens' issuer (with --auth-jwks)")
+    .option('--auth-audience <aud>', "this server's identifier in the access tokens (with --auth-jwks)")
     .option('--no-fraud', 'run without the fraud engine (every authorization risk-approved)')
     .option('--fraud-config <file>', 'fraud engine settings, JSON (docs/fraud-engine.md)')
     .addOption(

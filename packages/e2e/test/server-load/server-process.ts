@@ -33,7 +33,9 @@ export function spawnServer(
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [OPENVSE_BIN, 'server', '--port', '0', '--host', '127.0.0.1', ...args],
+    // Open development mode: the load kit's devices sign no request proofs (the wallet suites and
+    // packages/server/test/auth show authentication; this suite shows crash safety under load).
+    [OPENVSE_BIN, 'server', '--port', '0', '--host', '127.0.0.1', '--open', ...args],
     {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -260,14 +260,16 @@ for (const a of await adapters()) {
     });
 
     it('any Authorization header that is not a valid token is a 401 with the stable shape, never 5xx', async () => {
+      const MARK = 'qz7MARKx';
       await fc.assert(
         fc.asyncProperty(
+          // Every value carries a marker that must never come back in the answer.
           fc.oneof(
-            fc.string({ maxLength: 200 }),
-            fc.string({ maxLength: 200 }).map((s) => `Bearer ${s}`),
+            fc.string({ maxLength: 200 }).map((s) => `${MARK}${s}`),
+            fc.string({ maxLength: 200 }).map((s) => `Bearer ${MARK}${s}`),
             fc
               .array(fc.base64String({ maxLength: 60 }), { minLength: 3, maxLength: 3 })
-              .map((p) => `Bearer ${p.join('.')}`),
+              .map((p) => `Bearer ${MARK}${p.join('.')}`),
           ),
           async (h) => {
             const res = await srv.app.inject({
@@ -277,7 +279,7 @@ for (const a of await adapters()) {
             });
             assert.equal(res.statusCode, 401, h);
             assert.equal(res.json().error.code, 'ERR_UNAUTHENTICATED');
-            assert.ok(!res.body.includes(h) || h.length < 8, 'the header is not echoed');
+            assert.ok(!res.body.includes(MARK), 'the header is not echoed');
           },
         ),
         { numRuns: 200 },
