@@ -10,6 +10,10 @@
 //                   profiles V and M alternating over many cards; each one verified, decided,
 //                   written (authorization row + ATC ledger row + LUK/SUK consumption in one
 //                   transaction) and answered
+//   authorize_auth  the same as authorize, for the second half of every card's taps, with callers
+//                   authenticating (the server restarted on the same database without --open; the
+//                   acquirer's RFC 9068 access token from the data directory on every request):
+//                   the ratio authorize_auth / authorize is authentication's cost (goal: ≥ 0.9)
 //   idempotent      POST /v1/authorizations repeating one already-answered request (same
 //                   idempotency key): the stored answer, a single indexed read
 //   replenish       POST /v1/devices/:id/replenish, profile V: the TA's signed (ES256) statement
@@ -124,7 +128,7 @@ function summary(r, wallMs, count) {
 }
 
 /** autocannon over a fixed list of bodies, each sent exactly once. */
-async function runBodies(url, path, bodies, { expect } = {}) {
+async function runBodies(url, path, bodies, { expect, headers = {} } = {}) {
   let i = 0;
   const answers = [];
   // Timed from the first request sent to the last answer received (autocannon's own duration
@@ -140,7 +144,7 @@ async function runBodies(url, path, bodies, { expect } = {}) {
       {
         method: 'POST',
         path,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         setupRequest: (req) => {
           if (i === 0) t0 = performance.now();
           req.body = bodies[i++];
@@ -211,11 +215,16 @@ async function adapter(name, fraud) {
   const schema = `openvse_b_${randomBytes(6).toString('hex')}`;
   const db = name === 'sqlite' ? { db: `sqlite:${join(dir, 'bench.db')}` } : { db: PG_URL, pgSchema: schema };
   const policy = loadAttestationPolicy();
-  const args = [
+  // Open development mode for the fleet and most series (the load kit's devices sign no request
+  // proofs); `authorize_auth` runs on the same database with callers authenticating.
+  const args = (auth) => [
     OPENVSE_BIN,
     'server',
     '--port',
     '0',
+    '--data-dir',
+    dir,
+    ...(auth ? [] : ['--open']),
     '--db',
     db.db,
     ...(db.pgSchema ? ['--pg-schema', db.pgSchema] : []),
@@ -234,7 +243,7 @@ async function adapter(name, fraud) {
     '--log-level',
     'warn',
   ];
-  let s = await spawnListening(args, { OPENVSE_KEK: TEST_KEK });
+  let s = await spawnListening(args(false), { OPENVSE_KEK: TEST_KEK });
   const out = {
     fraud_engine: fraud ? 'on (every rule evaluated, thresholds out of reach)' : 'off (--no-fraud)',
   };
@@ -256,13 +265,35 @@ async function adapter(name, fraud) {
     const taps = [];
     for (let n = 0; n < TAPS; n++) for (const ts of byWallet) taps.push(ts[n]);
     const bodies = taps.map((t) => JSON.stringify(t.body));
-    const warm = Math.floor(bodies.length / 20);
-    await runBodies(s.url, '/v1/authorizations', bodies.slice(0, warm));
-    const authz = await runBodies(s.url, '/v1/authorizations', bodies.slice(warm), { expect: true });
-    const approved = authz.answers.filter((a) => JSON.parse(a.body).decision === 'APPROVE').length;
-    if (approved !== bodies.length - warm) throw new Error(`authorize: only ${approved} approvals`);
-    out.authorize = { ...authz.result, approved, genuine_new_atc: true };
+    // Taps 0 .. TAPS/2 - 1 of every card without authentication, the rest with it (acquirer
+    // access token, same server build and database, the server restarted in between).
+    const half = Math.floor(TAPS / 2) * byWallet.length;
+    const authorizeSeries = async (list, headers) => {
+      const warm = Math.floor(list.length / 20);
+      await runBodies(s.url, '/v1/authorizations', list.slice(0, warm), { headers });
+      const authz = await runBodies(s.url, '/v1/authorizations', list.slice(warm), { expect: true, headers });
+      const approved = authz.answers.filter((a) => JSON.parse(a.body).decision === 'APPROVE').length;
+      if (approved !== list.length - warm) throw new Error(`authorize: only ${approved} approvals`);
+      return { ...authz.result, approved, genuine_new_atc: true };
+    };
+    out.authorize = await authorizeSeries(bodies.slice(0, half), {});
     log(`${name}${fraud ? '' : ' no-fraud'}: authorize`, out.authorize);
+    await s.stop();
+    s = await spawnListening(args(true), { OPENVSE_KEK: TEST_KEK });
+    const token = readFileSync(join(dir, 'credentials', 'tokens', 'acquirer.jwt'), 'utf8').trim();
+    const anonymous = await fetch(`${s.url}/v1/authorizations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodies[half],
+    });
+    if (anonymous.status !== 401) throw new Error(`auth: an anonymous authorization got ${anonymous.status}`);
+    out.authorize_auth = {
+      ...(await authorizeSeries(bodies.slice(half), { authorization: `Bearer ${token}` })),
+      caller: 'acquirer, RFC 9068 access token (ES256) verified per request',
+    };
+    log(`${name}${fraud ? '' : ' no-fraud'}: authorize with authentication`, out.authorize_auth);
+    await s.stop();
+    s = await spawnListening(args(false), { OPENVSE_KEK: TEST_KEK });
 
     out.idempotent_repeat = await runFixed(s.url, {
       method: 'POST',
@@ -396,8 +427,17 @@ results.bare = bares.map((b) => ({ per_second: b }));
 const ratios = {};
 for (const [key, bareRps] of runs) {
   results[key].bare_per_second_around = bareRps;
-  for (const k of ['authorize', 'idempotent_repeat', 'healthz', 'replenish'])
+  for (const k of ['authorize', 'authorize_auth', 'idempotent_repeat', 'healthz', 'replenish'])
     ratios[`${key}_${k}_per_bare`] = ratio(results[key][k].per_second, bareRps);
+  // Authentication's cost on an authorization: the goal is at most 10 % (issue 11).
+  ratios[`${key}_authorize_auth_per_authorize`] = ratio(
+    results[key].authorize_auth.per_second,
+    results[key].authorize.per_second,
+  );
+  ratios[`${key}_authorize_auth_p50_latency_per_authorize`] = ratio(
+    results[key].authorize_auth.latency_ms_p50,
+    results[key].authorize.latency_ms_p50,
+  );
 }
 
 writeResult(join(root, 'bench/results/server.json'), {

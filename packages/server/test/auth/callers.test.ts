@@ -257,6 +257,16 @@ for (const a of await adapters()) {
       assert.equal(await call(swapped), 401, 'payload swapped under a valid signature');
       // A valid token with no scope of ours: authenticated, but no class.
       assert.equal(await call(await as.token({ scope: 'openid profile' })), 403);
+      // A token that verified once is remembered, but never past its expiry or maximum age.
+      const short = await as.token({ scope, exp: now + 60 });
+      assert.equal(await call(short), 200);
+      assert.equal(await call(short), 200);
+      srv.clock.advance(120_000);
+      try {
+        assert.equal(await call(short), 401, 'expired, though it verified before');
+      } finally {
+        srv.clock.advance(-120_000);
+      }
     });
 
     it('any Authorization header that is not a valid token is a 401 with the stable shape, never 5xx', async () => {
