@@ -53,6 +53,7 @@ const AUDITED: Record<string, Audited> = {
     only: (req) => req.tokenCaller?.callers.includes(Caller.ISSUER) === true,
   },
   'GET /v1/issuer/keys': { action: 'keys.read' },
+  'POST /v1/devices/:deviceId/reset': { action: 'device.reset', target: (p) => p.deviceId },
   'POST /v1/policy': { action: 'policy.propose' },
   'POST /v1/policy/changes/:changeId/approve': { action: 'policy.approve', target: (p) => p.changeId },
   'POST /v1/operator/sign-in': { action: 'operator.sign-in' },

@@ -118,14 +118,20 @@ export async function enrollDevice(
     if (!(await s.store.insertDevice(row)))
       throw new ServerError(ApiErrorCode.PLATFORM_KEY_MISMATCH, 'device enrolled concurrently; retry');
   } else {
-    if (existing.platformKid !== row.platformKid)
-      throw new ServerError(
-        ApiErrorCode.PLATFORM_KEY_MISMATCH,
-        'device id is pinned to another platform key',
-      );
-    if (row.lastStateCounter < existing.lastStateCounter)
-      throw new ServerError(ApiErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
-    await s.store.updateDeviceEnrollment(row);
+    if (existing.platformKid !== row.platformKid) {
+      // A reinstalled wallet (a new V-OS data folder on the same device) has a new platform key:
+      // pinned again only within an issuer's reset window (devices/reset.ts), once; its state
+      // counter starts anew.
+      if (!(await s.store.repinDevice(row, now)))
+        throw new ServerError(
+          ApiErrorCode.PLATFORM_KEY_MISMATCH,
+          'device id is pinned to another platform key: a reinstalled wallet needs the issuer to reset the device (POST /v1/devices/:deviceId/reset), then enrolls again',
+        );
+    } else {
+      if (row.lastStateCounter < existing.lastStateCounter)
+        throw new ServerError(ApiErrorCode.STATE_COUNTER_ROLLBACK, 'stateCounter went backwards');
+      await s.store.updateDeviceEnrollment(row);
+    }
   }
   const stored = (await s.store.getDevice(row.deviceId))!;
   await afterEnrollment(s, stored);

@@ -30,6 +30,7 @@ import {
 import { enrollDevice, issueChallenge, requireDevice } from './enrollment.js';
 import { provisionCard } from './provision.js';
 import { replenish } from './replenish.js';
+import { type DeviceResetResult, resetDevice } from './reset.js';
 import { syncDevice } from './sync.js';
 
 /** `:deviceId/cards/:cardId` */
@@ -205,6 +206,35 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       const { deviceId, cardId } = req.params;
       return { cardId, messages: await provisionCard(s, deviceId, cardId, req.body.activationCode) };
     },
+  );
+
+  app.post<{ Params: DeviceParams; Body: EmptyBody; Reply: DeviceResetResult }>(
+    '/v1/devices/:deviceId/reset',
+    {
+      config: { callers: [Caller.ISSUER, Caller.OPERATOR_ISSUER_ADMIN] },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Reset a device: unbind its cards; it may enroll with a new platform key (a reinstalled wallet)',
+        params: deviceParams,
+        body: emptyBody,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['deviceId', 'repinUntil', 'cardsUnbound'],
+            properties: {
+              deviceId: { type: 'string' },
+              repinUntil: { type: 'integer' },
+              cardsUnbound: { type: 'integer' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+      preValidation: emptyIfMissing,
+    },
+    async (req) => resetDevice(s, req.params.deviceId),
   );
 
   app.post<{ Params: DeviceParams; Body: StatementRequest; Reply: MessagesResult }>(

@@ -283,6 +283,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ];
     },
   },
+  {
+    // Device reset (devices/reset.ts): until this time the device may enroll with a new platform
+    // key once (a reinstalled wallet); NULL = pinned for good.
+    version: 5,
+    name: 'device-reset',
+    statements: (d: Dialect) => [`ALTER TABLE devices ADD COLUMN repin_until ${big(d)}`],
+  },
 ]);
 
 /** The table that records which migrations were applied. */

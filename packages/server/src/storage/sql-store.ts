@@ -196,6 +196,54 @@ export abstract class SqlStore implements Store {
     return r ? deviceFromRaw(r) : undefined;
   }
 
+  async resetDevice(deviceId: string, until: number, now: number): Promise<number | undefined> {
+    const c = await this.one('SELECT COUNT(*) AS n FROM cards WHERE device_id = ?', [deviceId]);
+    const ok = await this.runTx([
+      {
+        sql: 'UPDATE devices SET repin_until = ? WHERE device_id = ?',
+        params: [until, deviceId],
+        expectOne: true,
+      },
+      {
+        sql: 'UPDATE luks SET retired_at = ? WHERE retired_at IS NULL AND card_id IN (SELECT card_id FROM cards WHERE device_id = ?)',
+        params: [now, deviceId],
+      },
+      {
+        sql: `UPDATE suks SET status = 'DISCARDED' WHERE status = 'UNUSED' AND card_id IN (SELECT card_id FROM cards WHERE device_id = ?)`,
+        params: [deviceId],
+      },
+      {
+        sql: 'UPDATE cards SET device_id = NULL, updated_at = ? WHERE device_id = ?',
+        params: [now, deviceId],
+      },
+    ]);
+    return ok ? Number(c?.n ?? 0) : undefined;
+  }
+
+  async repinDevice(d: DeviceRow, now: number): Promise<boolean> {
+    const n = await this.run(
+      `UPDATE devices SET platform_jwk = ?, platform_kid = ?, ta_enc_jwk = ?, ta_enc_kid = ?, ta_sig_jwk = ?,
+        ta_sig_kid = ?, ta_code_sha256 = ?, protection_level = ?, enrolled_at = ?, last_state_counter = ?,
+        repin_until = NULL
+       WHERE device_id = ? AND repin_until IS NOT NULL AND repin_until > ?`,
+      [
+        d.platformJwk,
+        d.platformKid,
+        d.taEncJwk,
+        d.taEncKid,
+        d.taSigJwk,
+        d.taSigKid,
+        d.taCodeSha256,
+        d.protectionLevel,
+        d.enrolledAt,
+        d.lastStateCounter,
+        d.deviceId,
+        now,
+      ],
+    );
+    return n === 1;
+  }
+
   async updateDeviceEnrollment(d: DeviceRow): Promise<void> {
     await this.run(
       `UPDATE devices SET ta_enc_jwk = ?, ta_enc_kid = ?, ta_sig_jwk = ?, ta_sig_kid = ?,

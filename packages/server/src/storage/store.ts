@@ -83,6 +83,15 @@ export interface Store {
   getDevice(deviceId: string): Promise<DeviceRow | undefined>;
   /** Replaces the TA keys and level at re-enrollment (same platform key). */
   updateDeviceEnrollment(row: DeviceRow): Promise<void>;
+  /**
+   * The issuer's device reset (devices/reset.ts), in one transaction: the device's cards are
+   * unbound (their live LUKs retired, unused SUKs discarded: the keys died with the old install)
+   * and a new platform key may be pinned at enrollment until `until`. The number of cards
+   * unbound; undefined for an unknown device.
+   */
+  resetDevice(deviceId: string, until: number, now: number): Promise<number | undefined>;
+  /** Pins a reset device to a new platform key and TA keys, once, before its window ends. */
+  repinDevice(row: DeviceRow, now: number): Promise<boolean>;
   /** Sets the state counter only if it does not go backwards; false otherwise. */
   advanceStateCounter(deviceId: string, counter20: string): Promise<boolean>;
   /** Allocates the next message sequence number of the device (strictly increasing). */
