@@ -84,6 +84,9 @@ export async function createServer(
   };
 
   const app = Fastify({
+    ...(config.tls
+      ? { https: { key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.2' as const } }
+      : {}),
     logger: loggerOptions(config.logger),
     bodyLimit: cfg.bodyLimit,
     // While closing, a request that still arrives on an open keep-alive connection is served

@@ -102,6 +102,12 @@ export interface ServerConfig {
    * "Rate limits"). Absent or false: no limits.
    */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * Serve HTTPS directly (PEM key and certificate chain; TLS 1.2 at least). Usually TLS ends at
+   * the gateway in front; this is for deployments without one and for the tests that show the
+   * callers' credentials over a real TLS stack.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** The configuration with every default applied, as the rest of the server reads it. */

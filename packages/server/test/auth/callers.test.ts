@@ -12,7 +12,6 @@ import { after, before, describe, it } from 'node:test';
 import { DEVICE_PROOF_HEADER, DEVICE_REQUEST_TYP } from '@openvse/protocol';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { ALL_CALLERS, Caller, scopeOf } from '../../src/auth/callers.js';
 import { startServer } from '../../src/index.js';
 import { isLoopbackHost } from '../../src/start.js';
@@ -20,49 +19,7 @@ import { STORE_TABLES } from '../../src/storage/store.js';
 import { digitize, enroll, type Json, TEST_KEK, type TestServer, testServer } from '../helpers/server.js';
 import { adapters, type TestDb } from '../helpers/stores.js';
 import { TestTa } from '../helpers/test-ta.js';
-
-const ISSUER = 'https://as.bank.test';
-const AUDIENCE = 'https://cbp.bank.test';
-
-/** An authorization server of our own: a key pair, its JWKS, and tokens to order. */
-async function authorizationServer() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const other = await generateKeyPair('ES256', { extractable: true });
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'ES256', use: 'sig' };
-  const now = () => Math.floor(Date.now() / 1000);
-  type Over = {
-    scope?: string;
-    iss?: string;
-    aud?: string;
-    typ?: string;
-    exp?: number;
-    iat?: number;
-    noClientId?: boolean;
-    key?: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-    kid?: string;
-  };
-  let n = 0;
-  const token = async (o: Over = {}) => {
-    const claims: Record<string, unknown> = { scope: o.scope ?? '' };
-    if (!o.noClientId) claims.client_id = 'client-1';
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', typ: o.typ ?? 'at+jwt', kid: o.kid ?? 'as-1' })
-      .setIssuer(o.iss ?? ISSUER)
-      .setAudience(o.aud ?? AUDIENCE)
-      .setSubject('client-1')
-      .setJti(`jti-${++n}`)
-      .setIssuedAt(o.iat ?? now())
-      .setExpirationTime(o.exp ?? now() + 300)
-      .sign(o.key ?? privateKey);
-  };
-  return {
-    config: { accessTokens: { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] } } },
-    token,
-    /** A token for exactly these callers. */
-    as: (...callers: Caller[]) => token({ scope: callers.map(scopeOf).join(' ') }),
-    otherKey: other.privateKey,
-  };
-}
+import { authorizationServer } from './test-tokens.js';
 
 type Route = { method: string; path: string; callers: Caller[] };
 
