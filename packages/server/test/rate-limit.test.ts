@@ -8,75 +8,27 @@
  * device classes fail closed (503). Every run uses its own key prefix and deletes its keys.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DEVICE_PROOF_HEADER, DEVICE_REQUEST_TYP } from '@openvse/protocol';
+import { DEVICE_PROOF_HEADER } from '@openvse/protocol';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { createServer } from '../src/app.js';
-import { Caller, scopeOf } from '../src/auth/callers.js';
+import { Caller } from '../src/auth/callers.js';
 import type { RateLimitConfig } from '../src/http/rate-limit.js';
+import { authorizationServer } from './auth/test-tokens.js';
 import { enroll, type Json, TEST_KEK, type TestServer, testServer } from './helpers/server.js';
-import { adapters, type TestDb } from './helpers/stores.js';
+import { adapters, type TestDb, tcpReachable } from './helpers/stores.js';
 import { TestTa } from './helpers/test-ta.js';
 
 const REDIS_URL = process.env.OPENVSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A port nothing listens on: Redis "unreachable". */
 const NO_REDIS = 'redis://127.0.0.1:1';
 
-function tcpReachable(url: string, timeoutMs = 1000): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const s = connect({ host: u.hostname, port: Number(u.port || 6379) });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
-const ISSUER = 'https://as.bank.test';
-const AUDIENCE = 'https://cbp.bank.test';
-
-/** An authorization server of our own: tokens for any client id and caller class. */
-async function authorizationServer() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'ES256', use: 'sig' };
-  const now = () => Math.floor(Date.now() / 1000);
-  return {
-    config: { accessTokens: { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] } } },
-    /** `Authorization` header for a fresh token of `clientId` as `caller`. */
-    bearer: async (clientId: string, caller: Caller) => ({
-      authorization: `Bearer ${await new SignJWT({ scope: scopeOf(caller), client_id: clientId })
-        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'as-1' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setSubject(clientId)
-        .setJti(randomBytes(8).toString('hex'))
-        .setIssuedAt(now())
-        .setExpirationTime(now() + 300)
-        .sign(privateKey)}`,
-    }),
-  };
-}
-
 /** A device request proof (docs/cbp-protocol.md §7) for `POST url` with body `body`. */
-const deviceProof = (ta: TestTa, url: string, body: string) =>
-  ta.identity.sign(DEVICE_REQUEST_TYP, {
-    typ: 'device-request',
-    deviceId: ta.deviceId,
-    htm: 'POST',
-    htu: url,
-    bd: createHash('sha256').update(body).digest('base64url'),
-    jti: randomBytes(16).toString('base64url'),
-  });
+const deviceProof = (ta: TestTa, url: string, body: string) => ta.requestProof('POST', url, body);
 
-const reachable = await tcpReachable(REDIS_URL);
+const reachable = await tcpReachable(new URL(REDIS_URL).hostname, Number(new URL(REDIS_URL).port || 6379));
 const sqlite = (await adapters()).find((a) => a.name === 'sqlite')!;
 
 describe('rate limits (Redis)', {

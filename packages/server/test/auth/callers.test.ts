@@ -7,9 +7,8 @@
  * beyond loopback.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DEVICE_PROOF_HEADER, DEVICE_REQUEST_TYP } from '@openvse/protocol';
+import { DEVICE_PROOF_HEADER } from '@openvse/protocol';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { ALL_CALLERS, Caller, scopeOf } from '../../src/auth/callers.js';
@@ -263,17 +262,7 @@ for (const a of await adapters()) {
       const proof = (
         who: TestTa,
         over: Partial<{ deviceId: string; htm: string; htu: string; body: string; jti: string }> = {},
-      ) =>
-        who.identity.sign(DEVICE_REQUEST_TYP, {
-          typ: 'device-request',
-          deviceId: over.deviceId ?? who.deviceId,
-          htm: over.htm ?? 'GET',
-          htu: over.htu ?? url,
-          bd: createHash('sha256')
-            .update(over.body ?? '')
-            .digest('base64url'),
-          jti: over.jti ?? randomBytes(16).toString('base64url'),
-        });
+      ) => who.requestProof(over.htm ?? 'GET', over.htu ?? url, over.body ?? '', over);
       const get = async (p?: string, target = url) =>
         srv.app.inject({ method: 'GET', url: target, headers: p ? { [DEVICE_PROOF_HEADER]: p } : {} });
 

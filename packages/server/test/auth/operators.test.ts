@@ -9,39 +9,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { OperatorAuthConfig } from '../../src/auth/auth-config.js';
-import { type Caller, scopeOf } from '../../src/auth/callers.js';
+import type { Caller } from '../../src/auth/callers.js';
 import { hashOperatorPassword, parsePasswordHash, verifyOperatorPassword } from '../../src/auth/passwords.js';
 import { type Json, TEST_KEK, type TestServer, testServer } from '../helpers/server.js';
 import { adapters, type TestDb } from '../helpers/stores.js';
 import { Reporter } from '../threats/reporter.js';
+import { authorizationServer } from './test-tokens.js';
 
-const ISSUER = 'https://as.bank.test';
-const AUDIENCE = 'https://cbp.bank.test';
 const PASSWORD = 'correct horse battery staple';
 const RULES = { rules: [{ code: '*', reaction: 'report' }] };
-
-/** Access tokens, dated by the server's (manual) clock. */
-async function tokens(now: () => number) {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'ES256' };
-  let n = 0;
-  return {
-    accessTokens: { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] } },
-    bearer: async (sub: string, ...callers: Caller[]) => ({
-      authorization: `Bearer ${await new SignJWT({ client_id: sub, scope: callers.map(scopeOf).join(' ') })
-        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'as-1' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setSubject(sub)
-        .setJti(`jti-${++n}`)
-        .setIssuedAt(Math.floor(now() / 1000))
-        .setExpirationTime(Math.floor(now() / 1000) + 300)
-        .sign(privateKey)}`,
-    }),
-  };
-}
 
 /** One operator's browser: its cookie and CSRF token. */
 interface Browser {
@@ -70,7 +47,7 @@ for (const a of await adapters()) {
   describe(`operators (${a.name})`, { skip: a.skip, timeout: 120_000 }, () => {
     let db: TestDb;
     let srv: TestServer;
-    let t: Awaited<ReturnType<typeof tokens>>;
+    let t: Awaited<ReturnType<typeof authorizationServer>>;
     const operators: OperatorAuthConfig = { accounts: [], idleTimeoutSeconds: 600, sessionTtlSeconds: 3600 };
     const as = {} as Record<'viewer' | 'admin1' | 'admin2' | 'issuerAdmin', Browser>;
 
@@ -98,7 +75,7 @@ for (const a of await adapters()) {
 
     before(async () => {
       db = await a.open();
-      t = await tokens(() => srv.clock.now());
+      t = await authorizationServer(() => srv.clock.now());
       const hash = await hashOperatorPassword(PASSWORD);
       operators.accounts = [
         { username: 'vera', role: 'viewer', passwordHash: hash },
@@ -106,7 +83,7 @@ for (const a of await adapters()) {
         { username: 'sue', role: 'security-admin', passwordHash: await hashOperatorPassword(`${PASSWORD}!`) },
         { username: 'ida', role: 'issuer-admin', passwordHash: hash },
       ];
-      srv = await testServer(db, { auth: { accessTokens: t.accessTokens, operators } });
+      srv = await testServer(db, { auth: { accessTokens: t.config.accessTokens, operators } });
     });
     after(async () => {
       await srv?.close();
@@ -136,7 +113,7 @@ for (const a of await adapters()) {
         ],
       ])
         await assert.rejects(
-          testServer(db, { auth: { accessTokens: t.accessTokens, operators: { accounts } as Json } }),
+          testServer(db, { auth: { accessTokens: t.config.accessTokens, operators: { accounts } as Json } }),
           (e: Json) => e.code === 'ERR_CONFIG',
         );
       await assert.rejects(hashOperatorPassword('short'), /12 characters/);
@@ -183,7 +160,7 @@ for (const a of await adapters()) {
     it('a Secure __Host- cookie when configured (TLS behind a proxy), read only under that name', async () => {
       const db2 = await a.open();
       const s2 = await testServer(db2, {
-        auth: { accessTokens: t.accessTokens, operators: { ...operators, secureCookie: true } },
+        auth: { accessTokens: t.config.accessTokens, operators: { ...operators, secureCookie: true } },
       });
       try {
         const ok = await signIn(s2.app, 'vera');

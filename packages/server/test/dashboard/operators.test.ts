@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { exportJWK, generateKeyPair } from 'jose';
 import { hashOperatorPassword } from '../../src/auth/passwords.js';
+import { authorizationServer } from '../auth/test-tokens.js';
 import { type TestServer, testServer } from '../helpers/server.js';
 import { adapters, type TestDb } from '../helpers/stores.js';
 import { Reporter } from '../threats/reporter.js';
@@ -42,13 +42,11 @@ describe('dashboard operator sign-in in headless Chromium', { skip, timeout: 120
 
   before(async () => {
     db = await sqlite.open();
-    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const jwk = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'ES256' };
     const passwordHash = await hashOperatorPassword(PASSWORD);
     srv = await testServer(db, {
       logger: false,
       auth: {
-        accessTokens: { issuer: 'https://as.test', audience: 'https://cbp.test', jwks: { keys: [jwk] } },
+        accessTokens: (await authorizationServer()).config.accessTokens,
         operators: {
           accounts: [
             { username: 'vera', role: 'viewer', passwordHash },

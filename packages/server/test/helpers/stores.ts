@@ -34,7 +34,8 @@ export interface Adapter {
   open(): Promise<TestDb>;
 }
 
-function tcpReachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** True when something accepts a TCP connection at host:port within `timeoutMs`. */
+export function tcpReachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
     const done = (ok: boolean) => {

@@ -4,6 +4,7 @@
  * PlatformIdentity, opening server messages (JWE → JWS, with jose), and signing statements.
  */
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -13,7 +14,13 @@ import {
   type webcrypto,
 } from 'node:crypto';
 import { type AttestationClaims, claimsProblem } from '@openvse/attestation';
-import { ATTESTATION_TYP, CBP_TA_UUID, DEVICE_REPORT_TYP, SIGNATURE_ALG } from '@openvse/protocol';
+import {
+  ATTESTATION_TYP,
+  CBP_TA_UUID,
+  DEVICE_REPORT_TYP,
+  DEVICE_REQUEST_TYP,
+  SIGNATURE_ALG,
+} from '@openvse/protocol';
 import {
   CompactSign,
   calculateJwkThumbprint,
@@ -103,6 +110,26 @@ export class TestTa {
     ta.sigPublicJwk = { kty: 'EC', crv: 'P-256', x: s.x, y: s.y };
     ta.sigKid = await calculateJwkThumbprint(ta.sigPublicJwk, 'sha256');
     return ta;
+  }
+
+  /**
+   * A device request proof (docs/cbp-protocol.md §7) by the platform identity for `htm htu` with
+   * `body`; `over` changes one claim (the tests' forgeries).
+   */
+  requestProof(
+    htm: string,
+    htu: string,
+    body = '',
+    over: Partial<{ deviceId: string; jti: string }> = {},
+  ): Promise<string> {
+    return this.identity.sign(DEVICE_REQUEST_TYP, {
+      typ: 'device-request',
+      deviceId: over.deviceId ?? this.deviceId,
+      htm,
+      htu,
+      bd: createHash('sha256').update(body).digest('base64url'),
+      jti: over.jti ?? randomBytes(16).toString('base64url'),
+    });
   }
 
   async attest(
