@@ -49,6 +49,8 @@ export class ServerClient {
   private readonly fetchFn: FetchLike;
   private readonly timeoutMs: number;
   private readonly deviceProof: ServerClientOptions['deviceProof'];
+  /** The base URL's path: a proof's target is the path the server sees. */
+  private readonly basePath: string;
 
   constructor(opts: ServerClientOptions) {
     if (typeof opts?.baseUrl !== 'string' || !/^https?:\/\//.test(opts.baseUrl))
@@ -57,6 +59,7 @@ export class ServerClient {
     this.fetchFn = opts.fetch ?? ((u, i) => fetch(u, i));
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.deviceProof = opts.deviceProof;
+    this.basePath = new URL(this.baseUrl).pathname.replace(/\/$/, '');
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -66,11 +69,7 @@ export class ServerClient {
       // The digest covers the exact bytes sent; the target is the path the server sees.
       const bytes = new TextEncoder().encode(text ?? '');
       const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
-      headers[DEVICE_PROOF_HEADER] = await this.deviceProof(
-        method,
-        `${new URL(this.baseUrl).pathname.replace(/\/$/, '')}${path}`,
-        digest,
-      );
+      headers[DEVICE_PROOF_HEADER] = await this.deviceProof(method, `${this.basePath}${path}`, digest);
     }
     let res: Response;
     try {

@@ -221,25 +221,15 @@ export abstract class SqlStore implements Store {
   }
 
   async repinDevice(d: DeviceRow, now: number): Promise<boolean> {
+    // Every enrollment column from the one list, but the id and the outbox position it keeps.
+    const values = deviceValues(d);
+    const set = DEVICE_COLUMNS.flatMap((c, i) =>
+      c === 'device_id' || c === 'last_seq' ? [] : [[c, values[i]] as const],
+    );
     const n = await this.run(
-      `UPDATE devices SET platform_jwk = ?, platform_kid = ?, ta_enc_jwk = ?, ta_enc_kid = ?, ta_sig_jwk = ?,
-        ta_sig_kid = ?, ta_code_sha256 = ?, protection_level = ?, enrolled_at = ?, last_state_counter = ?,
-        repin_until = NULL
+      `UPDATE devices SET ${set.map(([c]) => `${c} = ?`).join(', ')}, repin_until = NULL
        WHERE device_id = ? AND repin_until IS NOT NULL AND repin_until > ?`,
-      [
-        d.platformJwk,
-        d.platformKid,
-        d.taEncJwk,
-        d.taEncKid,
-        d.taSigJwk,
-        d.taSigKid,
-        d.taCodeSha256,
-        d.protectionLevel,
-        d.enrolledAt,
-        d.lastStateCounter,
-        d.deviceId,
-        now,
-      ],
+      [...set.map(([, v]) => v), d.deviceId, now],
     );
     return n === 1;
   }
