@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { DEVICE_PROOF_HEADER, DEVICE_REQUEST_TYP, SIGNATURE_ALG } from '@openvse/protocol';
+import { DEVICE_PROOF_HEADER, DEVICE_REQUEST_TYP } from '@openvse/protocol';
 import type { FastifyRequest } from 'fastify';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { verifyPinnedJws } from '../devices/pinned-jws.js';
 import type { Services } from '../services.js';
 
 /** A proof's validity after its `iat` (seconds), and how far ahead of our clock `iat` may be. */
@@ -68,26 +68,23 @@ export async function checkDeviceProof(s: Services, req: FastifyRequest): Promis
   const device = await s.store.getDevice(deviceId);
   // An unknown device and a bad signature look the same to the caller.
   if (!device) throw new DeviceProofError(401, 'the device proof does not verify');
-  let payload: Uint8Array;
-  let header: Record<string, unknown>;
-  try {
-    const key = await importJWK(JSON.parse(device.platformJwk) as JWK, SIGNATURE_ALG);
-    const r = await compactVerify(proof, key, { algorithms: [SIGNATURE_ALG] });
-    payload = r.payload;
-    header = r.protectedHeader as Record<string, unknown>;
-  } catch {
-    throw new DeviceProofError(401, 'the device proof does not verify');
-  }
-  if (header.typ !== DEVICE_REQUEST_TYP || header.kid !== device.platformKid)
-    throw new DeviceProofError(401, 'the device proof is not a request proof of this device');
-  let c: Record<string, unknown>;
-  try {
-    c = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as Record<string, unknown>;
-  } catch {
-    throw new DeviceProofError(401, 'the device proof is not JSON');
-  }
-  if (typeof c !== 'object' || c === null || c.typ !== 'device-request')
-    throw new DeviceProofError(401, 'the device proof is not a request proof');
+  const v = await verifyPinnedJws(proof, device.platformJwk, {
+    typ: DEVICE_REQUEST_TYP,
+    kid: device.platformKid,
+  });
+  if ('failure' in v)
+    throw new DeviceProofError(
+      401,
+      {
+        signature: 'the device proof does not verify',
+        typ: 'the device proof is not a request proof of this device',
+        kid: 'the device proof is not a request proof of this device',
+        json: 'the device proof is not JSON',
+        object: 'the device proof is not a request proof',
+      }[v.failure],
+    );
+  const c = v.claims;
+  if (c.typ !== 'device-request') throw new DeviceProofError(401, 'the device proof is not a request proof');
   if (c.deviceId !== device.deviceId)
     throw new DeviceProofError(403, 'the device proof names another device');
   if (c.htm !== req.method || c.htu !== req.url)

@@ -8,11 +8,11 @@
  * ERR_STATE_COUNTER_ROLLBACK (docs/design.md "Rollback").
  */
 import { createHash } from 'node:crypto';
-import { ApiErrorCode, SIGNATURE_ALG, TA_STATEMENT_TYP } from '@openvse/protocol';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { ApiErrorCode, TA_STATEMENT_TYP } from '@openvse/protocol';
 import { type DeviceRow, padCounter } from '../domain/devices.js';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
+import { verifyPinnedJws } from './pinned-jws.js';
 
 const MAX_SKEW_S = 300;
 const U64_MAX = 0xffffffffffffffffn;
@@ -36,27 +36,18 @@ export async function verifyStatementSignature(
   jws: string,
   expectedTyp: 'status' | 'replenish',
 ): Promise<Statement> {
-  let payload: Uint8Array;
-  let header: Record<string, unknown>;
-  try {
-    const key = await importJWK(JSON.parse(device.taSigJwk) as JWK, SIGNATURE_ALG);
-    const r = await compactVerify(jws, key, { algorithms: [SIGNATURE_ALG] });
-    payload = r.payload;
-    header = r.protectedHeader as Record<string, unknown>;
-  } catch {
-    throw invalid('signature does not verify with the enrolled TA key');
-  }
-  if (header.typ !== TA_STATEMENT_TYP) throw invalid(`header typ must be ${TA_STATEMENT_TYP}`);
-  if (header.kid !== device.taSigKid) throw invalid('kid does not name the enrolled TA signing key');
-  let claims: unknown;
-  try {
-    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-  } catch {
-    throw invalid('payload is not JSON');
-  }
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
-    throw invalid('payload is not an object');
-  const c = claims as Record<string, unknown>;
+  const v = await verifyPinnedJws(jws, device.taSigJwk, { typ: TA_STATEMENT_TYP, kid: device.taSigKid });
+  if ('failure' in v)
+    throw invalid(
+      {
+        signature: 'signature does not verify with the enrolled TA key',
+        typ: `header typ must be ${TA_STATEMENT_TYP}`,
+        kid: 'kid does not name the enrolled TA signing key',
+        json: 'payload is not JSON',
+        object: 'payload is not an object',
+      }[v.failure],
+    );
+  const c = v.claims;
   if (c.typ !== expectedTyp) throw invalid(`typ must be ${expectedTyp}`);
   if (c.deviceId !== device.deviceId) throw invalid('deviceId does not match');
   if (typeof c.iat !== 'number' || !Number.isInteger(c.iat)) throw invalid('iat missing');

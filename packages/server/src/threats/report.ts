@@ -8,8 +8,8 @@
  * report a `scan` whose threats have a class, a code, a severity, an evidence object and a time.
  * Nothing here touches the store.
  */
-import { ApiErrorCode, DEVICE_REPORT_TYP, isSeverity, type Severity, SIGNATURE_ALG } from '@openvse/protocol';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { ApiErrorCode, DEVICE_REPORT_TYP, isSeverity, type Severity } from '@openvse/protocol';
+import { verifyPinnedJws } from '../devices/pinned-jws.js';
 import type { DeviceRow } from '../domain/devices.js';
 import { ServerError } from '../errors.js';
 
@@ -74,25 +74,21 @@ export async function verifyThreatReport(
   nowMs: number,
   maxAgeSeconds: number,
 ): Promise<VerifiedReport> {
-  let payload: Uint8Array;
-  let header: Record<string, unknown>;
-  try {
-    const key = await importJWK(JSON.parse(device.platformJwk) as JWK, SIGNATURE_ALG);
-    const r = await compactVerify(jws, key, { algorithms: [SIGNATURE_ALG] });
-    payload = r.payload;
-    header = r.protectedHeader as Record<string, unknown>;
-  } catch {
-    throw invalid('signature does not verify with the platform key pinned for the device');
-  }
-  if (header.typ !== DEVICE_REPORT_TYP) throw invalid(`header typ must be ${DEVICE_REPORT_TYP}`);
-  if (header.kid !== device.platformKid) throw invalid('kid does not name the pinned platform key');
-  let c: unknown;
-  try {
-    c = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-  } catch {
-    throw invalid('payload is not JSON');
-  }
-  if (!isObj(c)) throw invalid('payload is not an object');
+  const v = await verifyPinnedJws(jws, device.platformJwk, {
+    typ: DEVICE_REPORT_TYP,
+    kid: device.platformKid,
+  });
+  if ('failure' in v)
+    throw invalid(
+      {
+        signature: 'signature does not verify with the platform key pinned for the device',
+        typ: `header typ must be ${DEVICE_REPORT_TYP}`,
+        kid: 'kid does not name the pinned platform key',
+        json: 'payload is not JSON',
+        object: 'payload is not an object',
+      }[v.failure],
+    );
+  const c = v.claims;
   if (c.typ !== 'threat-report' && c.typ !== 'heartbeat')
     throw invalid('typ must be threat-report or heartbeat');
   if (c.deviceId !== device.deviceId) throw invalid('deviceId does not match');
