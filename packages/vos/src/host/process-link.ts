@@ -15,7 +15,8 @@ import type { Socket } from 'node:net';
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { CHANNEL_HELLO, readFrames, sendFrame } from '../channel/frames.js';
 import { Op, type Reply, type Request } from '../worker/protocol.js';
-import type { Answer, WorkerLink } from './worker-link.js';
+import { requestIds, requestVia } from './link-requests.js';
+import type { WorkerLink } from './worker-link.js';
 
 /** The IPC message the launcher sends with each new channel. */
 export const CHANNEL_MESSAGE = 'openvse:vos-channel';
@@ -43,7 +44,7 @@ export function createProcessLink(options: { waitMs?: number } = {}): WorkerLink
   let socket: Socket | null = null;
   let up = false;
   let epoch = 0;
-  let nextId = 1;
+  const nextId = requestIds();
   let closed = false;
   let firstReady: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   const readyPromise = new Promise<void>((resolve, reject) => {
@@ -161,8 +162,7 @@ export function createProcessLink(options: { waitMs?: number } = {}): WorkerLink
     deadlineMs: number,
     done: (r: Reply, gen: number) => void,
   ): void {
-    const id = nextId++;
-    if (nextId > 0x7fffffff) nextId = 1;
+    const id = nextId();
     const req = { ...fields, id } as Request;
     if (up || closed) {
       post(req, deadlineMs, done);
@@ -183,8 +183,7 @@ export function createProcessLink(options: { waitMs?: number } = {}): WorkerLink
 
   return {
     call,
-    request: (req, deadlineMs) =>
-      new Promise<Answer>((resolve) => call(req, deadlineMs, (reply, gen) => resolve({ reply, gen }))),
+    request: requestVia(call),
     generation: () => epoch,
     ready: () => readyPromise,
     async close() {

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
 import { Op, type Reply, type Request, type WorkerBootData } from '../worker/protocol.js';
+import { requestIds, requestVia } from './link-requests.js';
 import {
   AtomicsLoad,
   clearTimer,
@@ -122,7 +123,7 @@ function dead(id: number, why: string): Reply {
 
 export function createWorkerLink(options: LinkOptions): WorkerLink {
   const pending = new MapCtor<number, Pending>();
-  let nextId = 1;
+  const nextId = requestIds();
   let gen = 0;
   let closed = false;
   let worker: Worker | null = null;
@@ -321,8 +322,7 @@ export function createWorkerLink(options: LinkOptions): WorkerLink {
     deadlineMs: number,
     done: (r: Reply, gen: number) => void,
   ): void {
-    const id = nextId++;
-    if (nextId > 0x7fffffff) nextId = 1;
+    const id = nextId();
     const req = { ...fields, id } as Request;
     if (requestPort) {
       post(req, deadlineMs, done);
@@ -346,8 +346,7 @@ export function createWorkerLink(options: LinkOptions): WorkerLink {
 
   return {
     call,
-    request: (req, deadlineMs) =>
-      new PromiseCtor<Answer>((resolve) => call(req, deadlineMs, (reply, g) => resolve({ reply, gen: g }))),
+    request: requestVia(call),
     generation: () => gen,
     ready: () => readyPromise,
     async close() {

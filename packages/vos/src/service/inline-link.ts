@@ -12,7 +12,8 @@
  * A V-OS process runs one secure world: the generation never changes within it.
  */
 import { TeeOrigin, TeeResult, VosError } from '@openvse/protocol';
-import type { Answer, WorkerLink } from '../host/worker-link.js';
+import { requestIds, requestVia } from '../host/link-requests.js';
+import type { WorkerLink } from '../host/worker-link.js';
 import { Op, type Reply, type Request } from '../worker/protocol.js';
 import { type SecureWorldBoot, serveSecureWorld } from '../worker/secure-world.js';
 import type { Watchdog } from './watchdog.js';
@@ -25,7 +26,7 @@ const GEN = 1;
 /** A link to a secure world booted on this thread; `watchdog` learns every command's deadline. */
 export function createInlineLink(boot: SecureWorldBoot, watchdog: Watchdog): WorkerLink {
   const pending = new Map<number, Pending>();
-  let nextId = 1;
+  const nextId = requestIds();
   let closed = false;
   let handle: ((req: Request) => void) | null = null;
   let booted!: { resolve: () => void; reject: (e: unknown) => void };
@@ -71,8 +72,7 @@ export function createInlineLink(boot: SecureWorldBoot, watchdog: Watchdog): Wor
     deadlineMs: number,
     done: (r: Reply, gen: number) => void,
   ): void {
-    const id = nextId++;
-    if (nextId > 0x7fffffff) nextId = 1;
+    const id = nextId();
     const req = { ...fields, id } as Request;
     if (handle) {
       post(req, deadlineMs, done);
@@ -95,8 +95,7 @@ export function createInlineLink(boot: SecureWorldBoot, watchdog: Watchdog): Wor
 
   return {
     call,
-    request: (req, deadlineMs) =>
-      new Promise<Answer>((resolve) => call(req, deadlineMs, (reply, g) => resolve({ reply, gen: g }))),
+    request: requestVia(call),
     generation: () => GEN,
     ready: () => ready,
     async close() {
