@@ -28,9 +28,18 @@ export type PrimordialSpec = {
   name: string;
   expr: string;
   get: () => unknown;
-  /** Expected native function name, when the function is a V8/C++ builtin. */
+  /**
+   * Expected native function name, when the function is a V8/C++ builtin; '' for a C++ binding
+   * Node exposes without a name (`function () { [native code] }`, name '').
+   */
   native?: string;
 };
+
+/**
+ * Node 22 and later expose `crypto.timingSafeEqual` as the unnamed C++ binding itself (measured:
+ * 22.23.5 and 24.22.3 print `function () { [native code] }`, name ''); Node 20 names it.
+ */
+const TIMING_SAFE_EQUAL_NATIVE = Number(process.versions.node.split('.')[0]) >= 22 ? '' : 'timingSafeEqual';
 
 const subtleProto = (): Record<string, unknown> =>
   Object.getPrototypeOf(crypto.webcrypto.subtle) as Record<string, unknown>;
@@ -101,7 +110,7 @@ export const PRIMORDIAL_SPECS: readonly PrimordialSpec[] = Object.freeze([
     name: 'crypto.timingSafeEqual',
     expr: "require('node:crypto').timingSafeEqual",
     get: () => crypto.timingSafeEqual,
-    native: 'timingSafeEqual',
+    native: TIMING_SAFE_EQUAL_NATIVE,
   },
   {
     name: 'SubtleCrypto.prototype.sign',

@@ -88,7 +88,11 @@ describe('clean run and environment', () => {
     const protocolDir = dirname(dirname(dirname(fileURLToPath(import.meta.resolve('@openvse/protocol')))));
     const protocolLink = join(dirname(dirname(protocolDir)), 'node_modules', '@openvse', 'protocol');
     const deps = [protocolLink, `${protocolDir}/`];
-    const flags = ['--experimental-permission', '--no-warnings', ...permissionReadFlags([pkg, ...deps])];
+    // Node 23+ names the permission model `--permission` (Node 20 only knows the experimental flag).
+    const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission')
+      ? '--permission'
+      : '--experimental-permission';
+    const flags = [permissionFlag, '--no-warnings', ...permissionReadFlags([pkg, ...deps])];
     const clean = runProbe({ flags });
     assert.deepEqual(blockingCodes(clean), [], JSON.stringify(clean.report));
     const core = runProbe({ flags, shellPrefix: 'ulimit -c unlimited' });

@@ -89,9 +89,17 @@ export function cleanRealmSources(timeoutMs = 5000): Promise<Reference | undefin
   return pending;
 }
 
-/** True when `source` is exactly the source text V8 prints for the native function `name`. */
-export function isExactNative(source: string | undefined, name: string): boolean {
-  return source === `function ${name}() { [native code] }`;
+/**
+ * True when `source` is exactly the source text V8 prints for the native function `name`. For an
+ * unnamed binding (`name` ''), whose text a bound function also prints, the function `fn` itself
+ * must have no name either (a bound copy is named `bound …`).
+ */
+export function isExactNative(source: string | undefined, name: string, fn?: unknown): boolean {
+  if (name !== '') return source === `function ${name}() { [native code] }`;
+  return (
+    source === 'function () { [native code] }' &&
+    (fn === undefined || (typeof fn === 'function' && (fn as { name?: unknown }).name === ''))
+  );
 }
 
 /** Options of {@link builtinsDetector}: skip the clean-realm check, or check another primordial list. */
@@ -110,7 +118,7 @@ export function builtinsDetector(opts: BuiltinsOptions = {}): Detector {
         const checks: string[] = [];
         if (currentValue(p) !== p.value) checks.push('identity');
         const src = sourceOf(p.value);
-        if (p.spec.native && !isExactNative(src, p.spec.native)) checks.push('native');
+        if (p.spec.native !== undefined && !isExactNative(src, p.spec.native, p.value)) checks.push('native');
         const ref = clean?.[p.spec.name];
         if (typeof ref === 'string' && src !== undefined && src !== ref) checks.push('reference');
         if (checks.length)

@@ -90,6 +90,16 @@ async function readWorkerHeap(session: inspector.Session, out: Out): Promise<voi
   out.inspectorReadKey = all.includes(KEY_HEX);
 }
 
+/** 'connected', or the error code that refused the in-process inspector session. */
+function connectInspector(session: inspector.Session): string {
+  try {
+    session.connect();
+    return 'connected';
+  } catch (e) {
+    return (e as { code?: string }).code ?? 'error';
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = process.argv[2];
   if (!dataDir) {
@@ -98,7 +108,17 @@ async function main(): Promise<void> {
     return;
   }
   const out: Out = { permission: typeof (process as { permission?: unknown }).permission === 'object' };
-  const vos = await startVos({ dataDir, pinnedTaKeys: [signer.publicKeyPem] });
+  let vos: Awaited<ReturnType<typeof startVos>>;
+  try {
+    vos = await startVos({ dataDir, pinnedTaKeys: [signer.publicKeyPem] });
+  } catch (e) {
+    // Node 23+ refuses fsync under the permission model, so sealed storage cannot open there
+    // (docs/process-boundary.md): say so, and still try the inspector.
+    out.vosError = String((e as Error)?.message ?? e);
+    out.connect = connectInspector(new inspector.Session());
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
   try {
     await vos.installTa(bundle({ uuid: TA, code: CODE, capabilities: ['crypto.aes', 'keys'] }));
     const s = await vos.openSession(TA);
@@ -112,12 +132,7 @@ async function main(): Promise<void> {
       Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'),
     ).protectionLevel;
     const session = new inspector.Session();
-    try {
-      session.connect();
-      out.connect = 'connected';
-    } catch (e) {
-      out.connect = (e as { code?: string }).code ?? 'error';
-    }
+    out.connect = connectInspector(session);
     if (out.connect === 'connected') {
       await readWorkerHeap(session, out);
       session.disconnect();
