@@ -340,7 +340,7 @@ describe('built-ins', () => {
     const unnamed = Object.defineProperty(JSON.parse.bind(JSON), 'name', { value: '' });
     assert.ok(
       isExactNative(src(unnamed), '', unnamed),
-      'a bound copy renamed to "" passes: an unnamed binding'\''s text cannot tell (docs/vguard.md)',
+      'a bound copy renamed to "" passes: the text of an unnamed binding cannot tell (docs/vguard.md)',
     );
     assert.ok(
       !isExactNative(
