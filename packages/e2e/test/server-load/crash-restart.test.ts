@@ -28,29 +28,24 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   doubleSpends,
   Http,
   type HttpAnswer,
-  LOOSE_FRAUD,
-  loadAttestationPolicy,
   makeFleet,
   makeTap,
   openRawDb,
   pool,
   replenishRequest,
   type Tap,
-  TEST_KEK,
   type TestDatabase,
   testDatabase,
   type Wallet,
 } from '@openvse/test-bench';
+import { adoptNewestCredentials } from './card-recovery.js';
 import { adapters } from './databases.js';
-import { type ServerProcess, spawnServer } from './server-process.js';
+import { looseFraudFile, type ServerProcess, spawnLoadServer } from './server-process.js';
 
 const WALLETS = 40;
 const TAPS = 20;
@@ -74,42 +69,18 @@ for (const a of await adapters()) {
     let db: TestDatabase;
     let srv: ServerProcess | undefined;
 
-    const policy = loadAttestationPolicy();
     const start = async (on: TestDatabase = db) => {
-      const args = [
-        '--db',
-        on.db.db,
-        ...(on.db.pgSchema ? ['--pg-schema', on.db.pgSchema] : []),
-        '--test-issuer',
-        // The software TA's code hash, at protection level L0.
-        '--allow-ta',
-        policy.allowedCodeHashes.join(','),
-        '--min-level',
-        policy.minimumLevel,
-        '--suk-batch',
-        String(TAPS),
-        '--luk-max-transactions',
-        '64',
-        '--luk-max-amount',
-        '1000000000',
-        '--fraud-config',
-        fraudFile,
-      ];
-      srv = await spawnServer(args, { OPENVSE_KEK: TEST_KEK });
+      srv = await spawnLoadServer(on.db, { sukBatch: TAPS, fraudFile: fraud.path });
       return new Http(srv.address, 16);
     };
 
-    let fraudFile: string;
+    let fraud: { path: string; cleanup(): void };
     before(async () => {
       db = await testDatabase(a.name);
-      const dir = mkdtempSync(join(tmpdir(), 'openvse-faults-'));
-      fraudFile = join(dir, 'fraud.json');
-      writeFileSync(fraudFile, JSON.stringify(LOOSE_FRAUD));
-      cleanupDir = () => rmSync(dir, { recursive: true, force: true });
+      fraud = looseFraudFile();
     });
-    let cleanupDir = () => {};
     after(async () => {
-      cleanupDir();
+      fraud?.cleanup();
       if (srv && srv.child.exitCode === null && srv.child.signalCode === null) {
         srv.child.kill('SIGKILL');
         await srv.exited;
@@ -333,13 +304,7 @@ for (const a of await adapters()) {
         // fresh statement under that LUK, pay with the LUK it returns.
         const stuck: string[] = [];
         for (const w of wallets) {
-          const m = await http.get(`/v1/devices/${w.ta.deviceId}/messages?after=0&limit=100`);
-          assert.equal(m.status, 200, m.text);
-          const creds = (m.body.messages as { seq: number; typ: string; cardId: string; message: string }[])
-            .filter((x) => x.typ === 'credentials' && x.cardId === w.cardId)
-            .sort((x, y) => y.seq - x.seq);
-          assert.ok(creds.length > 0);
-          if (creds[0]!.seq > w.ta.lastSeq) await w.ta.apply([creds[0]!]);
+          await adoptNewestCredentials(http, w);
           const req = await replenishRequest(w);
           const r = await http.post(req.path, req.body);
           if (r.status !== 200) {

@@ -3,12 +3,14 @@
  * @openvse/cli package's `bin`, found by package resolution) on an ephemeral port of 127.0.0.1,
  * its address read from the `listening on` JSON log line (docs/server-api.md); stdout is drained
  * so that logging never blocks it. Used by the crash suites (SIGKILL / SIGTERM, restart on the
- * same database). Needs the CLI built (`npx tsc -b packages/cli`).
+ * same database) and the many-instances suite. Needs the CLI built (`npx tsc -b packages/cli`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type DatabaseRef, LOOSE_FRAUD, loadAttestationPolicy, TEST_KEK } from '@openvse/test-bench';
 
 /** The `openvse` executable script: @openvse/cli's package.json `bin.openvse`, resolved. */
 export const OPENVSE_BIN: string = (() => {
@@ -72,4 +74,49 @@ export function spawnServer(
       reject(new Error(`server exited (${code ?? signal}) before listening: ${err}`));
     });
   });
+}
+
+/** {@link LOOSE_FRAUD} as a `--fraud-config` file in a temp directory of its own. */
+export function looseFraudFile(): { path: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'openvse-faults-'));
+  const path = join(dir, 'fraud.json');
+  writeFileSync(path, JSON.stringify(LOOSE_FRAUD));
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What a load-kit server is started with besides its database. */
+export interface LoadServerOptions {
+  /** `--suk-batch`: SUKs per profile M card (at least the taps a suite makes per card). */
+  sukBatch: number;
+  /** `--fraud-config`: e.g. {@link looseFraudFile}'s. */
+  fraudFile: string;
+}
+
+/**
+ * `openvse server` on `db` for the load kit's fleet: the TEST issuer keys, the software TA's code
+ * hash allowed at level L0, LUKs good for 64 transactions and any amount, the KEK TEST_KEK.
+ */
+export function spawnLoadServer(db: DatabaseRef, o: LoadServerOptions): Promise<ServerProcess> {
+  const policy = loadAttestationPolicy();
+  return spawnServer(
+    [
+      '--db',
+      db.db,
+      ...(db.pgSchema ? ['--pg-schema', db.pgSchema] : []),
+      '--test-issuer',
+      '--allow-ta',
+      policy.allowedCodeHashes.join(','),
+      '--min-level',
+      policy.minimumLevel,
+      '--suk-batch',
+      String(o.sukBatch),
+      '--luk-max-transactions',
+      '64',
+      '--luk-max-amount',
+      '1000000000',
+      '--fraud-config',
+      o.fraudFile,
+    ],
+    { OPENVSE_KEK: TEST_KEK },
+  );
 }
