@@ -172,6 +172,19 @@ describe('openvse server', () => {
     );
     assert.equal(badFraud.status, 1);
     assert.match(badFraud.stderr, /^openvse server: --fraud-config: cannot read the file \(ENOENT\)\n$/);
+    const badNats = run(['--open', '--db', `sqlite:${join(dir, 'n.db')}`, '--nats', 'http://x:1'], {
+      OPENVSE_KEK: KEK,
+    });
+    assert.equal(badNats.status, 1);
+    assert.match(badNats.stderr, /^openvse server: ERR_CONFIG: stream\.nats\.servers/);
+    // $OPENVSE_NATS_URL when no --nats; nothing listens there: the server does not start
+    const noNats = run(['--open', '--db', `sqlite:${join(dir, 'n.db')}`], {
+      OPENVSE_KEK: KEK,
+      OPENVSE_NATS_URL: 'nats://127.0.0.1:1',
+    });
+    assert.equal(noNats.status, 1);
+    assert.match(noNats.stderr, /^openvse server: ERR_STREAM_UNAVAILABLE: stream: cannot connect to NATS/);
+    assert.equal(noNats.stderr.trim().split('\n').length, 1);
     const badPort = run(['--port', 'abc']);
     assert.notEqual(badPort.status, 0);
     assert.match(badPort.stderr, /--port/);

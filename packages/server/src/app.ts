@@ -27,6 +27,7 @@ import { issuerRoutes } from './keys/routes.js';
 import type { Services } from './services.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { openStream, type StreamRuntime } from './stream/open-stream.js';
 import { policyApprovalRoutes } from './threats/policy-approval.js';
 import { threatRoutes } from './threats/routes.js';
 import { cardRoutes } from './tokens/routes.js';
@@ -71,18 +72,6 @@ export async function createServer(
   } finally {
     kek.fill(0);
   }
-  // The fraud engine scores provisioning, replenishment and (unless a riskEngine is given)
-  // every authorization (docs/fraud-engine.md).
-  const fraud = config.fraud === false ? undefined : new FraudEngine(store, cfg.clock, config.fraud);
-  const services: Services = {
-    store,
-    keys,
-    config: cfg,
-    clock: cfg.clock,
-    risk: config.riskEngine ?? fraud ?? approveAllRiskEngine,
-    ...(fraud ? { fraud } : {}),
-  };
-
   const app = Fastify({
     ...(config.tls
       ? { https: { key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.2' as const } }
@@ -100,6 +89,30 @@ export async function createServer(
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },
   });
+  // The event bus, and with NATS the report stream (docs/scaling.md "Threat intelligence as a
+  // stream"); NATS unreachable at start: ERR_STREAM_UNAVAILABLE, nothing left open.
+  let stream: StreamRuntime;
+  try {
+    stream = await openStream(cfg.stream, app.log);
+  } catch (e) {
+    if (!opts.store) await store.close();
+    throw e;
+  }
+  // The fraud engine scores provisioning, replenishment and (unless a riskEngine is given)
+  // every authorization (docs/fraud-engine.md).
+  const fraud =
+    config.fraud === false ? undefined : new FraudEngine(store, cfg.clock, config.fraud, stream.events);
+  const services: Services = {
+    store,
+    keys,
+    config: cfg,
+    clock: cfg.clock,
+    risk: config.riskEngine ?? fraud ?? approveAllRiskEngine,
+    ...(fraud ? { fraud } : {}),
+    events: stream.events,
+    ...(stream.reports ? { reports: stream.reports } : {}),
+  };
+
   // JSON only: a text/plain body is a 415, not a string for the schema to reject.
   app.removeContentTypeParser('text/plain');
   app.decorate('services', services);
@@ -185,6 +198,12 @@ export async function createServer(
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
-  if (!opts.store) app.addHook('onClose', async () => store.close());
+  // The report consumer starts once every route is ready and stops (its report in hand acked)
+  // before the store closes.
+  app.addHook('onReady', async () => stream.start(services));
+  app.addHook('onClose', async () => {
+    await stream.close();
+    if (!opts.store) await store.close();
+  });
   return app;
 }

@@ -18,6 +18,7 @@ import { ServerError } from './errors.js';
 import type { FraudConfigInput } from './fraud/config.js';
 import type { RateLimitConfig } from './http/rate-limit.js';
 import type { IssuerKeySetup } from './keys/key-store.js';
+import { type ResolvedStreamConfig, resolveStreamConfig, type StreamConfig } from './stream/config.js';
 import { checkTokenBin, type TokenBinRange } from './tokens/token-pan.js';
 
 /** Which attested TAs may enroll (docs/attestation.md "Verification"). */
@@ -108,6 +109,13 @@ export interface ServerConfig {
    * callers' credentials over a real TLS stack.
    */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Threat intelligence as a stream (docs/scaling.md "Threat intelligence as a stream"): with
+   * `{ nats: { servers } }` threat reports go through a NATS JetStream stream whose durable
+   * consumers store them, and server events through NATS subjects. Absent or false: everything
+   * stays in the process (the default).
+   */
+  stream?: StreamConfig | false;
 }
 
 /** The configuration with every default applied, as the rest of the server reads it. */
@@ -129,6 +137,8 @@ export interface ResolvedConfig {
   activationCodeTtlSeconds: number;
   bodyLimit: number;
   clock: Clock;
+  /** The report stream and event bus on NATS; undefined = in-process (stream/config.ts). */
+  stream?: ResolvedStreamConfig;
 }
 
 /** The defaults of {@link ServerConfig}. */
@@ -175,6 +185,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
   const luk = { ...DEFAULTS.luk, ...(c.luk ?? {}) };
   const atcWindow = c.atcWindow ?? DEFAULTS.atcWindow;
   const cardDefaults = { ...DEFAULTS.cardDefaults, ...(c.cardDefaults ?? {}) };
+  const stream = resolveStreamConfig(c.stream);
   if (positiveInt(cardDefaults.mobilePinTries, 'cardDefaults.mobilePinTries', 15) < 1)
     throw new ServerError(ApiErrorCode.CONFIG, 'cardDefaults.mobilePinTries: at least 1');
   return {
@@ -211,5 +222,6 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     ),
     bodyLimit: positiveInt(c.bodyLimit ?? DEFAULTS.bodyLimit, 'bodyLimit', 16 * 1024 * 1024),
     clock: c.clock ?? systemClock,
+    ...(stream ? { stream } : {}),
   };
 }

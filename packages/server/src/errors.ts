@@ -59,6 +59,8 @@ const STATUS: Partial<Record<ApiErrorCode, number>> = {
   // rate limits (http/rate-limit.ts)
   ERR_RATE_LIMITED: 429,
   ERR_RATE_LIMIT_UNAVAILABLE: 503,
+  // the threat-report stream (stream/report-publisher.ts)
+  ERR_STREAM_UNAVAILABLE: 503,
 };
 
 /** A failure the server answers with its stable code and the status of that code. */

@@ -217,6 +217,108 @@ for (const a of await adapters()) {
       assert.equal(resume.body.error.code, 'ERR_CARD_STATE');
     });
 
+    it('each stored decision is published once as an event (the live feed); a retried answer is not', async () => {
+      const c = await provisionV();
+      const seen: { type: string; id?: string; decision?: string }[] = [];
+      const stop = srv.app.services.events.subscribe((e) => seen.push(e as (typeof seen)[number]));
+      try {
+        const tx = { amount: 321 };
+        const key = idem();
+        const chip = chipV({ luk: c.luk, api: c.api, atc: 1, tx }).chipData;
+        const r = await authz(c.tokenPan, chip, tx, { idempotencyKey: key });
+        assert.equal(r.body.decision, 'APPROVE');
+        const again = await authz(c.tokenPan, chip, tx, { idempotencyKey: key });
+        assert.equal(again.body.authorizationId, r.body.authorizationId);
+        const bad = await authz(
+          c.tokenPan,
+          alterCryptogram(chipV({ luk: c.luk, api: c.api, atc: 2, tx }).chipData),
+          tx,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the bus delivers after the publisher's turn
+        const auths = seen.filter((e) => e.type === 'authorization');
+        assert.deepEqual(
+          auths.map((e) => [e.id, e.decision]),
+          [
+            [r.body.authorizationId, 'APPROVE'],
+            [bad.body.authorizationId, 'DECLINE'],
+          ],
+        );
+      } finally {
+        stop();
+      }
+    });
+
+    it('another instance on the same database sees lifecycle changes at once (its card cache holds only what never changes)', async () => {
+      const other = await testServer(db, {
+        luk: { maxTransactions: 4, maxAmount: 10_000, ttlSeconds: 3600 },
+        riskEngine: risk,
+      });
+      try {
+        const c = await provisionV();
+        const tx = { amount: 100 };
+        let atc = 0;
+        const tapOther = () =>
+          post(other.app, '/v1/authorizations', {
+            idempotencyKey: idem(),
+            tokenPan: c.tokenPan,
+            chipData: chipV({ luk: c.luk, api: c.api, atc: ++atc, tx }).chipData,
+            amount: tx.amount,
+            currency: '978',
+          });
+        assert.equal((await tapOther()).body.decision, 'APPROVE', 'the other instance now knows the card');
+        await post(srv.app, `/v1/cards/${c.cardId}/suspend`, {});
+        assert.equal((await tapOther()).body.reason, 'TOKEN_SUSPENDED');
+        await post(srv.app, `/v1/cards/${c.cardId}/resume`);
+        assert.equal((await tapOther()).body.decision, 'APPROVE');
+        await post(srv.app, `/v1/cards/${c.cardId}/delete`, {});
+        assert.equal((await tapOther()).body.reason, 'TOKEN_DELETED');
+
+        // A plain card found by its funding PAN, deleted and digitized again: the new card counts.
+        const pan = `476173900101099${luhn('476173900101099')}`;
+        const plainTap = async (psn: string, n: number, idempotencyKey = idem()) => {
+          const ptx = { amount: 4200 };
+          const chip = chipPlain({
+            profileId: 'visa-10',
+            imkAc: TEST_ISSUER_KEYS.imkAc,
+            pan,
+            psn,
+            atc: n,
+            tx: ptx,
+          });
+          return post(other.app, '/v1/authorizations', {
+            idempotencyKey,
+            pan,
+            chipData: chip.chipData,
+            amount: 4200,
+            currency: '978',
+          });
+        };
+        const first = await digitize(srv.app, {
+          profile: 'V',
+          cardType: 'plain',
+          fundingPan: pan,
+          psn: '03',
+        });
+        assert.equal(first.status, 201, JSON.stringify(first.body));
+        assert.equal((await plainTap('03', 1)).body.decision, 'APPROVE');
+        await post(srv.app, `/v1/cards/${first.body.cardId}/delete`, {});
+        const second = await digitize(srv.app, {
+          profile: 'V',
+          cardType: 'plain',
+          fundingPan: pan,
+          psn: '04',
+        });
+        assert.equal(second.status, 201, JSON.stringify(second.body));
+        const key = idem();
+        const r = await plainTap('04', 1, key);
+        assert.equal(r.body.decision, 'APPROVE', JSON.stringify(r.body));
+        const stored = await db.store.getAuthorizationByKey(key);
+        assert.equal(stored?.cardId, second.body.cardId, 'authorized against the new card');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('LUK thresholds are enforced server side: count, cumulative amount, time to live', async () => {
       const c = await provisionV('2468');
       let atc = 0;

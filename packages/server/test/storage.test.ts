@@ -330,6 +330,190 @@ for (const a of await adapters()) {
       );
     });
 
+    it('authorizationFacts reads in one go what the separate reads give', async () => {
+      await store.insertDevice(device('dev-facts'));
+      await store.insertCard(card('card-facts', { profile: 'M', deviceId: 'dev-facts' }));
+      await store.insertSuks([{ cardId: 'card-facts', atc: 9, status: 'UNUSED', issuedAt: NOW }]);
+      await store.insertLuk({
+        cardId: 'card-facts',
+        api: '6100001',
+        dki: '01',
+        maxTransactions: 5,
+        notAfter: NOW + 1000,
+        maxAmount: 999,
+        issuedAt: NOW,
+        retiredAt: null,
+        usedCount: 0,
+        usedAmount: 0,
+      });
+      for (const atc of [3, 5, 4])
+        await store.commitAuthorization(plan('card-facts', atc, {}, `facts-${atc}`));
+      await store.recordThreatReport({
+        report: {
+          deviceId: 'dev-facts',
+          seq: 1,
+          typ: 'threat-report',
+          scanId: 'scan-1',
+          scanReason: 'startup',
+          clean: false,
+          threatCount: 1,
+          gapBefore: 0,
+          iat: NOW,
+          stateCounter: padCounter('1'),
+          receivedAt: NOW,
+        },
+        threats: [
+          {
+            deviceId: 'dev-facts',
+            seq: 1,
+            class: 'runtime',
+            code: 'DEBUGGER',
+            severity: 'high',
+            reaction: 'block_payments',
+            evidence: '{}',
+            detectedAt: new Date(NOW).toISOString(),
+            receivedAt: NOW,
+          },
+        ],
+      });
+      const risk = { historySince: 0, historyLimit: 2, threatsSince: 0, threatsLimit: 10 };
+      const f = await store.authorizationFacts({
+        idempotencyKey: 'facts-5',
+        cardId: 'card-facts',
+        atc: 9,
+        api: '6100001',
+        risk,
+      });
+      assert.deepEqual(f.existing, await store.getAuthorizationByKey('facts-5'));
+      assert.deepEqual(f.card, await store.getCard('card-facts'));
+      assert.equal(f.highestAtc, 5);
+      assert.equal(f.atcSeen, false);
+      assert.deepEqual(f.suk, await store.getSuk('card-facts', 9));
+      assert.deepEqual(f.luk, await store.getLuk('card-facts', '6100001'));
+      assert.deepEqual(f.risk?.device, await store.getDevice('dev-facts'));
+      assert.deepEqual(f.risk?.deviceRisk, await store.getDeviceRisk('dev-facts'));
+      assert.deepEqual(
+        f.risk?.recentThreats,
+        await store.listThreats({ deviceId: 'dev-facts', since: 0, limit: 10 }),
+      );
+      assert.equal(f.risk?.recentThreats.length, 1);
+      assert.deepEqual(f.risk?.history, await store.authorizationsForCard('card-facts', 0, 2));
+      assert.equal(f.risk?.history.length, 2, 'at most historyLimit, newest first');
+      assert.equal(f.risk?.policyVersion, 0, 'no stored policy: the built-in version 0');
+      // An ATC in the ledger, an unknown key and no LUK asked for; no risk facts unless asked.
+      const g = await store.authorizationFacts({ idempotencyKey: 'none', cardId: 'card-facts', atc: 4 });
+      assert.equal(g.atcSeen, true);
+      assert.equal(g.existing, undefined);
+      assert.equal(g.luk, undefined);
+      assert.equal(g.suk, undefined);
+      assert.equal(g.risk, undefined);
+      const none = await store.authorizationFacts({
+        idempotencyKey: 'none',
+        cardId: 'no-card',
+        atc: 1,
+        risk,
+      });
+      assert.equal(none.card, undefined);
+      assert.equal(none.highestAtc, undefined);
+      assert.deepEqual(none.risk, { recentThreats: [], history: [], policyVersion: 0 });
+    });
+
+    it("the fraud decision is written in the authorization's transaction, and rolled back with it", async () => {
+      await store.insertCard(card('card-rd'));
+      const decision = (id: string) => ({
+        riskDecision: {
+          id,
+          context: 'authorization' as const,
+          deviceId: null,
+          cardId: 'card-rd',
+          authorizationId: null,
+          score: 7,
+          outcome: 'approve' as const,
+          reason: 'APPROVED',
+          rules: [{ rule: 'ATC_GAP', typology: 'atc', weight: 7, evidence: { gap: 3 } }],
+          createdAt: NOW,
+        },
+      });
+      assert.equal((await store.commitAuthorization(plan('card-rd', 1, decision('rd-1')))).kind, 'stored');
+      assert.equal(
+        (await store.commitAuthorization(plan('card-rd', 1, decision('rd-2')))).kind,
+        'atc-replay',
+      );
+      const stored = await store.listRiskDecisions({ limit: 10, cardId: 'card-rd' });
+      assert.deepEqual(
+        stored.map((d) => [d.id, d.score, d.rules[0]?.evidence.gap]),
+        [['rd-1', 7, 3]],
+        'the refused plan left no decision behind',
+      );
+    });
+
+    it('streamed reports: idempotent by (device, seq), in any order; a late report closes its gap', async () => {
+      await store.insertDevice(device('dev-stream'));
+      const report = (seq: number, codes: string[]) => ({
+        report: {
+          deviceId: 'dev-stream',
+          seq,
+          typ: 'threat-report' as const,
+          scanId: `scan-${seq}`,
+          scanReason: 'periodic',
+          clean: codes.length === 0,
+          threatCount: codes.length,
+          gapBefore: 0,
+          iat: NOW,
+          stateCounter: null,
+          receivedAt: NOW + seq,
+        },
+        threats: codes.map((code) => ({
+          deviceId: 'dev-stream',
+          seq,
+          class: 'runtime',
+          code,
+          severity: 'high' as const,
+          reaction: 'block_payments' as const,
+          evidence: '{}',
+          detectedAt: new Date(NOW).toISOString(),
+          receivedAt: NOW + seq,
+        })),
+        activeThreats: codes.map((code) => ({
+          class: 'runtime',
+          code,
+          severity: 'high' as const,
+          reaction: 'block_payments' as const,
+          detectedAt: new Date(NOW).toISOString(),
+        })),
+      });
+      assert.deepEqual(await store.recordStreamedReports([report(4, []), report(2, ['DEBUGGER'])]), [
+        'stored',
+        'stored',
+      ]);
+      let r = await store.getDeviceRisk('dev-stream');
+      assert.equal(r?.lastReportSeq, 4);
+      assert.equal(r?.reports, 2);
+      assert.equal(r?.seqGaps, 2, 'seqs 1 and 3 missing');
+      assert.deepEqual(r?.activeThreats, [], 'the newest scan (seq 4, clean) holds');
+      assert.equal(r?.lastReportAt, NOW + 4);
+      // A redelivery of seq 4 and the late seq 3 (with a threat), in one batch.
+      assert.deepEqual(await store.recordStreamedReports([report(4, []), report(3, ['HOOK'])]), [
+        'replay',
+        'stored',
+      ]);
+      r = await store.getDeviceRisk('dev-stream');
+      assert.equal(r?.lastReportSeq, 4);
+      assert.equal(r?.reports, 3);
+      assert.equal(r?.seqGaps, 1, 'the late report closed its gap');
+      assert.deepEqual(r?.activeThreats, [], 'a late scan does not replace a newer one');
+      const threats = await store.listThreats({ deviceId: 'dev-stream', limit: 10 });
+      assert.deepEqual(threats.map((t) => t.code).sort(), ['DEBUGGER', 'HOOK'], "each report's threats once");
+      // A newer scan replaces the active threats.
+      assert.deepEqual(await store.recordStreamedReports([report(6, ['ROOT'])]), ['stored']);
+      r = await store.getDeviceRisk('dev-stream');
+      assert.deepEqual(
+        r?.activeThreats.map((t) => t.code),
+        ['ROOT'],
+      );
+      assert.equal(r?.seqGaps, 2, 'seqs 1 and 5');
+    });
+
     it('LUK thresholds are enforced by a conditional update', async () => {
       await store.insertCard(card('card-luk'));
       const luk: LukRow = {

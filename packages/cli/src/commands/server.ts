@@ -8,6 +8,7 @@
  *                  [--luk-max-transactions n] [--luk-max-amount n] [--luk-ttl s] [--suk-batch n]
  *                  [--no-fraud | --fraud-config <file.json>] [--log-level info]
  *                  [--open | --auth-jwks <file> --auth-issuer <iss> --auth-audience <aud>]
+ *                  [--nats nats://127.0.0.1:4222]
  *
  * Defaults: port 7070 (not 8443: the server speaks plain HTTP, TLS belongs to the reverse proxy
  * or gateway in front of it), host 127.0.0.1, database `sqlite:<data dir>/openvse.db` where the
@@ -24,6 +25,9 @@
  * bound address (also as `address` in the JSON), printed at any log level but `silent` (with
  * `--log-level warn` the per-request lines are off, which the benchmark uses). SIGTERM / SIGINT
  * close the server (in-flight requests finish, the database is closed) and exit 0.
+ * `--nats <url>` (or $OPENVSE_NATS_URL; comma-separated for a cluster) streams threat reports and
+ * server events through NATS JetStream (docs/scaling.md "Threat intelligence as a stream");
+ * without it everything stays in the process.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +67,8 @@ export interface ServerCliOptions {
   authJwks?: string;
   authIssuer?: string;
   authAudience?: string;
+  /** NATS server(s) for the threat-report stream and events (else $OPENVSE_NATS_URL; else none). */
+  nats?: string;
 }
 
 /** The data directory: --data-dir, $OPENVSE_DATA_DIR, $XDG_DATA_HOME/openvse, ~/.local/share/openvse. */
@@ -138,6 +144,15 @@ export function serverConfigFromOptions(
     } catch {
       throw new InvalidArgumentError('--fraud-config: not valid JSON');
     }
+  }
+  const nats = o.nats ?? env.OPENVSE_NATS_URL;
+  if (nats) {
+    const servers = nats
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (servers.length === 0) throw new InvalidArgumentError('--nats: expected nats://host:port');
+    cfg.stream = { nats: { servers } };
   }
   cfg.env = env;
   if (o.open && o.authJwks) throw new InvalidArgumentError('--open and --auth-jwks exclude each other');
@@ -292,6 +307,11 @@ export function registerServerCommand(program: Command): void {
     .option('--auth-jwks <file>', "the bank's authorization server's JWKS (access tokens, RFC 9068)")
     .option('--auth-issuer <iss>', "the access tokens' issuer (with --auth-jwks)")
     .option('--auth-audience <aud>', "this server's identifier in the access tokens (with --auth-jwks)")
+    .option(
+      '--nats <url>',
+      'NATS server(s) with JetStream, comma separated: stream threat reports and events through it ' +
+        '(docs/scaling.md; default $OPENVSE_NATS_URL, else in-process)',
+    )
     .option('--no-fraud', 'run without the fraud engine (every authorization risk-approved)')
     .option('--fraud-config <file>', 'fraud engine settings, JSON (docs/fraud-engine.md)')
     .addOption(

@@ -75,6 +75,11 @@ export const ApiErrorCode = {
   RATE_LIMITED: 'ERR_RATE_LIMITED',
   /** The rate-limit store (Redis) is unreachable and the route fails closed (503). */
   RATE_LIMIT_UNAVAILABLE: 'ERR_RATE_LIMIT_UNAVAILABLE',
+  /**
+   * The threat-report stream (NATS JetStream) did not take the report in time: nothing was
+   * accepted, retry later (503; docs/scaling.md "Threat intelligence as a stream").
+   */
+  STREAM_UNAVAILABLE: 'ERR_STREAM_UNAVAILABLE',
 } as const;
 /** One of the {@link ApiErrorCode} values. */
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

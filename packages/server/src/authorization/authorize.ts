@@ -9,10 +9,14 @@
  * wrong PINs in a row suspend the token), ask the risk engine, and answer with a stable reason and
  * an ARPC.
  *
- * Every decision is written (authorization row + ATC ledger row + SUK/LUK consumption, one
+ * Two trips to the database (docs/scaling.md "One authorization, two round trips"): one read of
+ * every fact the verdict needs (the card's row, the answer stored under the idempotency key, the
+ * ATC ledger, the SUK / LUK, the fraud engine's history and device facts), then one write of the
+ * decision (authorization row + ATC ledger row + SUK/LUK consumption + the fraud decision, one
  * transaction) before it is answered; the database constraints are the guards against a
- * concurrent replay (UNIQUE(card, atc)), a double SUK use and LUK thresholds. An idempotency key
- * returns the first answer to a retry with the same body, and 409 to a different body.
+ * concurrent replay (UNIQUE(card, atc)), a double SUK use and LUK thresholds, so a fact that
+ * changed between the read and the write is caught by the write. An idempotency key returns the
+ * first answer to a retry with the same body, and 409 to a different body.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { bytesToHex } from '@openvse/emv/codec';
@@ -25,10 +29,12 @@ import {
   type Decision,
   DeclineReason,
 } from '@openvse/protocol';
-import type { AuthorizationPlan, AuthorizationRow } from '../domain/authorizations.js';
+import type { AuthorizationFacts, AuthorizationPlan, AuthorizationRow } from '../domain/authorizations.js';
 import type { CardRow, LukRow } from '../domain/cards.js';
+import type { RiskDecisionRow } from '../domain/risk-decisions.js';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
+import { publishAuthorizationDecision, publishRiskDecision } from '../stream/publish.js';
 import { expiryValid, keyPan } from '../tokens/digitize.js';
 import { changeLifecycle } from '../tokens/lifecycle.js';
 import { type ChipData, readChipData } from './chip-data.js';
@@ -57,6 +63,8 @@ interface Verdict {
   countLuk?: 'amount' | 'count';
   /** The mobile PIN the tap carried, as the issuer found it (counted / reset with the decision). */
   mobilePin?: 'wrong' | 'verified';
+  /** The fraud engine's decision, stored with the authorization. */
+  riskDecision?: RiskDecisionRow;
 }
 
 const decline = (reason: string, v: Partial<Verdict> = {}): Verdict => ({
@@ -67,16 +75,58 @@ const decline = (reason: string, v: Partial<Verdict> = {}): Verdict => ({
   ...v,
 });
 
-async function findCard(s: Services, req: AuthorizationRequest): Promise<CardRow | undefined> {
+/** What a card reference resolves to: the columns that never change once a card exists. */
+interface CardRef {
+  cardId: string;
+  profile: CardRow['profile'];
+  cardType: CardRow['cardType'];
+  /** Found by a funding PAN (plain cards), not a token PAN. */
+  byFundingPan: boolean;
+}
+
+const CARD_REFS_MAX = 100_000;
+/**
+ * Token PAN (or funding PAN) → card id, profile and type, per Services (an instance). These
+ * never change for a card, so the cache needs no invalidation across instances; everything that
+ * does change (status, device, PIN tries) is read fresh with the authorization's facts. A card
+ * found by funding PAN whose fresh row is DELETED is looked up again (another plain card may
+ * have replaced it).
+ */
+const cardRefs = new WeakMap<Services, Map<string, CardRef>>();
+
+async function lookupCard(s: Services, req: AuthorizationRequest): Promise<CardRef | undefined> {
   const pan = req.tokenPan ?? req.pan;
   if (!pan) return undefined;
   const byToken = await s.store.getCardByTokenPan(pan);
-  if (byToken) return byToken;
-  if (req.tokenPan !== undefined) return undefined;
-  const plain = (await s.store.getCardsByFundingHash(s.keys.panHash(pan))).filter(
-    (c) => c.cardType === 'plain' && c.status !== 'DELETED',
+  let card = byToken;
+  if (!card && req.tokenPan === undefined)
+    card = (await s.store.getCardsByFundingHash(s.keys.panHash(pan))).find(
+      (c) => c.cardType === 'plain' && c.status !== 'DELETED',
+    );
+  return (
+    card && { cardId: card.cardId, profile: card.profile, cardType: card.cardType, byFundingPan: !byToken }
   );
-  return plain[0];
+}
+
+async function findCardRef(
+  s: Services,
+  req: AuthorizationRequest,
+  fresh = false,
+): Promise<CardRef | undefined> {
+  const key = req.tokenPan !== undefined ? `t:${req.tokenPan}` : `p:${req.pan ?? ''}`;
+  let refs = cardRefs.get(s);
+  if (!refs) {
+    refs = new Map();
+    cardRefs.set(s, refs);
+  }
+  const hit = fresh ? undefined : refs.get(key);
+  if (hit) return hit;
+  const ref = await lookupCard(s, req);
+  if (ref) {
+    if (refs.size >= CARD_REFS_MAX) refs.delete(refs.keys().next().value as string);
+    refs.set(key, ref);
+  } else refs.delete(key);
+  return ref;
 }
 
 function txData(chip: ChipData) {
@@ -172,18 +222,63 @@ function verifyAndArpc(
   });
 }
 
-async function evaluate(s: Services, req: AuthorizationRequest, id: string): Promise<Verdict> {
-  const card = await findCard(s, req);
-  if (!card) return decline(DeclineReason.UNKNOWN_TOKEN);
+/** What the verdict is made from: the tap as read, and the facts read for it in one go. */
+interface Gathered {
+  chip: ReturnType<typeof readChipData>;
+  facts?: AuthorizationFacts;
+  existing?: AuthorizationRow;
+}
+
+/**
+ * Reads everything the verdict needs (docs/scaling.md "One authorization, two round trips"): the
+ * card reference from the cache, then one facts query — the stored answer under the idempotency
+ * key, the card's current row, the ATC ledger, the SUK / LUK of this tap, and what the fraud
+ * engine reads.
+ */
+async function gather(s: Services, req: AuthorizationRequest, now: number): Promise<Gathered> {
+  const chip = readChipData(req.chipData);
+  for (let fresh = false; ; fresh = true) {
+    const ref = await findCardRef(s, req, fresh);
+    if (!ref) {
+      const existing = await s.store.getAuthorizationByKey(req.idempotencyKey);
+      return { chip, ...(existing ? { existing } : {}) };
+    }
+    let api: string | undefined;
+    if (!('problem' in chip) && ref.cardType === 'cloud' && ref.profile === 'V') {
+      const profile = selectCvnProfile(ref, chip.iad);
+      api = profile?.parseIad(chip.iad).api;
+    }
+    const riskQuery = s.risk.factsQuery?.(now);
+    const facts = await s.store.authorizationFacts({
+      idempotencyKey: req.idempotencyKey,
+      cardId: ref.cardId,
+      atc: 'problem' in chip ? -1 : chip.atc,
+      ...(api !== undefined ? { api } : {}),
+      ...(riskQuery ? { risk: riskQuery } : {}),
+    });
+    if (!fresh && ref.byFundingPan && facts.card?.status === 'DELETED' && !facts.existing) continue;
+    return { chip, facts, ...(facts.existing ? { existing: facts.existing } : {}) };
+  }
+}
+
+async function evaluate(
+  s: Services,
+  req: AuthorizationRequest,
+  id: string,
+  g: Gathered,
+  now: number,
+): Promise<Verdict> {
+  const facts = g.facts;
+  const card = facts?.card;
+  if (!facts || !card) return decline(DeclineReason.UNKNOWN_TOKEN);
   if (card.status === 'DELETED') return decline(DeclineReason.TOKEN_DELETED, { card });
   if (card.status === 'SUSPENDED') return decline(DeclineReason.TOKEN_SUSPENDED, { card });
-  const chip = readChipData(req.chipData);
+  const chip = g.chip;
   if ('problem' in chip) return decline(DeclineReason.CHIP_DATA_INVALID, { card });
   if (chip.amount !== req.amount) return decline(DeclineReason.AMOUNT_MISMATCH, { card, chip });
   if (chip.currency !== req.currency) return decline(DeclineReason.CURRENCY_MISMATCH, { card, chip });
   const psn = req.panSequence ?? chip.psn;
   if (psn !== undefined && psn !== card.psn) return decline(DeclineReason.PSN_MISMATCH, { card, chip });
-  const now = s.clock.now();
   if (!expiryValid(card.expiry, now)) return decline(DeclineReason.CARD_EXPIRED, { card, chip });
   const profile = selectCvnProfile(card, chip.iad);
   if (!profile) return decline(DeclineReason.CVN_UNSUPPORTED, { card, chip });
@@ -214,11 +309,10 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
   const base = { card, chip, profile, cryptoValid: true };
 
   // ATC: replay, then (profile M) a server-issued unused SUK, then the window.
-  const highest = await s.store.highestAtc(card.cardId);
-  const seen = await s.store.ledgerHas(card.cardId, chip.atc);
-  if (seen) return decline(DeclineReason.ATC_REPLAY, base);
+  const highest = facts.highestAtc;
+  if (facts.atcSeen) return decline(DeclineReason.ATC_REPLAY, base);
   if (card.cardType === 'cloud' && card.profile === 'M') {
-    const suk = await s.store.getSuk(card.cardId, chip.atc);
+    const suk = facts.suk;
     if (!suk) return decline(DeclineReason.ATC_NOT_ISSUED, base);
     if (suk.status === 'USED') return decline(DeclineReason.ATC_REPLAY, base);
     if (suk.status === 'DISCARDED') return decline(DeclineReason.CREDENTIAL_DISCARDED, base);
@@ -231,9 +325,8 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
   // Profile V: the LUK named by the API in the IAD, and its thresholds.
   let luk: LukRow | undefined;
   if (card.cardType === 'cloud' && card.profile === 'V') {
-    const api = profile.parseIad(chip.iad).api!;
-    luk = await s.store.getLuk(card.cardId, api);
-    if (!luk) return decline(DeclineReason.LUK_UNKNOWN, base);
+    luk = facts.luk;
+    if (!luk || luk.api !== profile.parseIad(chip.iad).api) return decline(DeclineReason.LUK_UNKNOWN, base);
     if (luk.retiredAt !== null) return decline(DeclineReason.LUK_RETIRED, base);
     if (
       now > luk.notAfter ||
@@ -273,7 +366,9 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
       maxAmount: luk.maxAmount,
     },
     now,
+    ...(facts.risk ? { facts: facts.risk } : {}),
   });
+  const recorded = risk.record ? { riskDecision: risk.record } : {};
   if (risk.decision === 'DECLINE') {
     const reasons = risk.reasons.length > 0 ? risk.reasons : [DeclineReason.RISK_DECLINE];
     return {
@@ -284,6 +379,7 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
       luk,
       countLuk: luk ? 'count' : undefined,
       ...pinVerified,
+      ...recorded,
     };
   }
   return {
@@ -294,6 +390,7 @@ async function evaluate(s: Services, req: AuthorizationRequest, id: string): Pro
     luk,
     countLuk: luk ? 'amount' : undefined,
     ...pinVerified,
+    ...recorded,
   };
 }
 
@@ -365,6 +462,7 @@ function plan(
       };
   }
   if (v.mobilePin && v.card) p.mobilePin = { cardId: v.card.cardId, outcome: v.mobilePin };
+  if (v.riskDecision) p.riskDecision = v.riskDecision;
   return p;
 }
 
@@ -395,15 +493,20 @@ async function suspendWhenOutOfTries(s: Services, cardId: string): Promise<void>
 /** Authorizes one request; the answer is stored before it is returned. */
 export async function authorize(s: Services, req: AuthorizationRequest): Promise<AuthorizationResponse> {
   const hash = requestHash(req);
-  const existing = await s.store.getAuthorizationByKey(req.idempotencyKey);
-  if (existing) return replay(existing, hash);
+  const now = s.clock.now();
+  const g = await gather(s, req, now);
+  if (g.existing) return replay(g.existing, hash);
   const id = randomUUID();
-  let v = await evaluate(s, req, id);
+  let v = await evaluate(s, req, id, g, now);
   for (let attempt = 0; attempt < 4; attempt++) {
     const body = respond(s, id, v);
-    const r = await s.store.commitAuthorization(plan(req, hash, id, v, body, s.clock.now()));
+    const p = plan(req, hash, id, v, body, s.clock.now());
+    const r = await s.store.commitAuthorization(p);
     switch (r.kind) {
       case 'stored':
+        // Stored: now the world may hear of it (the dashboard's live feed, other consumers).
+        publishAuthorizationDecision(s, p.authorization);
+        if (p.riskDecision) publishRiskDecision(s, p.riskDecision);
         if (v.mobilePin === 'wrong' && v.card) await suspendWhenOutOfTries(s, v.card.cardId);
         return body;
       case 'idempotent':

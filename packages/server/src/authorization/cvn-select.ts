@@ -12,7 +12,10 @@ import type { CardRow } from '../domain/cards.js';
 const PLAIN_ALLOWED = new Set(['visa-10', 'visa-18', 'visa-22', 'mc-16', 'mc-17', 'mc-20', 'mc-21']);
 
 /** The CVN profile to verify the cryptogram with; undefined when the IAD names none the card may use. */
-export function selectCvnProfile(card: CardRow, iad: Uint8Array): CvnProfile | undefined {
+export function selectCvnProfile(
+  card: Pick<CardRow, 'cardType' | 'profile'>,
+  iad: Uint8Array,
+): CvnProfile | undefined {
   let p: CvnProfile | undefined;
   if (card.cardType === 'cloud') {
     p = card.profile === 'V' ? openvseProfileV : openvseProfileM;

@@ -1,10 +1,9 @@
 /**
  * The threat-intelligence dashboard's routes (docs/fraud-engine.md "Dashboard"): GET /dashboard
  * serves one static page, its script and its style sheet under a strict CSP (assets.ts), and
- * read-only JSON under /v1/dashboard/* (schemas.ts) computed from store rows (views.ts). The
- * page polls every second rather than holding a server-sent-events stream: behind a load
- * balancer on PostgreSQL any instance answers with the same data, and server close never waits
- * for a long-lived connection. Nothing here writes.
+ * read-only JSON under /v1/dashboard/* (schemas.ts) computed from store rows (views.ts), and the
+ * server's events as server-sent events (event-stream.ts): the page refreshes when an event
+ * arrives (with NATS, from any instance) and every 15 s regardless. Nothing here writes.
  */
 
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +11,7 @@ import { ANY_OPERATOR, Caller } from '../auth/callers.js';
 import { errorResponses } from '../http/schemas.js';
 import { currentPolicy } from '../threats/policy-versions.js';
 import { ASSETS, type AssetName, DASHBOARD_CSP, loadAssets } from './assets.js';
+import { dashboardEventStream } from './event-stream.js';
 import {
   authorizationsResponse,
   cardsResponse,
@@ -62,6 +62,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   serve('/dashboard/app.js', 'app.js');
   serve('/dashboard/app.css', 'app.css');
   serve('/dashboard/favicon.svg', 'favicon.svg');
+  dashboardEventStream(app);
 
   app.get(
     '/v1/dashboard/overview',

@@ -5,6 +5,10 @@
  * the fraud rules and the dashboard read. Times are epoch milliseconds.
  */
 import type { Decision } from '@openvse/protocol';
+import type { CardRow, LukRow, SukRow } from './cards.js';
+import type { DeviceRow } from './devices.js';
+import type { RiskDecisionRow } from './risk-decisions.js';
+import type { DeviceRiskRow, ThreatRow } from './threats.js';
 
 /** One authorization decision and the exact answer given (table `authorizations`). */
 export interface AuthorizationRow {
@@ -47,6 +51,8 @@ export interface AuthorizationPlan {
   consumeLuk?: { cardId: string; api: string; amount: number; countAmount: boolean };
   /** The mobile PIN the tap carried: a wrong one counts a try, a verified one resets the count. */
   mobilePin?: { cardId: string; outcome: 'wrong' | 'verified' };
+  /** The fraud engine's decision on this authorization, stored in the same transaction. */
+  riskDecision?: RiskDecisionRow;
 }
 
 /** What {@link AuthorizationPlan} writing gave: stored, or which guard refused it. */
@@ -71,4 +77,55 @@ export interface AuthorizationSummary {
   decision: Decision;
   reason: string;
   createdAt: number;
+}
+
+/** What the fraud engine reads for one authorization (fraud/engine.ts). */
+export interface AuthorizationRiskQuery {
+  /** The card's authorizations from this time on, newest first, at most `historyLimit`. */
+  historySince: number;
+  historyLimit: number;
+  /** The device's threats received from this time on, newest first, at most `threatsLimit`. */
+  threatsSince: number;
+  threatsLimit: number;
+}
+
+/**
+ * Everything an authorization reads, asked in one go (docs/scaling.md "One authorization, two
+ * round trips"): on PostgreSQL one statement, on SQLite a few in-process reads.
+ */
+export interface AuthorizationFactsQuery {
+  idempotencyKey: string;
+  cardId: string;
+  /** The tap's ATC (-1 when the chip data could not be read). */
+  atc: number;
+  /** Profile V: the API of the LUK the IAD names. */
+  api?: string;
+  /** The fraud engine's facts too, when it is in the path. */
+  risk?: AuthorizationRiskQuery;
+}
+
+/** The fraud engine's facts about an authorization's card and device. */
+export interface AuthorizationRiskFacts {
+  /** The device the card is bound to. */
+  device?: DeviceRow;
+  deviceRisk?: DeviceRiskRow;
+  /** The device's recent threats, newest first. */
+  recentThreats: ThreatRow[];
+  /** The card's recent authorizations, newest first. */
+  history: AuthorizationSummary[];
+  /** The highest stored reaction policy version (0: none stored, the built-in default). */
+  policyVersion: number;
+}
+
+/** The answer to {@link AuthorizationFactsQuery}, read at one moment. */
+export interface AuthorizationFacts {
+  /** An authorization already stored under the idempotency key. */
+  existing?: AuthorizationRow;
+  card?: CardRow;
+  highestAtc?: number;
+  /** (card, atc) is in the ATC ledger. */
+  atcSeen: boolean;
+  suk?: SukRow;
+  luk?: LukRow;
+  risk?: AuthorizationRiskFacts;
 }

@@ -7,17 +7,21 @@
  * after the fact) carries `DEVICE_COMPROMISED` when the device-threats typology weighs most,
  * `DEVICE_SILENT` when the device is silent past the silence window (a decline whatever the
  * score: config `silence`), `RISK_DECLINE` otherwise. Deterministic: the time is the context's
- * `now` or the injected clock.
+ * `now` or the injected clock. Each stored decision is also published as an event (fire and forget;
+ * docs/scaling.md "Threat intelligence as a stream") when an event sink is given.
  */
 import { randomUUID } from 'node:crypto';
 import { isBlockingReaction, type ReactionPolicy } from '@openvse/protocol';
 import type { RiskAssessment, RiskContext, RiskEngine } from '../authorization/risk-engine.js';
 import type { Clock } from '../clock.js';
-import type { AuthorizationSummary } from '../domain/authorizations.js';
+import type { AuthorizationRiskFacts, AuthorizationRiskQuery } from '../domain/authorizations.js';
 import type { CardRow } from '../domain/cards.js';
 import type { DeviceRow } from '../domain/devices.js';
 import type { FiredRule, RiskContextType, RiskDecisionRow, RiskOutcome } from '../domain/risk-decisions.js';
+import type { DeviceRiskRow, ThreatRow } from '../domain/threats.js';
 import type { Store } from '../storage/store.js';
+import type { EventSink } from '../stream/event-bus.js';
+import { riskDecisionEvent } from '../stream/events.js';
 import { currentPolicy } from '../threats/policy-versions.js';
 import { riskView } from '../threats/state.js';
 import { type FraudConfig, type FraudConfigInput, resolveFraudConfig } from './config.js';
@@ -43,6 +47,24 @@ export const RISK_REASON = {
 } as const;
 
 const HISTORY_LIMIT = 1000;
+const THREATS_LIMIT = 200;
+
+/** The device-threat rules' facts from what was read about the device. */
+function deviceFactsOf(
+  device: DeviceRow,
+  risk: DeviceRiskRow | undefined,
+  recent: ThreatRow[],
+  policy: ReactionPolicy,
+  now: number,
+): DeviceFacts {
+  const blocking = risk ? recent.filter((t) => isBlockingReaction(t.reaction)) : [];
+  return {
+    view: riskView(device.deviceId, risk, policy, now),
+    protectionLevel: device.protectionLevel,
+    recentBlocking: blocking.map((t) => ({ code: t.code, receivedAt: t.receivedAt })),
+    heartbeatSeconds: policy.heartbeatSeconds,
+  };
+}
 
 /** One decision, as stored in `risk_decisions`. */
 export interface FraudDecision {
@@ -60,11 +82,17 @@ export class FraudEngine implements RiskEngine {
   readonly config: FraudConfig;
   readonly #store: Store;
   readonly #clock: Clock;
+  /** The reaction policy last read, reused while its stored version is unchanged. */
+  #policy: ReactionPolicy | undefined;
 
-  constructor(store: Store, clock: Clock, config: FraudConfigInput = {}) {
+  /** Where each stored decision is published (stream/event-bus.ts), when given. */
+  readonly #events: EventSink | undefined;
+
+  constructor(store: Store, clock: Clock, config: FraudConfigInput = {}, events?: EventSink) {
     this.#store = store;
     this.#clock = clock;
     this.config = resolveFraudConfig(config);
+    this.#events = events;
   }
 
   policy(): Promise<ReactionPolicy> {
@@ -75,21 +103,34 @@ export class FraudEngine implements RiskEngine {
   async deviceFacts(device: DeviceRow, now: number, policy?: ReactionPolicy): Promise<DeviceFacts> {
     const p = policy ?? (await this.policy());
     const risk = await this.#store.getDeviceRisk(device.deviceId);
-    const view = riskView(device.deviceId, risk, p, now);
     const recent = risk
-      ? (
-          await this.#store.listThreats({
-            deviceId: device.deviceId,
-            since: now - this.config.recentCompromiseSeconds * 1000,
-            limit: 200,
-          })
-        ).filter((t) => isBlockingReaction(t.reaction))
+      ? await this.#store.listThreats({
+          deviceId: device.deviceId,
+          since: now - this.config.recentCompromiseSeconds * 1000,
+          limit: THREATS_LIMIT,
+        })
       : [];
+    return deviceFactsOf(device, risk, recent, p, now);
+  }
+
+  /** The policy of this stored version: the cached one while the version is unchanged. */
+  async #policyAt(version: number): Promise<ReactionPolicy> {
+    if (this.#policy?.version === version) return this.#policy;
+    const p = await this.policy();
+    this.#policy = p;
+    return p;
+  }
+
+  /**
+   * What the engine reads about an authorization (RiskEngine.factsQuery): the authorization
+   * reads it with its other facts, in one round trip on PostgreSQL (docs/scaling.md).
+   */
+  factsQuery(now: number): AuthorizationRiskQuery {
     return {
-      view,
-      protectionLevel: device.protectionLevel,
-      recentBlocking: recent.map((t) => ({ code: t.code, receivedAt: t.receivedAt })),
-      heartbeatSeconds: p.heartbeatSeconds,
+      historySince: now - this.config.amount.historyDays * 86_400_000,
+      historyLimit: HISTORY_LIMIT,
+      threatsSince: now - this.config.recentCompromiseSeconds * 1000,
+      threatsLimit: THREATS_LIMIT,
     };
   }
 
@@ -123,13 +164,25 @@ export class FraudEngine implements RiskEngine {
   ): Promise<FraudDecision> {
     const row: RiskDecisionRow = { id: randomUUID(), ...ids, ...d, createdAt: now };
     await this.#store.insertRiskDecision(row);
+    this.#events?.publish(riskDecisionEvent(row));
     return { id: row.id, ...d };
   }
 
-  /** RiskEngine hook (authorization route, step 8). */
+  /**
+   * RiskEngine hook (authorization route, step 8). The decision is not written here: it comes
+   * back as `record` and is stored in the authorization's own transaction.
+   */
   async assess(ctx: RiskContext): Promise<RiskAssessment> {
     const d = await this.assessAuthorization(ctx);
-    if (d.outcome === 'approve') return { decision: 'APPROVE', reasons: [] };
+    const record: RiskDecisionRow = {
+      id: randomUUID(),
+      deviceId: ctx.deviceId,
+      cardId: ctx.cardId,
+      authorizationId: ctx.authorizationId,
+      ...d,
+      createdAt: ctx.now,
+    };
+    if (d.outcome === 'approve') return { decision: 'APPROVE', reasons: [], record };
     const primary =
       d.reason === RISK_REASON.DEVICE_COMPROMISED || d.reason === RISK_REASON.DEVICE_SILENT
         ? d.reason
@@ -144,27 +197,27 @@ export class FraudEngine implements RiskEngine {
           ...d.rules.map((r) => r.rule),
         ]),
       ],
+      record,
     };
   }
 
-  async assessAuthorization(ctx: RiskContext): Promise<FraudDecision> {
+  /**
+   * An authorization's decision from its facts (the context's, prefetched by the authorization;
+   * else read here). Pure but for the policy, read only when its stored version changed.
+   */
+  async assessAuthorization(ctx: RiskContext): Promise<Omit<FraudDecision, 'id'>> {
     const now = ctx.now;
     const c = this.config;
+    const facts = ctx.facts ?? (await this.#readFacts(ctx));
     const rules: FiredRule[] = [];
     let silence: FiredRule['evidence'] | undefined;
-    if (ctx.deviceId) {
-      const device = await this.#store.getDevice(ctx.deviceId);
-      if (device) {
-        const facts = await this.deviceFacts(device, now);
-        rules.push(...deviceThreatRules(c, facts));
-        silence = silentPastWindow(c, facts, now);
-      }
+    if (facts.device) {
+      const policy = await this.#policyAt(facts.policyVersion);
+      const df = deviceFactsOf(facts.device, facts.deviceRisk, facts.recentThreats, policy, now);
+      rules.push(...deviceThreatRules(c, df));
+      silence = silentPastWindow(c, df, now);
     }
-    const history: AuthorizationSummary[] = await this.#store.authorizationsForCard(
-      ctx.cardId,
-      now - c.amount.historyDays * 86_400_000,
-      HISTORY_LIMIT,
-    );
+    const history = facts.history;
     rules.push(
       ...atcRules(c, ctx.atc, ctx.highestAtc, history, now),
       ...cryptogramRules(c, history, now),
@@ -183,11 +236,27 @@ export class FraudEngine implements RiskEngine {
         reason: RISK_REASON.DEVICE_SILENT,
       };
     }
-    return this.#record(
-      decision,
-      { deviceId: ctx.deviceId, cardId: ctx.cardId, authorizationId: ctx.authorizationId },
-      now,
-    );
+    return decision;
+  }
+
+  /** The facts of {@link factsQuery}, read one by one (a caller that did not prefetch them). */
+  async #readFacts(ctx: RiskContext): Promise<AuthorizationRiskFacts> {
+    const q = this.factsQuery(ctx.now);
+    const device = ctx.deviceId ? await this.#store.getDevice(ctx.deviceId) : undefined;
+    const deviceRisk = device ? await this.#store.getDeviceRisk(device.deviceId) : undefined;
+    return {
+      ...(device ? { device } : {}),
+      ...(deviceRisk ? { deviceRisk } : {}),
+      recentThreats: deviceRisk
+        ? await this.#store.listThreats({
+            deviceId: deviceRisk.deviceId,
+            since: q.threatsSince,
+            limit: q.threatsLimit,
+          })
+        : [],
+      history: await this.#store.authorizationsForCard(ctx.cardId, q.historySince, q.historyLimit),
+      policyVersion: (await this.policy()).version,
+    };
   }
 
   /** Before a card is bound and provisioned to a device. */

@@ -119,6 +119,34 @@ export const riskDecisionFromRaw = (r: Raw): RiskDecisionRow => ({
   createdAt: num(r.created_at),
 });
 
+/** The columns of `risk_decisions`, in the order of {@link riskDecisionValues}. */
+export const RISK_DECISION_COLUMNS = [
+  'id',
+  'context',
+  'device_id',
+  'card_id',
+  'authorization_id',
+  'score',
+  'outcome',
+  'reason',
+  'rules',
+  'created_at',
+] as const;
+
+/** A decision as the values of {@link RISK_DECISION_COLUMNS}. */
+export const riskDecisionValues = (d: RiskDecisionRow): unknown[] => [
+  d.id,
+  d.context,
+  d.deviceId,
+  d.cardId,
+  d.authorizationId,
+  d.score,
+  d.outcome,
+  d.reason,
+  JSON.stringify(d.rules),
+  d.createdAt,
+];
+
 /** An authorization summary (the columns the fraud rules read). */
 export const authSummaryFromRaw = (r: Raw): AuthorizationSummary => ({
   id: String(r.id),

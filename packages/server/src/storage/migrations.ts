@@ -290,6 +290,86 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     name: 'device-reset',
     statements: (d: Dialect) => [`ALTER TABLE devices ADD COLUMN repin_until ${big(d)}`],
   },
+  {
+    // One authorization, one round trip (docs/scaling.md): on PostgreSQL a server-side function
+    // writes a decision with its guards in the single statement's transaction — the idempotency
+    // record (ON CONFLICT on the UNIQUE key: the first answer wins), the ATC gate (ON CONFLICT on
+    // UNIQUE (card_id, atc): still a uniqueness constraint, so it holds across instances), the
+    // SUK / LUK counters (conditional updates) and the fraud decision. A guard that refuses
+    // raises its own SQLSTATE (OV001 ATC spent, OV002 SUK unavailable, OV003 LUK threshold), which
+    // rolls the statement back. The column lists are written out: a later migration that adds a
+    // column to these tables replaces the function. SQLite writes the same plan in its own
+    // transaction (storage/sqlite-store.ts).
+    version: 6,
+    name: 'authorize-function',
+    statements: (d: Dialect) =>
+      d === 'sqlite'
+        ? []
+        : [
+            `CREATE FUNCTION openvse_commit_authorization(
+               auth json, ledger json, suk_atc integer, luk json, pin text, risk json
+             ) RETURNS json LANGUAGE plpgsql AS $$
+             DECLARE
+               n integer;
+               existing json;
+               card text := auth->>'card_id';
+             BEGIN
+               INSERT INTO authorizations (id, idempotency_key, request_hash, card_id, atc, amount,
+                   currency, cryptogram, decision, reason, arpc, response_json, created_at)
+                 SELECT id, idempotency_key, request_hash, card_id, atc, amount, currency, cryptogram,
+                   decision, reason, arpc, response_json, created_at
+                 FROM json_populate_record(NULL::authorizations, auth)
+                 ON CONFLICT (idempotency_key) DO NOTHING;
+               GET DIAGNOSTICS n = ROW_COUNT;
+               IF n = 0 THEN
+                 SELECT row_to_json(a) INTO existing FROM authorizations a
+                   WHERE a.idempotency_key = auth->>'idempotency_key';
+                 RETURN json_build_object('kind', 'idempotent', 'existing', existing);
+               END IF;
+               IF ledger IS NOT NULL THEN
+                 INSERT INTO atc_ledger (card_id, atc, api, un, amount, authorization_id, decision, created_at)
+                   SELECT card_id, atc, api, un, amount, authorization_id, decision, created_at
+                   FROM json_populate_record(NULL::atc_ledger, ledger)
+                   ON CONFLICT (card_id, atc) DO NOTHING;
+                 GET DIAGNOSTICS n = ROW_COUNT;
+                 IF n = 0 THEN RAISE EXCEPTION 'atc-replay' USING ERRCODE = 'OV001'; END IF;
+               END IF;
+               IF suk_atc IS NOT NULL THEN
+                 UPDATE suks SET status = 'USED' WHERE card_id = card AND atc = suk_atc AND status = 'UNUSED';
+                 GET DIAGNOSTICS n = ROW_COUNT;
+                 IF n <> 1 THEN RAISE EXCEPTION 'suk-unavailable' USING ERRCODE = 'OV002'; END IF;
+               END IF;
+               IF luk IS NOT NULL THEN
+                 IF (luk->>'count_amount')::boolean THEN
+                   UPDATE luks SET used_count = used_count + 1, used_amount = used_amount + (luk->>'amount')::bigint
+                     WHERE card_id = card AND api = luk->>'api' AND retired_at IS NULL
+                       AND used_count < max_transactions
+                       AND used_amount + (luk->>'amount')::bigint <= max_amount;
+                 ELSE
+                   UPDATE luks SET used_count = used_count + 1
+                     WHERE card_id = card AND api = luk->>'api' AND retired_at IS NULL
+                       AND used_count < max_transactions;
+                 END IF;
+                 GET DIAGNOSTICS n = ROW_COUNT;
+                 IF n <> 1 THEN RAISE EXCEPTION 'luk-threshold' USING ERRCODE = 'OV003'; END IF;
+               END IF;
+               IF pin = 'wrong' THEN
+                 UPDATE cards SET mobile_pin_failures = mobile_pin_failures + 1 WHERE card_id = card;
+               ELSIF pin = 'verified' THEN
+                 UPDATE cards SET mobile_pin_failures = 0 WHERE card_id = card AND mobile_pin_failures <> 0;
+               END IF;
+               IF risk IS NOT NULL THEN
+                 INSERT INTO risk_decisions (id, context, device_id, card_id, authorization_id, score,
+                     outcome, reason, rules, created_at)
+                   SELECT id, context, device_id, card_id, authorization_id, score, outcome, reason,
+                     rules, created_at
+                   FROM json_populate_record(NULL::risk_decisions, risk);
+               END IF;
+               RETURN json_build_object('kind', 'stored');
+             END
+             $$`,
+          ],
+  },
 ]);
 
 /** The table that records which migrations were applied. */

@@ -2,21 +2,42 @@
  * PostgreSQL adapter (`pg` Pool; docs/design.md "Storage and scale": the server is stateless
  * apart from its database and scales out on PostgreSQL). `?` placeholders are rewritten to `$n`.
  * Migrations run under a transaction-scoped advisory lock so that several instances starting
- * together apply each migration once. commitAuthorization runs on one checked-out client in a
- * READ COMMITTED transaction; concurrent inserts of the same (card, atc) or idempotency key
- * block on the unique index and the loser gets 23505, which is the guard.
+ * together apply each migration once. An authorization costs two round trips on prepared
+ * statements (docs/scaling.md): authorizationFacts reads everything in one statement and
+ * commitAuthorization writes the plan with one call of a server-side function (migration 6) whose
+ * single-statement transaction commits once; concurrent inserts of the same (card, atc) or
+ * idempotency key wait on the unique index and the loser finds the conflict, which is the guard.
  */
 import pg from 'pg';
-import type { AuthorizationPlan, CommitResult } from '../domain/authorizations.js';
+import type {
+  AuthorizationFacts,
+  AuthorizationFactsQuery,
+  AuthorizationPlan,
+  CommitResult,
+} from '../domain/authorizations.js';
+import {
+  authSummaryFromRaw,
+  deviceRiskFromRaw,
+  RISK_DECISION_COLUMNS,
+  riskDecisionValues,
+  threatFromRaw,
+} from './fraud-rows.js';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
-import { authorizationFromRaw, authValues, insertSql, ledgerValues } from './rows.js';
+import {
+  authorizationFromRaw,
+  authValues,
+  cardFromRaw,
+  deviceFromRaw,
+  ledgerValues,
+  lukFromRaw,
+  sukFromRaw,
+} from './rows.js';
 import {
   AUTH_COLUMNS,
-  COMMIT_SQL,
   LEDGER_INSERT_COLUMNS,
-  mobilePinSql,
   type Raw,
   SqlStore,
+  type TxQuerier,
   type TxStep,
 } from './sql-store.js';
 
@@ -44,6 +65,8 @@ export class PostgresStore extends SqlStore {
   readonly dialect = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
+  /** Commits run again after a serialization failure or deadlock (tests, operations). */
+  commitRetries = 0;
 
   constructor(opts: PostgresStoreOptions) {
     super();
@@ -120,6 +143,20 @@ export class PostgresStore extends SqlStore {
     await this.#pool.query(`DROP SCHEMA IF EXISTS ${this.#schema} CASCADE`);
   }
 
+  protected async inTransaction(fn: (tx: TxQuerier) => Promise<void>): Promise<void> {
+    const c = await this.#pool.connect();
+    try {
+      await c.query('BEGIN');
+      await fn({ run: async (sql, params) => (await c.query(toPg(sql), params)).rowCount ?? 0 });
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
   protected async runTx(steps: TxStep[]): Promise<boolean> {
     const c = await this.#pool.connect();
     try {
@@ -148,69 +185,135 @@ export class PostgresStore extends SqlStore {
     }
   }
 
-  async commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult> {
-    const c = await this.#pool.connect();
-    let result: CommitResult | undefined;
-    try {
-      await c.query('BEGIN');
-      const step = async (sql: string, params: unknown[], onConflict: () => Promise<CommitResult>) => {
-        await c.query('SAVEPOINT s');
-        try {
-          const r = await c.query(toPg(sql), params);
-          await c.query('RELEASE SAVEPOINT s');
-          return r.rowCount ?? 0;
-        } catch (e) {
-          if (!isUniqueViolation(e)) throw e;
-          await c.query('ROLLBACK TO SAVEPOINT s');
-          result = await onConflict();
-          return -1;
-        }
+  /**
+   * One statement, one round trip (docs/scaling.md): scalar sub-queries over the unique and
+   * primary-key indexes, the card's recent authorizations and the device's recent threats as
+   * JSON arrays. Prepared once per connection.
+   */
+  override async authorizationFacts(q: AuthorizationFactsQuery): Promise<AuthorizationFacts> {
+    const r = q.risk;
+    const res = await this.#pool.query({
+      name: 'openvse_authorization_facts',
+      text: FACTS_SQL,
+      values: [
+        q.idempotencyKey,
+        q.cardId,
+        q.atc,
+        q.api ?? null,
+        r !== undefined,
+        r?.historySince ?? 0,
+        r?.historyLimit ?? 0,
+        r?.threatsSince ?? 0,
+        r?.threatsLimit ?? 0,
+      ],
+    });
+    const row = res.rows[0] as Record<string, Raw | Raw[] | number | string | boolean | null>;
+    const obj = (v: unknown) => (v === null || v === undefined ? undefined : (v as Raw));
+    const existing = obj(row.existing);
+    const card = obj(row.card);
+    const suk = obj(row.suk);
+    const luk = obj(row.luk);
+    const facts: AuthorizationFacts = {
+      ...(existing ? { existing: authorizationFromRaw(existing) } : {}),
+      ...(card ? { card: cardFromRaw(card) } : {}),
+      atcSeen: row.atc_seen === true,
+      ...(suk ? { suk: sukFromRaw(suk) } : {}),
+      ...(luk ? { luk: lukFromRaw(luk) } : {}),
+    };
+    if (row.highest_atc !== null) facts.highestAtc = Number(row.highest_atc);
+    if (r) {
+      const device = obj(row.device);
+      const risk = obj(row.device_risk);
+      facts.risk = {
+        ...(device ? { device: deviceFromRaw(device) } : {}),
+        ...(risk ? { deviceRisk: deviceRiskFromRaw(risk) } : {}),
+        recentThreats: risk ? ((row.threats as Raw[] | null) ?? []).map(threatFromRaw) : [],
+        history: ((row.history as Raw[] | null) ?? []).map(authSummaryFromRaw),
+        policyVersion: Number(row.policy_version ?? 0),
       };
-      const auth = await step(
-        insertSql('authorizations', AUTH_COLUMNS, 'sqlite'),
-        authValues(plan.authorization),
-        async () => {
-          // The other transaction has committed (the unique index made us wait for it).
-          const r = await c.query('SELECT * FROM authorizations WHERE idempotency_key = $1', [
-            plan.authorization.idempotencyKey,
-          ]);
-          if (!r.rows[0]) throw new Error('idempotency conflict without a row');
-          return { kind: 'idempotent', existing: authorizationFromRaw(r.rows[0] as Raw) };
-        },
-      );
-      if (auth < 0) return await this.#rollback(c, result!);
-      if (plan.ledger) {
-        const n = await step(
-          insertSql('atc_ledger', LEDGER_INSERT_COLUMNS, 'sqlite'),
-          ledgerValues(plan.ledger),
-          async () => ({ kind: 'atc-replay' }),
-        );
-        if (n < 0) return await this.#rollback(c, result!);
+    }
+    return facts;
+  }
+
+  /**
+   * The plan in one call of openvse_commit_authorization (migration 6): one statement, its own
+   * transaction, one commit. A refusing guard raises its SQLSTATE and nothing is written.
+   */
+  async commitAuthorization(plan: AuthorizationPlan): Promise<CommitResult> {
+    // A serialization failure or a deadlock victim (SQLSTATE 40001 / 40P01) wrote nothing: the
+    // statement is its own transaction, so it is simply run again. PostgreSQL at READ COMMITTED
+    // rarely says so; a SERIALIZABLE deployment (CockroachDB) says so under contention and expects
+    // exactly this retry (docs/scaling.md).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#commitOnce(plan);
+      } catch (e) {
+        const code = (e as { code?: unknown })?.code;
+        if ((code !== '40001' && code !== '40P01') || attempt >= COMMIT_ATTEMPTS) throw e;
+        this.commitRetries++;
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5 * attempt)));
       }
-      if (plan.consumeSuk) {
-        const r = await c.query(toPg(COMMIT_SQL.consumeSuk), [plan.consumeSuk.cardId, plan.consumeSuk.atc]);
-        if (r.rowCount !== 1) return await this.#rollback(c, { kind: 'suk-unavailable' });
-      }
-      if (plan.consumeLuk) {
-        const l = plan.consumeLuk;
-        const r = l.countAmount
-          ? await c.query(toPg(COMMIT_SQL.consumeLukCounted), [l.amount, l.cardId, l.api, l.amount])
-          : await c.query(toPg(COMMIT_SQL.consumeLukCountOnly), [l.cardId, l.api]);
-        if (r.rowCount !== 1) return await this.#rollback(c, { kind: 'luk-threshold' });
-      }
-      if (plan.mobilePin) await c.query(toPg(mobilePinSql(plan.mobilePin)), [plan.mobilePin.cardId]);
-      await c.query('COMMIT');
-      return { kind: 'stored' };
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
     }
   }
 
-  async #rollback(c: pg.PoolClient, result: CommitResult): Promise<CommitResult> {
-    await c.query('ROLLBACK');
-    return result;
+  async #commitOnce(plan: AuthorizationPlan): Promise<CommitResult> {
+    const l = plan.consumeLuk;
+    try {
+      const res = await this.#pool.query({
+        name: 'openvse_commit_authorization',
+        text: 'SELECT openvse_commit_authorization($1, $2, $3, $4, $5, $6) AS r',
+        values: [
+          columnsObject(AUTH_COLUMNS, authValues(plan.authorization)),
+          plan.ledger ? columnsObject(LEDGER_INSERT_COLUMNS, ledgerValues(plan.ledger)) : null,
+          plan.consumeSuk?.atc ?? null,
+          l ? { api: l.api, amount: l.amount, count_amount: l.countAmount } : null,
+          plan.mobilePin?.outcome ?? null,
+          plan.riskDecision
+            ? columnsObject(RISK_DECISION_COLUMNS, riskDecisionValues(plan.riskDecision))
+            : null,
+        ],
+      });
+      const r = res.rows[0].r as { kind: string; existing?: Raw };
+      if (r.kind === 'idempotent') {
+        if (!r.existing) throw new Error('idempotency conflict without a row');
+        return { kind: 'idempotent', existing: authorizationFromRaw(r.existing) };
+      }
+      return { kind: 'stored' };
+    } catch (e) {
+      const code = (e as { code?: unknown })?.code;
+      if (code === 'OV001') return { kind: 'atc-replay' };
+      if (code === 'OV002') return { kind: 'suk-unavailable' };
+      if (code === 'OV003') return { kind: 'luk-threshold' };
+      throw e;
+    }
   }
 }
+
+/** How many times a commit is tried when the database asks for a retry (40001 / 40P01). */
+const COMMIT_ATTEMPTS = 5;
+
+/** A row for json_populate_record: column name → value. */
+function columnsObject(columns: readonly string[], values: unknown[]): Record<string, unknown> {
+  return Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+}
+
+/** {@link PostgresStore.authorizationFacts}: $1 key, $2 card, $3 atc, $4 api, $5 with risk facts, $6–$9 windows. */
+const FACTS_SQL = `
+SELECT
+  (SELECT row_to_json(a) FROM authorizations a WHERE a.idempotency_key = $1) AS existing,
+  (SELECT row_to_json(c) FROM cards c WHERE c.card_id = $2) AS card,
+  (SELECT MAX(atc) FROM atc_ledger WHERE card_id = $2) AS highest_atc,
+  EXISTS (SELECT 1 FROM atc_ledger WHERE card_id = $2 AND atc = $3) AS atc_seen,
+  (SELECT row_to_json(s) FROM suks s WHERE s.card_id = $2 AND s.atc = $3) AS suk,
+  (SELECT row_to_json(l) FROM luks l WHERE l.card_id = $2 AND l.api = $4) AS luk,
+  (SELECT row_to_json(d) FROM devices d JOIN cards c ON c.device_id = d.device_id
+    WHERE $5 AND c.card_id = $2) AS device,
+  (SELECT row_to_json(r) FROM device_risk r JOIN cards c ON c.device_id = r.device_id
+    WHERE $5 AND c.card_id = $2) AS device_risk,
+  (SELECT json_agg(t ORDER BY t.received_at DESC, t.id DESC) FROM (SELECT t.* FROM threats t
+    JOIN cards c ON c.device_id = t.device_id WHERE $5 AND c.card_id = $2 AND t.received_at >= $8
+    ORDER BY t.received_at DESC, t.id DESC LIMIT $9) t) AS threats,
+  (SELECT json_agg(h ORDER BY h.created_at DESC) FROM (SELECT id, card_id, atc, amount, currency, decision, reason, created_at
+    FROM authorizations WHERE $5 AND card_id = $2 AND created_at >= $6
+    ORDER BY created_at DESC LIMIT $7) h) AS history,
+  (SELECT MAX(version) FROM reaction_policies WHERE $5) AS policy_version`;

@@ -8,6 +8,8 @@
 
 import type { CardStatus, MessageType } from '@openvse/protocol';
 import type {
+  AuthorizationFacts,
+  AuthorizationFactsQuery,
   AuthorizationPlan,
   AuthorizationRow,
   AuthorizationSummary,
@@ -22,7 +24,9 @@ import type { DeviceRiskRow, PolicyRow, ThreatReportPlan, ThreatRow } from '../d
 import {
   authSummaryFromRaw,
   deviceRiskFromRaw,
+  RISK_DECISION_COLUMNS,
   riskDecisionFromRaw,
+  riskDecisionValues,
   THREAT_INSERT_COLUMNS,
   THREAT_REPORT_COLUMNS,
   threatFromRaw,
@@ -53,6 +57,11 @@ import { STORE_TABLES } from './store.js';
 
 /** A row as the driver returns it. */
 export type Raw = Record<string, unknown>;
+
+/** The statements of one transaction of {@link SqlStore.inTransaction} (`?` placeholders). */
+export interface TxQuerier {
+  run(sql: string, params: unknown[]): Promise<number>;
+}
 
 /** One statement of {@link SqlStore.runTx} (`?` placeholders). */
 export interface TxStep {
@@ -91,6 +100,12 @@ export abstract class SqlStore implements Store {
    * UNIQUE / PRIMARY KEY violation, rolls everything back and answers false.
    */
   protected abstract runTx(steps: TxStep[]): Promise<boolean>;
+  /**
+   * Runs `fn` in one transaction, committed when it resolves and rolled back when it throws;
+   * `tx.run` answers the rows changed. SQLite: `fn` must await only `tx` (its statements run
+   * synchronously, so nothing else can interleave on the connection).
+   */
+  protected abstract inTransaction(fn: (tx: TxQuerier) => Promise<void>): Promise<void>;
 
   #operators: OperatorStore | undefined;
   /** The operator tables, on this store's connection (storage/operator-store.ts). */
@@ -418,6 +433,46 @@ export abstract class SqlStore implements Store {
   }
 
   // --- authorizations -------------------------------------------------------------------------
+  /**
+   * The reads of one authorization, one after the other (in process on SQLite; the PostgreSQL
+   * adapter answers the same in one statement).
+   */
+  async authorizationFacts(q: AuthorizationFactsQuery): Promise<AuthorizationFacts> {
+    const existing = await this.getAuthorizationByKey(q.idempotencyKey);
+    const card = await this.getCard(q.cardId);
+    const facts: AuthorizationFacts = {
+      ...(existing ? { existing } : {}),
+      ...(card ? { card } : {}),
+      atcSeen: await this.ledgerHas(q.cardId, q.atc),
+    };
+    const highest = await this.highestAtc(q.cardId);
+    if (highest !== undefined) facts.highestAtc = highest;
+    const suk = await this.getSuk(q.cardId, q.atc);
+    if (suk) facts.suk = suk;
+    const luk = q.api === undefined ? undefined : await this.getLuk(q.cardId, q.api);
+    if (luk) facts.luk = luk;
+    if (q.risk) {
+      const r = q.risk;
+      const device = card?.deviceId ? await this.getDevice(card.deviceId) : undefined;
+      const deviceRisk = device ? await this.getDeviceRisk(device.deviceId) : undefined;
+      const policy = await this.one('SELECT MAX(version) AS v FROM reaction_policies');
+      facts.risk = {
+        ...(device ? { device } : {}),
+        ...(deviceRisk ? { deviceRisk } : {}),
+        recentThreats: deviceRisk
+          ? await this.listThreats({
+              deviceId: deviceRisk.deviceId,
+              since: r.threatsSince,
+              limit: r.threatsLimit,
+            })
+          : [],
+        history: await this.authorizationsForCard(q.cardId, r.historySince, r.historyLimit),
+        policyVersion: policy?.v === null || policy?.v === undefined ? 0 : Number(policy.v),
+      };
+    }
+    return facts;
+  }
+
   async getAuthorizationByKey(key: string): Promise<AuthorizationRow | undefined> {
     const r = await this.one('SELECT * FROM authorizations WHERE idempotency_key = ?', [key]);
     return r ? authorizationFromRaw(r) : undefined;
@@ -497,6 +552,17 @@ export abstract class SqlStore implements Store {
     return (await this.runTx(steps)) ? 'stored' : 'replay';
   }
 
+  async recordStreamedReports(plans: ThreatReportPlan[]): Promise<('stored' | 'replay')[]> {
+    let out: ('stored' | 'replay')[] = [];
+    await this.inTransaction(async (tx) => {
+      const steps = streamedReportSteps(plans, this.dialect);
+      let step = steps.next();
+      while (!step.done) step = steps.next(await tx.run(step.value.sql, step.value.params));
+      out = step.value;
+    });
+    return out;
+  }
+
   async listThreats(opts: { since?: number; deviceId?: string; limit: number }): Promise<ThreatRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -534,36 +600,7 @@ export abstract class SqlStore implements Store {
 
   // --- fraud decisions ------------------------------------------------------------------------
   async insertRiskDecision(d: RiskDecisionRow): Promise<void> {
-    await this.run(
-      insertSql(
-        'risk_decisions',
-        [
-          'id',
-          'context',
-          'device_id',
-          'card_id',
-          'authorization_id',
-          'score',
-          'outcome',
-          'reason',
-          'rules',
-          'created_at',
-        ],
-        'sqlite',
-      ),
-      [
-        d.id,
-        d.context,
-        d.deviceId,
-        d.cardId,
-        d.authorizationId,
-        d.score,
-        d.outcome,
-        d.reason,
-        JSON.stringify(d.rules),
-        d.createdAt,
-      ],
-    );
+    await this.run(RISK_DECISION_INSERT, riskDecisionValues(d));
   }
 
   async listRiskDecisions(opts: {
@@ -702,7 +739,8 @@ export const COMMIT_SQL = {
   consumeLukCountOnly: `UPDATE luks SET used_count = used_count + 1
      WHERE card_id = ? AND api = ? AND retired_at IS NULL AND used_count < max_transactions`,
   mobilePinWrong: 'UPDATE cards SET mobile_pin_failures = mobile_pin_failures + 1 WHERE card_id = ?',
-  mobilePinVerified: 'UPDATE cards SET mobile_pin_failures = 0 WHERE card_id = ?',
+  mobilePinVerified:
+    'UPDATE cards SET mobile_pin_failures = 0 WHERE card_id = ? AND mobile_pin_failures <> 0',
 } as const;
 
 /** The statement of a plan's mobile PIN outcome. */
@@ -711,6 +749,8 @@ export function mobilePinSql(p: NonNullable<AuthorizationPlan['mobilePin']>): st
 }
 
 export { AUTH_COLUMNS };
+/** INSERT of one `risk_decisions` row (`?` placeholders, {@link riskDecisionValues} order). */
+export const RISK_DECISION_INSERT = insertSql('risk_decisions', RISK_DECISION_COLUMNS, 'sqlite');
 /** The columns of `atc_ledger` an insert sets. */
 export const LEDGER_INSERT_COLUMNS = [
   'card_id',
@@ -722,3 +762,78 @@ export const LEDGER_INSERT_COLUMNS = [
   'decision',
   'created_at',
 ] as const;
+
+/** One statement of a step-by-step write: the driver answers the rows it changed. */
+export interface StepStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The statements of Store.recordStreamedReports, one at a time: each takes the rows the previous
+ * one changed (a generator, so that SQLite runs it synchronously inside a group commit and
+ * PostgreSQL asynchronously in its transaction). Returns one answer per plan.
+ */
+export function* streamedReportSteps(
+  plans: ThreatReportPlan[],
+  dialect: 'sqlite' | 'postgres',
+): Generator<StepStatement, ('stored' | 'replay')[], number> {
+  // One lock order for every writer (device, then seq): two instances' batches never deadlock.
+  const order = plans.map((p, i) => [p, i] as const);
+  order.sort(([a], [b]) =>
+    a.report.deviceId < b.report.deviceId
+      ? -1
+      : a.report.deviceId > b.report.deviceId
+        ? 1
+        : a.report.seq - b.report.seq,
+  );
+  const greatest = dialect === 'postgres' ? 'GREATEST' : 'MAX';
+  const out = new Array<'stored' | 'replay'>(plans.length);
+  for (const [plan, i] of order) {
+    const r = plan.report;
+    yield {
+      sql: 'INSERT INTO device_risk (device_id, updated_at) VALUES (?, ?) ON CONFLICT (device_id) DO NOTHING',
+      params: [r.deviceId, r.receivedAt],
+    };
+    // The idempotency guard: the primary key (device_id, seq) of the stored reports.
+    const inserted = yield {
+      sql: `${insertSql('threat_reports', THREAT_REPORT_COLUMNS, 'sqlite')} ON CONFLICT (device_id, seq) DO NOTHING`,
+      params: threatReportValues(r),
+    };
+    if (inserted !== 1) {
+      out[i] = 'replay';
+      continue;
+    }
+    for (const t of plan.threats)
+      yield { sql: insertSql('threats', THREAT_INSERT_COLUMNS, 'sqlite'), params: threatValues(t) };
+    const isScan = r.typ === 'threat-report';
+    // Right-hand sides read the row before the update: seq_gaps = the highest seq minus the
+    // reports stored (this one included), which a late report lowers by one.
+    yield {
+      sql: `UPDATE device_risk SET
+             seq_gaps = ${greatest}(last_report_seq, ?) - (reports + 1),
+             last_report_seq = ${greatest}(last_report_seq, ?),
+             reports = reports + 1,
+             last_seen_at = ${greatest}(COALESCE(last_seen_at, 0), ?),
+             ${
+               isScan
+                 ? `last_report_at = ${greatest}(COALESCE(last_report_at, 0), ?),
+                    active_threats = CASE WHEN ? > last_report_seq THEN ? ELSE active_threats END,`
+                 : `last_heartbeat_at = ${greatest}(COALESCE(last_heartbeat_at, 0), ?),`
+             }
+             updated_at = ?
+           WHERE device_id = ?`,
+      params: [
+        r.seq,
+        r.seq,
+        r.receivedAt,
+        r.receivedAt,
+        ...(isScan ? [r.seq, JSON.stringify(plan.activeThreats ?? [])] : []),
+        r.receivedAt,
+        r.deviceId,
+      ],
+    };
+    out[i] = 'stored';
+  }
+  return out;
+}

@@ -11,6 +11,8 @@
  */
 import type { CardStatus, MessageType } from '@openvse/protocol';
 import type {
+  AuthorizationFacts,
+  AuthorizationFactsQuery,
   AuthorizationPlan,
   AuthorizationRow,
   AuthorizationSummary,
@@ -129,6 +131,8 @@ export interface Store {
   lastCardMessage(deviceId: string, cardId: string, typ: MessageType): Promise<OutboxRow | undefined>;
 
   // --- authorizations -----------------------------------------------------------------------
+  /** Everything one authorization reads (PostgreSQL: one statement, one round trip). */
+  authorizationFacts(q: AuthorizationFactsQuery): Promise<AuthorizationFacts>;
   getAuthorizationByKey(idempotencyKey: string): Promise<AuthorizationRow | undefined>;
   highestAtc(cardId: string): Promise<number | undefined>;
   /** True when (card, atc) is in the ATC ledger. */
@@ -147,6 +151,15 @@ export interface Store {
    * the report and its threats and (for a scan) replaces the active threats.
    */
   recordThreatReport(plan: ThreatReportPlan): Promise<'stored' | 'replay'>;
+  /**
+   * Stores reports taken from the report stream (stream/report-consumer.ts) in one transaction,
+   * idempotent by (device, seq) and in any order: a report already stored is `replay` (nothing
+   * written for it), an older seq that arrives late is stored and closes its gap (the device's
+   * gap count is its highest seq minus the reports stored), and only a scan newer than every
+   * stored report replaces the active threats. The ingesting instance already refused a seq at
+   * or below the stored one when it received the report (threats/ingest.ts). One answer per plan.
+   */
+  recordStreamedReports(plans: ThreatReportPlan[]): Promise<('stored' | 'replay')[]>;
   /** Threats received at or after `since`, newest first. */
   listThreats(opts: { since?: number; deviceId?: string; limit: number }): Promise<ThreatRow[]>;
   insertPolicy(row: PolicyRow): Promise<boolean>;

@@ -1,24 +1,34 @@
 /**
  * Ingesting threat reports and heartbeats (docs/cbp-protocol.md §6; docs/fraud-engine.md
- * "Threat intelligence"). Verify (report.ts), then one transaction (store.recordThreatReport):
- * the seq must be above the last one accepted for the device (else ERR_THREAT_REPORT_REPLAY and
- * nothing is written), the gap since that seq is recorded, the report and its threats are
- * stored, and a scan replaces the device's active threats. When the server's verdict on the
- * device flips (blocked ↔ not blocked), the current policy is queued to the device with
- * `blockPayments` set accordingly.
+ * "Threat intelligence"; docs/scaling.md "Threat intelligence as a stream"). Verify (report.ts);
+ * the seq must be above the last one stored for the device (else ERR_THREAT_REPORT_REPLAY and
+ * nothing is written). Then:
+ *
+ * - without a report stream (the default), the request stores it (record.ts: one transaction, the
+ *   gap since the last seq, the report and its threats, a scan replacing the active threats, the
+ *   policy queued when the verdict flips) and answers from what was stored;
+ * - with a report stream (`Services.reports`, NATS JetStream), it publishes the verified report
+ *   (deduplicated by `<deviceId>:<seq>`; a duplicate is a replay) and answers once the stream has
+ *   it, with a provisional view: the stored state with this report applied (state.ts
+ *   applyThreatReport), computed here; the stream's consumer writes the authoritative state and
+ *   queues the policy if the verdict flips (`policyMessageSeq` is then null). The stream not
+ *   answering is ERR_STREAM_UNAVAILABLE (503): the device keeps the report and sends it again.
  */
-import { type ActiveThreat, ApiErrorCode, reactionFor, type ThreatReportResult } from '@openvse/protocol';
+import { ApiErrorCode, type ThreatReportResult } from '@openvse/protocol';
 import { requireDevice } from '../devices/enrollment.js';
-import type { ThreatRow } from '../domain/threats.js';
 import { ServerError } from '../errors.js';
 import { DEFAULT_FRAUD_CONFIG } from '../fraud/config.js';
 import type { Services } from '../services.js';
-import { queuePolicy } from './policy-messages.js';
+import { type AcceptedReport, threatReportPlan } from './plan.js';
 import { currentPolicy } from './policy-versions.js';
+import { recordAcceptedReport } from './record.js';
 import { verifyThreatReport } from './report.js';
-import { riskView } from './state.js';
+import { applyThreatReport, riskView } from './state.js';
 
-/** Verifies and stores a report or heartbeat; re-queues the policy when the verdict flips. */
+const replay = () =>
+  new ServerError(ApiErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
+
+/** Verifies and stores (or streams) a report or heartbeat; answers with the device's risk view. */
 export async function ingestThreatReport(
   s: Services,
   deviceId: string,
@@ -36,59 +46,27 @@ export async function ingestThreatReport(
     );
   const policy = await currentPolicy(s.store);
   const before = await s.store.getDeviceRisk(deviceId);
-  if (before && r.seq <= before.lastReportSeq)
-    throw new ServerError(ApiErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
-  const threats: ThreatRow[] = (r.scan?.threats ?? []).map((t) => ({
-    deviceId,
-    seq: r.seq,
-    class: t.class,
-    code: t.code,
-    severity: t.severity,
-    reaction: reactionFor(policy, t),
-    evidence: JSON.stringify(t.evidence),
-    detectedAt: t.detectedAt,
-    receivedAt: now,
-  }));
-  const active: ActiveThreat[] | undefined = r.scan
-    ? threats.map((t) => ({
-        class: t.class,
-        code: t.code,
-        severity: t.severity,
-        reaction: t.reaction,
-        detectedAt: t.detectedAt,
-      }))
-    : undefined;
-  const result = await s.store.recordThreatReport({
-    report: {
+  if (before && r.seq <= before.lastReportSeq) throw replay();
+  const accepted: AcceptedReport = { ...r, receivedAt: now };
+  const gap = r.seq - (before?.lastReportSeq ?? 0) - 1;
+
+  if (s.reports) {
+    if ((await s.reports.publishReport(accepted)) === 'duplicate') throw replay();
+    const provisional = applyThreatReport(
+      before,
+      threatReportPlan(accepted, policy, before?.lastReportSeq ?? 0),
+    );
+    return {
       deviceId,
       seq: r.seq,
       typ: r.typ,
-      scanId: r.scan?.scanId ?? null,
-      scanReason: r.scan?.reason ?? null,
-      clean: r.scan ? r.scan.clean : null,
-      threatCount: threats.length,
-      gapBefore: r.seq - (before?.lastReportSeq ?? 0) - 1,
-      iat: r.iat,
-      stateCounter: r.stateCounter,
-      receivedAt: now,
-    },
-    threats,
-    ...(active ? { activeThreats: active } : {}),
-  });
-  if (result === 'replay')
-    throw new ServerError(ApiErrorCode.THREAT_REPORT_REPLAY, 'threat report: seq already seen (replay)');
-  const after = await s.store.getDeviceRisk(deviceId);
-  const viewBefore = riskView(deviceId, before, policy, now);
-  const view = riskView(deviceId, after, policy, now);
-  let policyMessageSeq: number | null = null;
-  if ((viewBefore.state === 'compromised') !== (view.state === 'compromised'))
-    policyMessageSeq = (await queuePolicy(s, device, policy, view.state === 'compromised')).seq;
-  return {
-    deviceId,
-    seq: r.seq,
-    typ: r.typ,
-    gap: r.seq - (before?.lastReportSeq ?? 0) - 1,
-    risk: view,
-    policyMessageSeq,
-  };
+      gap,
+      risk: riskView(deviceId, provisional, policy, now),
+      policyMessageSeq: null,
+    };
+  }
+
+  const out = await recordAcceptedReport(s, device, accepted, policy, { risk: before });
+  if (out.result === 'replay') throw replay();
+  return { deviceId, seq: r.seq, typ: r.typ, gap, risk: out.view, policyMessageSeq: out.policyMessageSeq };
 }

@@ -5,6 +5,9 @@
  * nor heartbeat for 3 × heartbeatSeconds, read from the injectable clock), `clean` otherwise.
  * A device that never reported is `clean` and never silent: silence is only a signal for a
  * device that had been talking. Pure: the caller reads the row and the policy.
+ * {@link applyThreatReport} is the row a stored report leaves, as the store computes it: with a
+ * report stream the receiving instance answers the device from it before the consumer has
+ * written it (docs/scaling.md "Threat intelligence as a stream").
  */
 import {
   type DeviceRiskState,
@@ -12,7 +15,7 @@ import {
   type ReactionPolicy,
   type RiskView,
 } from '@openvse/protocol';
-import type { DeviceRiskRow } from '../domain/threats.js';
+import type { DeviceRiskRow, ThreatReportPlan } from '../domain/threats.js';
 
 /** A device is silent after this many heartbeat periods without a report or heartbeat. */
 export const SILENCE_FACTOR = 3;
@@ -48,5 +51,27 @@ export function riskView(
     lastSeenAt: risk?.lastSeenAt ?? null,
     seqGaps: risk?.seqGaps ?? 0,
     reports: risk?.reports ?? 0,
+  };
+}
+
+/**
+ * The risk row `plan` leaves when stored on top of `before` (what store.recordThreatReport
+ * writes: last seq, the seq gap added, one more report, last seen, and for a scan the last report
+ * time and the active threats, for a heartbeat the last heartbeat time). Pure.
+ */
+export function applyThreatReport(before: DeviceRiskRow | undefined, plan: ThreatReportPlan): DeviceRiskRow {
+  const r = plan.report;
+  const last = before?.lastReportSeq ?? 0;
+  const scan = r.typ === 'threat-report';
+  return {
+    deviceId: r.deviceId,
+    lastReportSeq: r.seq,
+    lastReportAt: scan ? r.receivedAt : (before?.lastReportAt ?? null),
+    lastHeartbeatAt: scan ? (before?.lastHeartbeatAt ?? null) : r.receivedAt,
+    lastSeenAt: r.receivedAt,
+    activeThreats: scan ? (plan.activeThreats ?? []) : (before?.activeThreats ?? []),
+    seqGaps: (before?.seqGaps ?? 0) + (r.seq - last - 1),
+    reports: (before?.reports ?? 0) + 1,
+    updatedAt: r.receivedAt,
   };
 }

@@ -1,6 +1,8 @@
 // OpenVSE threat-intelligence dashboard (docs/fraud-engine.md "Dashboard"). No framework: the
-// page polls the read-only /v1/dashboard/* endpoints every second and renders with DOM APIs
-// only (textContent, never innerHTML: threat evidence comes from devices and is untrusted).
+// page reads the read-only /v1/dashboard/* endpoints when the server's event stream
+// (GET /v1/dashboard/events, server-sent events) says something happened, and every 15 s
+// regardless; it renders with DOM APIs only (textContent, never innerHTML: threat evidence comes
+// from devices and is untrusted).
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CLASS_COLORS = {
@@ -413,14 +415,48 @@ async function refresh() {
 }
 
 let busy = false;
+let again = false;
 async function tick() {
-  if (busy) return;
+  if (busy) {
+    again = true;
+    return;
+  }
   busy = true;
   try {
     await refresh();
   } finally {
     busy = false;
   }
+  if (again) {
+    again = false;
+    setTimeout(tick, MIN_REFRESH_MS);
+  }
+}
+
+// Refresh on the server's events: a burst of events is one refresh (at most one per
+// MIN_REFRESH_MS); the slow timer is the fallback when the stream is down.
+const FALLBACK_REFRESH_MS = 15_000;
+const MIN_REFRESH_MS = 200;
+const EVENT_TYPES = ['threat-report', 'verdict', 'risk-decision', 'authorization'];
+let events;
+let soon;
+function refreshSoon() {
+  if (soon) return;
+  soon = setTimeout(() => {
+    soon = undefined;
+    tick();
+  }, MIN_REFRESH_MS);
+}
+function listen() {
+  if (events || typeof EventSource === 'undefined') return;
+  events = new EventSource('/v1/dashboard/events');
+  for (const type of EVENT_TYPES) events.addEventListener(type, refreshSoon);
+  // (re)connected: catch up on what happened while the stream was down
+  events.addEventListener('open', refreshSoon);
+}
+function unlisten() {
+  events?.close();
+  events = undefined;
 }
 
 let timer;
@@ -428,6 +464,7 @@ function showSignIn(message) {
   me = null;
   clearInterval(timer);
   timer = undefined;
+  unlisten();
   document.getElementById('app').hidden = true;
   document.getElementById('signout').hidden = true;
   document.getElementById('who').textContent = '';
@@ -449,7 +486,8 @@ function showApp() {
   document.body.dataset.view = 'app';
   document.body.dataset.role = me.role || 'open';
   tick();
-  if (!timer) timer = setInterval(tick, 1000);
+  listen();
+  if (!timer) timer = setInterval(tick, FALLBACK_REFRESH_MS);
 }
 
 async function boot() {
@@ -478,6 +516,7 @@ document.addEventListener('DOMContentLoaded', () => {
     showApp();
   });
   document.getElementById('signout').addEventListener('click', async () => {
+    unlisten();
     await postJson('/v1/operator/sign-out', {});
     showSignIn('signed out');
   });
