@@ -30,10 +30,15 @@
 // Run after building (npx tsc -b packages/test-bench packages/cli): npm run bench -- server.
 // Environment: BENCH_SERVER_WALLETS (200), BENCH_SERVER_TAPS (30), BENCH_SERVER_CONNECTIONS (16),
 // BENCH_SERVER_SECONDS (5, the duration of the fixed-request runs), BENCH_SERVER_PG=0 to skip
-// PostgreSQL, OPENVSE_TEST_PG_URL.
-import { spawn } from 'node:child_process';
+// PostgreSQL, BENCH_SERVER_ONLY (comma-separated series keys: sqlite, postgres, sqlite_no_fraud,
+// postgres_no_fraud), BENCH_SERVER_PGBENCH_SECONDS (10), BENCH_SERVER_PG_POOL (10),
+// BENCH_SERVER_PROFILE (a folder for the servers' CPU profiles), OPENVSE_TEST_PG_URL.
+// PostgreSQL's own baseline: pgbench's TPC-B with as many clients as connections, before and
+// after the series (the ratio authorize / TPC-B is the goal of docs/scaling.md). CPU per request
+// of the server process and of PostgreSQL's processes is read from /proc around each series.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,18 +70,65 @@ const TAPS = Number(process.env.BENCH_SERVER_TAPS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_SERVER_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SERVER_SECONDS ?? 5);
 const DEVICES = 10;
+const PG_POOL = Number(process.env.BENCH_SERVER_PG_POOL ?? 10);
+const PGBENCH_SECONDS = Number(process.env.BENCH_SERVER_PGBENCH_SECONDS ?? 10);
 const REPLENISH_ROUNDS = 6;
 const PG_URL = process.env.OPENVSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const log = (...a) => console.log('[bench server]', ...a);
 
+/**
+ * CPU time (user + system, ms) of the processes whose pid `keep` accepts and of their children
+ * that have exited, from /proc (Linux; 0 elsewhere): how much of a core the server and
+ * PostgreSQL spent per request.
+ */
+function cpuMs(keep) {
+  let ticks = 0;
+  let pids = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const d of pids) {
+    const pid = Number(d);
+    if (!keep(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime (fields 14, 15) and cutime, cstime (16, 17: children waited for — the
+      // postmaster's, where the time of PostgreSQL backends that have exited goes).
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+/** PostgreSQL's server processes (postmaster and backends), by their command name. */
+function isPostgres(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+  } catch {
+    return false;
+  }
+}
+
 /** Spawns a server process and waits for its `listening on http://127.0.0.1:N` line. */
 function spawnListening(args, env = {}) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // BENCH_SERVER_PROFILE=<dir>: each server process writes a V8 CPU profile there on exit
+  // (summarise with bench/lib/profile-summary.mjs).
+  const profile = process.env.BENCH_SERVER_PROFILE;
+  const child = spawn(
+    process.execPath,
+    [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...args],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let err = '';
   child.stderr.on('data', (d) => {
@@ -227,7 +279,7 @@ async function adapter(name, fraud) {
     ...(auth ? [] : ['--open']),
     '--db',
     db.db,
-    ...(db.pgSchema ? ['--pg-schema', db.pgSchema] : []),
+    ...(db.pgSchema ? ['--pg-schema', db.pgSchema, '--pg-pool', String(PG_POOL)] : []),
     '--test-issuer',
     '--allow-ta',
     policy.allowedCodeHashes.join(','),
@@ -271,10 +323,18 @@ async function adapter(name, fraud) {
     const authorizeSeries = async (list, headers) => {
       const warm = Math.floor(list.length / 20);
       await runBodies(s.url, '/v1/authorizations', list.slice(0, warm), { headers });
+      const cpu0 = { server: cpuMs((pid) => pid === s.child.pid), db: cpuMs(isPostgres) };
       const authz = await runBodies(s.url, '/v1/authorizations', list.slice(warm), { expect: true, headers });
+      const n = list.length - warm;
+      const cpu = {
+        server_cpu_ms_per_request: +((cpuMs((pid) => pid === s.child.pid) - cpu0.server) / n).toFixed(3),
+        ...(name === 'postgres'
+          ? { postgres_cpu_ms_per_request: +((cpuMs(isPostgres) - cpu0.db) / n).toFixed(3) }
+          : {}),
+      };
       const approved = authz.answers.filter((a) => JSON.parse(a.body).decision === 'APPROVE').length;
-      if (approved !== list.length - warm) throw new Error(`authorize: only ${approved} approvals`);
-      return { ...authz.result, approved, genuine_new_atc: true };
+      if (approved !== n) throw new Error(`authorize: only ${approved} approvals`);
+      return { ...authz.result, approved, genuine_new_atc: true, ...cpu };
     };
     out.authorize = await authorizeSeries(bodies.slice(0, half), {});
     log(`${name}${fraud ? '' : ' no-fraud'}: authorize`, out.authorize);
@@ -395,6 +455,76 @@ async function adapter(name, fraud) {
 
 const ratio = (a, b) => (a && b ? +(a / b).toFixed(4) : null);
 
+/**
+ * The PostgreSQL baseline, measured by this run on the same server: pgbench's TPC-B-like script
+ * (five statements per transaction, synchronous_commit as the server has it, i.e. on), with as
+ * many clients as the authorization series has connections, on a scratch database of scale
+ * factor CONNECTIONS (one branch row per client, so that the baseline is not throttled by
+ * contention on one row), once with the simple query protocol (pgbench's default) and once
+ * with prepared statements. Returns undefined (loudly) when pgbench is not installed.
+ */
+function pgbench() {
+  const which = spawnSync('pgbench', ['--version'], { encoding: 'utf8' });
+  if (which.status !== 0) {
+    console.warn('!!! pgbench not found: the PostgreSQL baseline is NOT measured !!!');
+    return undefined;
+  }
+  const u = new URL(PG_URL);
+  const conn = ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres'];
+  const dbName = `openvse_pgbench_${randomBytes(3).toString('hex')}`;
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  run('createdb', [...conn, dbName]);
+  try {
+    run('pgbench', [...conn, '-i', '-q', '-s', String(CONNECTIONS), dbName]);
+    const sync = run('psql', [...conn, '-Atc', 'SHOW synchronous_commit', dbName]).trim();
+    const measure = (mode) => {
+      const db0 = cpuMs(isPostgres);
+      const out = run('pgbench', [
+        ...conn,
+        '-M',
+        mode,
+        '-c',
+        String(CONNECTIONS),
+        '-j',
+        '2',
+        '-T',
+        String(PGBENCH_SECONDS),
+        '-r',
+        dbName,
+      ]);
+      const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]);
+      const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
+      if (!Number.isFinite(tps)) throw new Error(`pgbench: no tps in ${out}`);
+      const txs = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1]);
+      return {
+        tps: Math.round(tps),
+        latency_ms_average: latency,
+        postgres_cpu_ms_per_transaction: +((cpuMs(isPostgres) - db0) / txs).toFixed(3),
+      };
+    };
+    run('pgbench', [...conn, '-c', String(CONNECTIONS), '-j', '2', '-T', '2', dbName]); // warm-up
+    const simple = measure('simple');
+    const prepared = measure('prepared');
+    const r = {
+      script: 'tpcb-like (built in): 3 UPDATEs, 1 SELECT, 1 INSERT in one transaction',
+      clients: CONNECTIONS,
+      scale: CONNECTIONS,
+      seconds: PGBENCH_SECONDS,
+      synchronous_commit: sync,
+      simple,
+      prepared,
+    };
+    log('pgbench', r);
+    return r;
+  } finally {
+    spawnSync('dropdb', [...conn, dbName]);
+  }
+}
+
 // The baseline is measured before every adapter run and at the end; each run's ratios use the
 // mean of the baseline runs just before and just after it (the machine may be shared).
 const results = {};
@@ -417,16 +547,38 @@ const plan = [
   ['sqlite_no_fraud', 'sqlite', false],
   ...(withPg ? [['postgres_no_fraud', 'postgres', false]] : []),
 ];
+const only = process.env.BENCH_SERVER_ONLY?.split(',');
 await measureBare();
+const pgbenchBefore = withPg ? pgbench() : undefined;
 for (const [key, db, fraud] of plan) {
+  if (only && !only.includes(key)) continue;
   results[key] = await adapter(db, fraud);
   await measureBare();
   runs.push([key, Math.round((bares.at(-2) + bares.at(-1)) / 2)]);
 }
+const pgbenchAfter = withPg ? pgbench() : undefined;
+if (pgbenchBefore && pgbenchAfter)
+  results.pgbench = {
+    ...pgbenchBefore,
+    simple: { before: pgbenchBefore.simple, after: pgbenchAfter.simple },
+    prepared: { before: pgbenchBefore.prepared, after: pgbenchAfter.prepared },
+  };
 results.bare = bares.map((b) => ({ per_second: b }));
 const ratios = {};
+const meanTps = (m) =>
+  results.pgbench
+    ? Math.round((results.pgbench[m].before.tps + results.pgbench[m].after.tps) / 2)
+    : undefined;
 for (const [key, bareRps] of runs) {
   results[key].bare_per_second_around = bareRps;
+  // The goal of docs/scaling.md: an authorization costs PostgreSQL about one TPC-B transaction.
+  if (key.startsWith('postgres') && results.pgbench) {
+    ratios[`${key}_authorize_per_pgbench_tpcb`] = ratio(results[key].authorize.per_second, meanTps('simple'));
+    ratios[`${key}_authorize_per_pgbench_tpcb_prepared`] = ratio(
+      results[key].authorize.per_second,
+      meanTps('prepared'),
+    );
+  }
   for (const k of ['authorize', 'authorize_auth', 'idempotent_repeat', 'healthz', 'replenish'])
     ratios[`${key}_${k}_per_bare`] = ratio(results[key][k].per_second, bareRps);
   // Authentication's cost on an authorization: the goal is at most 10 % (issue 11).
@@ -452,7 +604,7 @@ writeResult(join(root, 'bench/results/server.json'), {
     fixed_run_seconds: SECONDS,
     server_log_level: 'warn',
     sqlite: 'WAL, synchronous = FULL, one connection',
-    postgres_pool: 10,
+    postgres_pool: PG_POOL,
     fraud_engine: LOOSE_FRAUD,
   },
   results,

@@ -9,43 +9,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { AuthorizationPlan } from '../src/domain/authorizations.js';
 import { PostgresStore } from '../src/storage/postgres-store.js';
+import { authorizationPlan, cardRow } from './helpers/rows.js';
 import { adapters, PG_URL } from './helpers/stores.js';
 
-const NOW = Date.UTC(2026, 11, 2, 9, 0, 0);
 const pgAdapter = (await adapters()).find((a) => a.name === 'postgres')!;
 
-function plan(atc: number): AuthorizationPlan {
-  const id = `retry-${atc}-${randomBytes(4).toString('hex')}`;
-  return {
-    authorization: {
-      id,
-      idempotencyKey: id,
-      requestHash: 'h',
-      cardId: 'card-retry',
-      atc,
-      amount: 1,
-      currency: '978',
-      cryptogram: null,
-      decision: 'APPROVE',
-      reason: 'APPROVED',
-      arpc: null,
-      responseJson: '{}',
-      createdAt: NOW,
-    },
-    ledger: {
-      cardId: 'card-retry',
-      atc,
-      api: null,
-      un: '00',
-      amount: 1,
-      authorizationId: id,
-      decision: 'APPROVE',
-      createdAt: NOW,
-    },
-  };
-}
+const plan = (atc: number) => authorizationPlan('card-retry', atc);
 
 describe('PostgreSQL: an authorization commit is retried on 40001 / 40P01', { skip: pgAdapter.skip }, () => {
   const schema = `openvse_r_${randomBytes(6).toString('hex')}`;
@@ -56,24 +26,7 @@ describe('PostgreSQL: an authorization commit is retried on 40001 / 40P01', { sk
     await store.migrate();
     admin = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
     await admin.connect();
-    await store.insertCard({
-      cardId: 'card-retry',
-      tokenPan: '4895370000000777',
-      psn: '00',
-      fundingPanEnc: 'x',
-      fundingPanHash: 'h',
-      expiry: '2812',
-      profile: 'V',
-      cardType: 'cloud',
-      status: 'ACTIVE',
-      deviceId: null,
-      mobilePinEnc: null,
-      mobilePinFailures: 0,
-      kdi: '01',
-      nextAtc: 1,
-      createdAt: NOW,
-      updatedAt: NOW,
-    });
+    await store.insertCard(cardRow('card-retry'));
     await admin.query('CREATE SEQUENCE refusals');
     await admin.query(`CREATE TABLE refuse_first (n integer NOT NULL)`);
     await admin.query(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$

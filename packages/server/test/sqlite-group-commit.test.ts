@@ -11,41 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { AuthorizationPlan } from '../src/domain/authorizations.js';
 import { SqliteStore } from '../src/storage/sqlite-store.js';
+import { authorizationPlan, cardRow } from './helpers/rows.js';
 
-const NOW = Date.UTC(2026, 11, 2, 8, 0, 0);
-
-function plan(cardId: string, atc: number, key: string): AuthorizationPlan {
-  const id = `a-${key}`;
-  return {
-    authorization: {
-      id,
-      idempotencyKey: key,
-      requestHash: 'h',
-      cardId,
-      atc,
-      amount: 100,
-      currency: '978',
-      cryptogram: null,
-      decision: 'APPROVE',
-      reason: 'APPROVED',
-      arpc: null,
-      responseJson: JSON.stringify({ id }),
-      createdAt: NOW,
-    },
-    ledger: {
-      cardId,
-      atc,
-      api: null,
-      un: '00',
-      amount: 100,
-      authorizationId: id,
-      decision: 'APPROVE',
-      createdAt: NOW,
-    },
-  };
-}
+const plan = (cardId: string, atc: number, key: string) => authorizationPlan(cardId, atc, {}, key);
 
 describe('SQLite group commit', () => {
   let dir: string;
@@ -56,25 +25,7 @@ describe('SQLite group commit', () => {
     store = new SqliteStore(join(dir, 's.db'));
     await store.migrate();
     reader = new Database(join(dir, 's.db'), { readonly: true });
-    for (const id of ['g1', 'g2'])
-      await store.insertCard({
-        cardId: id,
-        tokenPan: `4895370000000${id === 'g1' ? '001' : '002'}`,
-        psn: '00',
-        fundingPanEnc: 'x',
-        fundingPanHash: `h-${id}`,
-        expiry: '2812',
-        profile: 'V',
-        cardType: 'cloud',
-        status: 'ACTIVE',
-        deviceId: null,
-        mobilePinEnc: null,
-        mobilePinFailures: 0,
-        kdi: '01',
-        nextAtc: 1,
-        createdAt: NOW,
-        updatedAt: NOW,
-      });
+    for (const id of ['g1', 'g2']) await store.insertCard(cardRow(id));
   });
   after(async () => {
     reader.close();

@@ -6,37 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuthorizationPlan } from '../src/domain/authorizations.js';
-import type { CardRow, LukRow } from '../src/domain/cards.js';
+import type { LukRow } from '../src/domain/cards.js';
 import { type DeviceRow, padCounter } from '../src/domain/devices.js';
 import { MIGRATIONS } from '../src/storage/migrations.js';
 import { STORE_TABLES, type Store } from '../src/storage/store.js';
+import { authorizationPlan, cardRow, ROW_TIME } from './helpers/rows.js';
 import { adapters, type TestDb } from './helpers/stores.js';
 
-const NOW = Date.UTC(2026, 10, 28, 6, 0, 0);
-let seq = 0;
-
-function card(id: string, over: Partial<CardRow> = {}): CardRow {
-  return {
-    cardId: id,
-    tokenPan: `48953700000${String(++seq).padStart(5, '0')}`,
-    psn: '00',
-    fundingPanEnc: 'v1.x.y.z',
-    fundingPanHash: `h-${id}`,
-    expiry: '2812',
-    profile: 'V',
-    cardType: 'cloud',
-    status: 'ACTIVE',
-    deviceId: null,
-    mobilePinEnc: null,
-    mobilePinFailures: 0,
-    kdi: '01',
-    nextAtc: 1,
-    createdAt: NOW,
-    updatedAt: NOW,
-    ...over,
-  };
-}
+const NOW = ROW_TIME;
+const card = cardRow;
+const plan = authorizationPlan;
 
 function device(id: string): DeviceRow {
   return {
@@ -52,44 +31,6 @@ function device(id: string): DeviceRow {
     lastStateCounter: padCounter('5'),
     lastSeq: 0,
     enrolledAt: NOW,
-  };
-}
-
-let keyN = 0;
-function plan(
-  cardId: string,
-  atc: number,
-  over: Partial<AuthorizationPlan> = {},
-  key?: string,
-): AuthorizationPlan {
-  const id = `auth-${++keyN}-${Math.random().toString(36).slice(2)}`;
-  return {
-    authorization: {
-      id,
-      idempotencyKey: key ?? `idem-${id}`,
-      requestHash: 'hash-1',
-      cardId,
-      atc,
-      amount: 100,
-      currency: '978',
-      cryptogram: '0011223344556677',
-      decision: 'APPROVE',
-      reason: 'APPROVED',
-      arpc: null,
-      responseJson: JSON.stringify({ id }),
-      createdAt: NOW,
-    },
-    ledger: {
-      cardId,
-      atc,
-      api: null,
-      un: '01020304',
-      amount: 100,
-      authorizationId: id,
-      decision: 'APPROVE',
-      createdAt: NOW,
-    },
-    ...over,
   };
 }
 
@@ -377,14 +318,22 @@ for (const a of await adapters()) {
         ],
       });
       const risk = { historySince: 0, historyLimit: 2, threatsSince: 0, threatsLimit: 10 };
-      const f = await store.authorizationFacts({
+      // A stored key: its answer (what else comes with it is not used, and may be absent).
+      const retry = await store.authorizationFacts({
         idempotencyKey: 'facts-5',
+        cardId: 'card-facts',
+        atc: 9,
+        risk,
+      });
+      assert.deepEqual(retry.existing, await store.getAuthorizationByKey('facts-5'));
+      const f = await store.authorizationFacts({
+        idempotencyKey: 'facts-new',
         cardId: 'card-facts',
         atc: 9,
         api: '6100001',
         risk,
       });
-      assert.deepEqual(f.existing, await store.getAuthorizationByKey('facts-5'));
+      assert.equal(f.existing, undefined);
       assert.deepEqual(f.card, await store.getCard('card-facts'));
       assert.equal(f.highestAtc, 5);
       assert.equal(f.atcSeen, false);

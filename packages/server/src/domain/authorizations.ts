@@ -119,7 +119,10 @@ export interface AuthorizationRiskFacts {
 
 /** The answer to {@link AuthorizationFactsQuery}, read at one moment. */
 export interface AuthorizationFacts {
-  /** An authorization already stored under the idempotency key. */
+  /**
+   * An authorization already stored under the idempotency key. When present it is the answer,
+   * and the other facts are not used (an adapter may leave them out).
+   */
   existing?: AuthorizationRow;
   card?: CardRow;
   highestAtc?: number;

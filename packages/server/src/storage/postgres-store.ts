@@ -297,8 +297,13 @@ function columnsObject(columns: readonly string[], values: unknown[]): Record<st
   return Object.fromEntries(columns.map((c, i) => [c, values[i]]));
 }
 
-/** {@link PostgresStore.authorizationFacts}: $1 key, $2 card, $3 atc, $4 api, $5 with risk facts, $6–$9 windows. */
+/**
+ * {@link PostgresStore.authorizationFacts}: $1 key, $2 card, $3 atc, $4 api, $5 with risk facts,
+ * $6–$9 windows. A retry (the key is stored) skips the history and threats, the only reads of
+ * more than one row.
+ */
 const FACTS_SQL = `
+WITH retry AS (SELECT EXISTS (SELECT 1 FROM authorizations WHERE idempotency_key = $1) AS found)
 SELECT
   (SELECT row_to_json(a) FROM authorizations a WHERE a.idempotency_key = $1) AS existing,
   (SELECT row_to_json(c) FROM cards c WHERE c.card_id = $2) AS card,
@@ -311,9 +316,10 @@ SELECT
   (SELECT row_to_json(r) FROM device_risk r JOIN cards c ON c.device_id = r.device_id
     WHERE $5 AND c.card_id = $2) AS device_risk,
   (SELECT json_agg(t ORDER BY t.received_at DESC, t.id DESC) FROM (SELECT t.* FROM threats t
-    JOIN cards c ON c.device_id = t.device_id WHERE $5 AND c.card_id = $2 AND t.received_at >= $8
+    JOIN cards c ON c.device_id = t.device_id
+    WHERE $5 AND NOT (SELECT found FROM retry) AND c.card_id = $2 AND t.received_at >= $8
     ORDER BY t.received_at DESC, t.id DESC LIMIT $9) t) AS threats,
   (SELECT json_agg(h ORDER BY h.created_at DESC) FROM (SELECT id, card_id, atc, amount, currency, decision, reason, created_at
-    FROM authorizations WHERE $5 AND card_id = $2 AND created_at >= $6
+    FROM authorizations WHERE $5 AND NOT (SELECT found FROM retry) AND card_id = $2 AND created_at >= $6
     ORDER BY created_at DESC LIMIT $7) h) AS history,
   (SELECT MAX(version) FROM reaction_policies WHERE $5) AS policy_version`;

@@ -439,9 +439,10 @@ export abstract class SqlStore implements Store {
    */
   async authorizationFacts(q: AuthorizationFactsQuery): Promise<AuthorizationFacts> {
     const existing = await this.getAuthorizationByKey(q.idempotencyKey);
+    // A retry is answered from its stored answer: nothing else is needed.
+    if (existing) return { existing, atcSeen: false };
     const card = await this.getCard(q.cardId);
     const facts: AuthorizationFacts = {
-      ...(existing ? { existing } : {}),
       ...(card ? { card } : {}),
       atcSeen: await this.ledgerHas(q.cardId, q.atc),
     };

@@ -9,8 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { run, scratch, writeTa } from './launched.js';
 
@@ -42,6 +43,14 @@ int main(int argc, char **argv) {
   return 0;
 }`;
 
+/** The first folder above this checkout that other OS users cannot enter, if any. */
+function closedAncestor(): string | undefined {
+  for (let d = fileURLToPath(new URL('.', import.meta.url)); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
@@ -59,6 +68,9 @@ const missing = [
   process.getuid?.() === 0 ? '' : 'root (to run V-OS and the app as two OS users)',
   has('useradd') ? '' : 'useradd (package passwd)',
   has('gcc') ? '' : 'gcc (package gcc)',
+  closedAncestor() === undefined
+    ? ''
+    : `a checkout the two OS users can reach (${closedAncestor()} is closed to other users: chmod o+x it)`,
 ].filter(Boolean);
 
 describe('L2: V-OS under an OS user of its own', {
