@@ -34,6 +34,10 @@ export function buildCbpTaCode(): string {
   const entry = fileURLToPath(new URL('./ta/entry.js', import.meta.url));
   const out = buildSync({
     entryPoints: [entry],
+    // esbuild names each bundled module in a comment by its path relative to this folder: the
+    // package's own, not the process's working directory, so that one source tree gives one code
+    // hash wherever it is built from (the server's allow-list pins that hash).
+    absWorkingDir: fileURLToPath(new URL('../..', import.meta.url)),
     bundle: true,
     write: false,
     format: 'iife',
