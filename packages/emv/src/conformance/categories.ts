@@ -30,6 +30,9 @@ import { deriveMastercardSkd } from '../keys/session-key-mastercard.js';
 import { deriveVisaSmSessionKey } from '../keys/session-key-visa-sm.js';
 
 type Inputs = Record<string, unknown>;
+
+/** An input that names an EMV tag (`tag_9f02`, `9F02`) or the CVR / counters of an IAD. */
+const TAG_INPUT = /^(?:tag_)?(?:[0-9a-f]{2}|[0-9a-f]{4}|cvr|counters)$/i;
 type Outputs = Record<string, string>;
 
 function invalid(message: string): EmvError {
@@ -138,6 +141,9 @@ function sessionKeyMastercard(inputs: Inputs): Outputs {
     if (r.length !== 16) throw invalid('inputs.r: expected 8 bytes');
     atc ??= r.slice(0, 4);
     un ??= r.slice(8);
+  } else if (has(inputs, 'r') && str(inputs, 'r').toUpperCase() !== `${atc}0000${un}`.toUpperCase()) {
+    // Given as well: it must be the R those make, or the vector contradicts itself.
+    throw invalid('inputs.r: does not match atc ‖ 0000 ‖ un');
   }
   const sk = deriveMastercardSkd(mk, atc, un);
   const raw = deriveMastercardSkd(mk, atc, un, { parity: 'none' });
@@ -162,8 +168,15 @@ function sessionKeyVisaSm(inputs: Inputs): Outputs {
 
 function macAlg3(inputs: Inputs): Outputs {
   let data: Uint8Array | string;
-  if (has(inputs, 'data')) data = str(inputs, 'data');
-  else if (has(inputs, 'data_ascii')) data = latin1Bytes(str(inputs, 'data_ascii'), 'inputs.data_ascii');
+  const ascii = has(inputs, 'data_ascii')
+    ? latin1Bytes(str(inputs, 'data_ascii'), 'inputs.data_ascii')
+    : undefined;
+  if (has(inputs, 'data')) {
+    data = str(inputs, 'data');
+    // Given as well: the same bytes, or the vector contradicts itself.
+    if (ascii && bytesToHex(ascii) !== data.toUpperCase())
+      throw invalid('inputs.data_ascii: not the same bytes as inputs.data');
+  } else if (ascii) data = ascii;
   else throw invalid('inputs.data: missing');
   return { mac: bytesToHex(macIso9797Alg3(str(inputs, 'key'), data, paddingOf(inputs))) };
 }
@@ -265,7 +278,10 @@ export function cvnProfileForVector(inputs: Inputs): CvnProfile {
 
 function cvnEndToEnd(inputs: Inputs): Outputs {
   const profile = cvnProfileForVector(inputs);
-  const tagInputs: Inputs = { ...inputs };
+  // Only what names a tag (or the CVR / counters) goes to the tag reader: the runner counts an
+  // input as known only once a category reads it.
+  const tagInputs: Inputs = {};
+  for (const k of Object.keys(inputs)) if (TAG_INPUT.test(k)) tagInputs[k] = inputs[k];
   if (!has(tagInputs, 'tag_9f10') && has(inputs, 'iad')) tagInputs.tag_9f10 = inputs.iad;
   const tx = acTransactionDataFromTags(tagInputs);
   const imk = firstStr(inputs, 'imk_ac', 'imk');

@@ -3,7 +3,7 @@
  * reports, per vector, each field that differs. The per-category computations live in
  * categories.ts; this file only dispatches, compares and counts.
  */
-import { isEmvError } from '../errors.js';
+import { EmvError, EmvErrorCode, isEmvError } from '../errors.js';
 import { vectorCategories } from './categories.js';
 import type { TestVector, VectorFile } from './vector-file.js';
 
@@ -32,8 +32,9 @@ export function knownCategories(): string[] {
 
 /**
  * Computes `v`'s category with this library and compares every `expected` field with the computed
- * one, ignoring hex case. An unknown category, or a computation that throws (e.g.
- * ERR_VECTOR_FILE_INVALID for a missing input), is returned as a failed result, not thrown.
+ * one, ignoring hex case. An unknown category, a computation that throws (e.g.
+ * ERR_VECTOR_FILE_INVALID for a missing input), or an input the category does not read
+ * (ERR_VECTOR_FILE_INVALID naming it) is returned as a failed result, not thrown.
  */
 export function runVector(v: TestVector): VectorResult {
   const check = Object.hasOwn(vectorCategories, v.category) ? vectorCategories[v.category] : undefined;
@@ -48,7 +49,29 @@ export function runVector(v: TestVector): VectorResult {
   }
   let computed: Record<string, string>;
   try {
-    computed = check({ ...v.inputs, __id: v.id, __description: v.description ?? '' });
+    // Every input must be one the category reads: a misspelt or unknown field fails with its
+    // name instead of the vector passing or failing for the wrong reason.
+    const read = new Set<string>();
+    const inputs = new Proxy(
+      { ...v.inputs, __id: v.id, __description: v.description ?? '' },
+      {
+        get(target, key, receiver) {
+          if (typeof key === 'string') read.add(key);
+          return Reflect.get(target, key, receiver);
+        },
+        has(target, key) {
+          if (typeof key === 'string') read.add(key);
+          return Reflect.has(target, key);
+        },
+      },
+    );
+    computed = check(inputs);
+    const unread = Object.keys(v.inputs).filter((k) => !read.has(k));
+    if (unread.length > 0)
+      throw new EmvError(
+        EmvErrorCode.VECTOR_FILE_INVALID,
+        `inputs.${unread[0]}: not an input of category ${v.category}${unread.length > 1 ? ` (nor ${unread.slice(1).join(', ')})` : ''}`,
+      );
   } catch (e) {
     const why = isEmvError(e)
       ? `${e.code}: ${e.message}`

@@ -80,6 +80,30 @@ describe('the runner fails loudly on doctored vectors', () => {
       ]);
   });
 
+  test('an input the category does not read fails with its name, in every vector', () => {
+    for (const v of file.vectors) {
+      const r = runVector({ ...v, inputs: { ...v.inputs, pading_method: 1 } });
+      assert.equal(r.ok, false, `${v.id}: a misspelt input passed`);
+      if (!r.ok)
+        assert.match(r.error ?? '', /^ERR_VECTOR_FILE_INVALID: inputs\.pading_method: not an input of/);
+    }
+  });
+
+  test('inputs given twice must agree (r with atc and un; data_ascii with data)', () => {
+    const skd = file.vectors.find(
+      (x) => x.category === 'session_key_mastercard_skd' && x.inputs.atc !== undefined,
+    )!;
+    const r1 = runVector({ ...skd, inputs: { ...skd.inputs, r: '001C0000ABCDEF13' } });
+    assert.equal(r1.ok, false);
+    if (!r1.ok) assert.match(r1.error ?? '', /inputs\.r: does not match/);
+    const mac = file.vectors.find(
+      (x) => x.category === 'mac_iso9797_1_alg3' && x.inputs.data_ascii !== undefined,
+    )!;
+    const r2 = runVector({ ...mac, inputs: { ...mac.inputs, data_ascii: 'hello world!' } });
+    assert.equal(r2.ok, false);
+    if (!r2.ok) assert.match(r2.error ?? '', /inputs\.data_ascii: not the same bytes/);
+  });
+
   test('bad inputs inside a vector become a typed failure, not a crash', () => {
     const v = file.vectors.find((x) => x.category === 'icc_master_key_option_a')!;
     const r = runVector({ ...v, inputs: { ...v.inputs, imk: '0123' } });
