@@ -5,7 +5,7 @@
  * handling and one plugin per area. Ajv is strict: no coercion, no removal of unknown fields.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { auditRoutes, installAuditLog } from './audit/audit-log.js';
 import { installCallerChecks } from './auth/caller-checks.js';
 import { Caller } from './auth/callers.js';
@@ -18,7 +18,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { FraudEngine } from './fraud/engine.js';
 import { fastifyErrorOptions, installErrorHandling } from './http/error-handler.js';
-import { loggerOptions } from './http/logging.js';
+import { installRequestLog, loggerOptions } from './http/logging.js';
 import { installRateLimits, resolveRateLimits } from './http/rate-limit.js';
 import { emptyQuery, errorSchema } from './http/schemas.js';
 import { loadKek } from './keys/kek.js';
@@ -27,6 +27,7 @@ import { issuerRoutes } from './keys/routes.js';
 import type { Services } from './services.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { withDecisionLog } from './stream/decision-log.js';
 import { openStream, type StreamRuntime } from './stream/open-stream.js';
 import { policyApprovalRoutes } from './threats/policy-approval.js';
 import { threatRoutes } from './threats/routes.js';
@@ -77,6 +78,8 @@ export async function createServer(
       ? { https: { key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.2' as const } }
       : {}),
     logger: loggerOptions(config.logger),
+    // One line per request, written by http/logging.ts at `info` or, for polling, at `debug`.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: cfg.bodyLimit,
     // While closing, a request that still arrives on an open keep-alive connection is served
     // (the store is closed only after the last connection ends), not answered by fastify's
@@ -98,10 +101,11 @@ export async function createServer(
     if (!opts.store) await store.close();
     throw e;
   }
+  // Every decision this instance publishes is also one structured log line (stream/decision-log.ts).
+  const events = withDecisionLog(stream.events, app.log);
   // The fraud engine scores provisioning, replenishment and (unless a riskEngine is given)
   // every authorization (docs/fraud-engine.md).
-  const fraud =
-    config.fraud === false ? undefined : new FraudEngine(store, cfg.clock, config.fraud, stream.events);
+  const fraud = config.fraud === false ? undefined : new FraudEngine(store, cfg.clock, config.fraud, events);
   const services: Services = {
     store,
     keys,
@@ -109,7 +113,7 @@ export async function createServer(
     clock: cfg.clock,
     risk: config.riskEngine ?? fraud ?? approveAllRiskEngine,
     ...(fraud ? { fraud } : {}),
-    events: stream.events,
+    events,
     ...(stream.reports ? { reports: stream.reports } : {}),
   };
 
@@ -118,6 +122,7 @@ export async function createServer(
   app.decorate('services', services);
   app.addSchema(errorSchema);
   installErrorHandling(app);
+  installRequestLog(app);
   // Every route gets a closed querystring schema unless it declares its own, so an unknown
   // query parameter is a 400 everywhere (added before @fastify/swagger reads the schemas).
   app.addHook('onRoute', (route) => {

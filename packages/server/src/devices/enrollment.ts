@@ -29,6 +29,7 @@ import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import { type DeviceRow, padCounter } from '../domain/devices.js';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services.js';
+import { publishEnrollment } from '../stream/publish.js';
 import { afterEnrollment } from '../threats/enroll.js';
 
 /** The nonce kind of a challenge (enrollment and state sync). */
@@ -87,15 +88,27 @@ export async function enrollDevice(
   if (!(await s.store.consumeNonce(nonce, NONCE_KIND, now)))
     throw new ServerError(ApiErrorCode.NONCE_INVALID, 'nonce unknown, expired or already used');
   const policy = s.config.attestation;
-  if (claims.ta.uuid !== policy.taUuid || !policy.allowedCodeHashes.includes(claims.ta.codeSha256))
-    throw new ServerError(ApiErrorCode.ATTESTATION_CODE_HASH, 'TA code is not on the allow-list');
-  // A level the server does not know is below any minimum.
   const level = claims.protectionLevel;
-  if (!(isProtectionLevel(level) && levelAtLeast(level, policy.minimumLevel)))
+  // What the device attested, in the decision's event (the log and the dashboard's feed).
+  const attested = {
+    deviceId: claims.deviceId,
+    taCodeSha256: claims.ta.codeSha256,
+    protectionLevel: String(level),
+    minimumLevel: policy.minimumLevel,
+    at: now,
+  };
+  if (claims.ta.uuid !== policy.taUuid || !policy.allowedCodeHashes.includes(claims.ta.codeSha256)) {
+    publishEnrollment(s, { ...attested, outcome: 'refused', code: ApiErrorCode.ATTESTATION_CODE_HASH });
+    throw new ServerError(ApiErrorCode.ATTESTATION_CODE_HASH, 'TA code is not on the allow-list');
+  }
+  // A level the server does not know is below any minimum.
+  if (!(isProtectionLevel(level) && levelAtLeast(level, policy.minimumLevel))) {
+    publishEnrollment(s, { ...attested, outcome: 'refused', code: ApiErrorCode.ATTESTATION_LEVEL });
     throw new ServerError(
       ApiErrorCode.ATTESTATION_LEVEL,
       `protection level ${claims.protectionLevel} is below the required ${policy.minimumLevel}`,
     );
+  }
   const enc = p256Public(claims.taPublicKeys?.enc, 'taPublicKeys.enc');
   const sig = p256Public(claims.taPublicKeys?.sig, 'taPublicKeys.sig');
   const platform = p256Public(platformJwk, 'platformJwk');
@@ -135,6 +148,7 @@ export async function enrollDevice(
   }
   const stored = (await s.store.getDevice(row.deviceId))!;
   await afterEnrollment(s, stored);
+  publishEnrollment(s, { ...attested, outcome: 'enrolled' });
   return {
     deviceId: row.deviceId,
     protectionLevel: level,

@@ -5,6 +5,7 @@
  * never logged (fastify logs method, URL, status).
  */
 import type { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 
 const SECRET_FIELDS = [
   'kek',
@@ -42,4 +43,42 @@ export function loggerOptions(logger: boolean | { level?: string; stream?: Writa
     ...(o.stream ? { stream: o.stream } : {}),
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
   };
+}
+
+/**
+ * The routes whose requests are logged at `debug`, not `info`: what polls (the dashboard, a
+ * wallet fetching its messages, health checks, the OpenAPI document). At `info` the log then
+ * holds the calls that change something and one line per business decision
+ * (stream/decision-log.ts), instead of mostly polling.
+ */
+export function isPollingRoute(method: string | string[], url: string): boolean {
+  const methods = [method].flat();
+  if (!methods.every((m) => m === 'GET' || m === 'HEAD')) return false;
+  return (
+    url === '/healthz' ||
+    url === '/openapi.json' ||
+    url === '/dashboard' ||
+    url.startsWith('/dashboard/') ||
+    url.startsWith('/v1/dashboard/') ||
+    url === '/v1/devices/:deviceId/messages' ||
+    url === '/v1/devices/:deviceId/risk' ||
+    url === '/v1/operator/session'
+  );
+}
+
+/**
+ * One line per request once it is answered (fastify's own request logging is off): method, route,
+ * status and time, at `info` — or at `debug` for a polling route ({@link isPollingRoute}).
+ */
+export function installRequestLog(app: FastifyInstance): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url;
+    const line = {
+      req: { method: req.method, url: req.url, ...(route ? { route } : {}) },
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+    };
+    if (route && isPollingRoute(req.method, route)) req.log.debug(line, 'request completed');
+    else req.log.info(line, 'request completed');
+  });
 }

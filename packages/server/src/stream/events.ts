@@ -1,7 +1,7 @@
 /**
  * The events a server publishes (docs/scaling.md "Threat intelligence as a stream", "Events";
  * docs/fraud-engine.md "Dashboard"): a threat report stored, a device's verdict flipped, a fraud
- * engine decision, an authorization decision. Summaries only: no PAN, no cryptogram, no key, no
+ * engine decision, an authorization decision, an enrollment accepted or refused. Summaries only: no PAN, no cryptogram, no key, no
  * threat evidence (the dashboard reads that from its JSON routes). Every event travels as JSON
  * on the subject `<subjectPrefix>.events.<type>` with NATS, through the in-process bus without.
  */
@@ -64,8 +64,31 @@ export interface AuthorizationEvent {
   at: number;
 }
 
+/**
+ * An enrollment, accepted or refused for its attested TA code or protection level: what a
+ * developer whose wallet is refused needs to see (the hash to allow-list, the level attested).
+ */
+export interface EnrollmentEvent {
+  type: 'enrollment';
+  deviceId: string;
+  outcome: 'enrolled' | 'refused';
+  /** The refusal's error code (ERR_ATTESTATION_CODE_HASH, ERR_ATTESTATION_LEVEL). */
+  code?: string;
+  /** The SHA-256 of the TA code the device attested. */
+  taCodeSha256: string;
+  /** The protection level the device attested, and the server's minimum. */
+  protectionLevel: string;
+  minimumLevel: string;
+  at: number;
+}
+
 /** Any server event. */
-export type ServerEvent = ThreatReportEvent | VerdictEvent | RiskDecisionEvent | AuthorizationEvent;
+export type ServerEvent =
+  | ThreatReportEvent
+  | VerdictEvent
+  | RiskDecisionEvent
+  | AuthorizationEvent
+  | EnrollmentEvent;
 
 /** The `type` of a {@link ServerEvent}. */
 export type ServerEventType = ServerEvent['type'];
@@ -76,6 +99,7 @@ export const SERVER_EVENT_TYPES: readonly ServerEventType[] = Object.freeze([
   'verdict',
   'risk-decision',
   'authorization',
+  'enrollment',
 ]);
 
 /** True for a JSON value shaped like a {@link ServerEvent} (what arrives from NATS). */

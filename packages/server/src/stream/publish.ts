@@ -9,7 +9,7 @@ import type { AuthorizationSummary } from '../domain/authorizations.js';
 import type { RiskDecisionRow } from '../domain/risk-decisions.js';
 import type { ThreatReportPlan } from '../domain/threats.js';
 import type { Services } from '../services.js';
-import { riskDecisionEvent, type ServerEvent } from './events.js';
+import { type EnrollmentEvent, riskDecisionEvent, type ServerEvent } from './events.js';
 
 /** Hands `event` to the instance's bus; never throws. */
 export function publishEvent(s: Pick<Services, 'events'>, event: ServerEvent): void {
@@ -76,4 +76,9 @@ export function publishVerdict(
   at: number,
 ): void {
   publishEvent(s, { type: 'verdict', deviceId, state, blockPayments: state === 'compromised', seq, at });
+}
+
+/** An enrollment accepted or refused for its TA code hash or level (devices/enrollment.ts). */
+export function publishEnrollment(s: Pick<Services, 'events'>, e: Omit<EnrollmentEvent, 'type'>): void {
+  publishEvent(s, { type: 'enrollment', ...e });
 }
