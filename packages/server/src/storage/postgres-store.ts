@@ -15,6 +15,7 @@ import type {
   AuthorizationPlan,
   CommitResult,
 } from '../domain/authorizations.js';
+import type { ThreatReportPlan } from '../domain/threats.js';
 import {
   authSummaryFromRaw,
   deviceRiskFromRaw,
@@ -37,7 +38,7 @@ import {
   LEDGER_INSERT_COLUMNS,
   type Raw,
   SqlStore,
-  type TxQuerier,
+  streamedReportSteps,
   type TxStep,
 } from './sql-store.js';
 
@@ -143,12 +144,17 @@ export class PostgresStore extends SqlStore {
     await this.#pool.query(`DROP SCHEMA IF EXISTS ${this.#schema} CASCADE`);
   }
 
-  protected async inTransaction(fn: (tx: TxQuerier) => Promise<void>): Promise<void> {
+  /** The steps of streamedReportSteps in one transaction on one pooled client. */
+  async recordStreamedReports(plans: ThreatReportPlan[]): Promise<('stored' | 'replay')[]> {
     const c = await this.#pool.connect();
     try {
       await c.query('BEGIN');
-      await fn({ run: async (sql, params) => (await c.query(toPg(sql), params)).rowCount ?? 0 });
+      const steps = streamedReportSteps(plans, 'postgres');
+      let step = steps.next();
+      while (!step.done)
+        step = steps.next((await c.query(toPg(step.value.sql), step.value.params)).rowCount ?? 0);
       await c.query('COMMIT');
+      return step.value;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
       throw e;

@@ -58,11 +58,6 @@ import { STORE_TABLES } from './store.js';
 /** A row as the driver returns it. */
 export type Raw = Record<string, unknown>;
 
-/** The statements of one transaction of {@link SqlStore.inTransaction} (`?` placeholders). */
-export interface TxQuerier {
-  run(sql: string, params: unknown[]): Promise<number>;
-}
-
 /** One statement of {@link SqlStore.runTx} (`?` placeholders). */
 export interface TxStep {
   sql: string;
@@ -100,12 +95,6 @@ export abstract class SqlStore implements Store {
    * UNIQUE / PRIMARY KEY violation, rolls everything back and answers false.
    */
   protected abstract runTx(steps: TxStep[]): Promise<boolean>;
-  /**
-   * Runs `fn` in one transaction, committed when it resolves and rolled back when it throws;
-   * `tx.run` answers the rows changed. SQLite: `fn` must await only `tx` (its statements run
-   * synchronously, so nothing else can interleave on the connection).
-   */
-  protected abstract inTransaction(fn: (tx: TxQuerier) => Promise<void>): Promise<void>;
 
   #operators: OperatorStore | undefined;
   /** The operator tables, on this store's connection (storage/operator-store.ts). */
@@ -553,16 +542,8 @@ export abstract class SqlStore implements Store {
     return (await this.runTx(steps)) ? 'stored' : 'replay';
   }
 
-  async recordStreamedReports(plans: ThreatReportPlan[]): Promise<('stored' | 'replay')[]> {
-    let out: ('stored' | 'replay')[] = [];
-    await this.inTransaction(async (tx) => {
-      const steps = streamedReportSteps(plans, this.dialect);
-      let step = steps.next();
-      while (!step.done) step = steps.next(await tx.run(step.value.sql, step.value.params));
-      out = step.value;
-    });
-    return out;
-  }
+  /** Each adapter runs {@link streamedReportSteps} in a transaction of its own kind. */
+  abstract recordStreamedReports(plans: ThreatReportPlan[]): Promise<('stored' | 'replay')[]>;
 
   async listThreats(opts: { since?: number; deviceId?: string; limit: number }): Promise<ThreatRow[]> {
     const where: string[] = [];

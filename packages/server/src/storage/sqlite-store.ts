@@ -20,7 +20,6 @@ import {
   RISK_DECISION_INSERT,
   SqlStore,
   streamedReportSteps,
-  type TxQuerier,
   type TxStep,
 } from './sql-store.js';
 
@@ -112,19 +111,6 @@ export class SqliteStore extends SqlStore {
     this.#flushGroup();
     this.#stmts.clear();
     if (this.#db.open) this.#db.close();
-  }
-
-  protected async inTransaction(fn: (tx: TxQuerier) => Promise<void>): Promise<void> {
-    // Plans waiting for a group commit go first: their answers must not wait for this one.
-    this.#flushGroup();
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      await fn({ run: async (sql, params) => this.#stmt(sql).run(...params).changes });
-      this.#db.exec('COMMIT');
-    } catch (e) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-      throw e;
-    }
   }
 
   protected async runTx(steps: TxStep[]): Promise<boolean> {
