@@ -239,24 +239,18 @@ export class FraudEngine implements RiskEngine {
     return decision;
   }
 
-  /** The facts of {@link factsQuery}, read one by one (a caller that did not prefetch them). */
+  /**
+   * The facts of {@link factsQuery} for a caller that did not prefetch them: the store's same
+   * one read (Store.authorizationFacts), under a key no authorization can hold.
+   */
   async #readFacts(ctx: RiskContext): Promise<AuthorizationRiskFacts> {
-    const q = this.factsQuery(ctx.now);
-    const device = ctx.deviceId ? await this.#store.getDevice(ctx.deviceId) : undefined;
-    const deviceRisk = device ? await this.#store.getDeviceRisk(device.deviceId) : undefined;
-    return {
-      ...(device ? { device } : {}),
-      ...(deviceRisk ? { deviceRisk } : {}),
-      recentThreats: deviceRisk
-        ? await this.#store.listThreats({
-            deviceId: deviceRisk.deviceId,
-            since: q.threatsSince,
-            limit: q.threatsLimit,
-          })
-        : [],
-      history: await this.#store.authorizationsForCard(ctx.cardId, q.historySince, q.historyLimit),
-      policyVersion: (await this.policy()).version,
-    };
+    const f = await this.#store.authorizationFacts({
+      idempotencyKey: '',
+      cardId: ctx.cardId,
+      atc: ctx.atc,
+      risk: this.factsQuery(ctx.now),
+    });
+    return f.risk!;
   }
 
   /** Before a card is bound and provisioned to a device. */

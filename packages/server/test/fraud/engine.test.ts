@@ -114,6 +114,40 @@ for (const a of await adapters()) {
       );
     });
 
+    it('assessed without prefetched facts, an authorization gets the same decision (the store reads them)', async () => {
+      const r = await device();
+      const c = await card(r);
+      for (let i = 0; i < 3; i++) assert.equal((await tap(srv.app, c, 700)).body.decision, 'APPROVE');
+      await r.post(srv.app, await r.report([threat('DEBUGGER_ATTACHED')]));
+      const s = srv.app.services;
+      const now = s.clock.now();
+      const stored = (await s.store.getCard(c.cardId))!;
+      const ctx = {
+        authorizationId: 'x-facts',
+        cardId: c.cardId,
+        profile: 'V' as const,
+        cardType: 'cloud' as const,
+        deviceId: stored.deviceId,
+        cvnProfile: 'openvse-v',
+        atc: 9,
+        highestAtc: 3,
+        amount: 700,
+        currency: '978',
+        now,
+      };
+      const facts = await s.store.authorizationFacts({
+        idempotencyKey: 'x-facts-key',
+        cardId: c.cardId,
+        atc: 9,
+        risk: s.fraud!.factsQuery(now),
+      });
+      const withFacts = await s.fraud!.assessAuthorization({ ...ctx, facts: facts.risk! });
+      const without = await s.fraud!.assessAuthorization(ctx);
+      assert.deepEqual(without, withFacts);
+      assert.equal(without.reason, 'DEVICE_COMPROMISED');
+      assert.ok(without.rules.some((x) => x.rule === 'DEVICE_COMPROMISED'));
+    });
+
     it('honest ATC gaps within the tolerance approve; a jump declines RISK_DECLINE', async () => {
       const r = await device();
       const c = await card(r);
