@@ -5,8 +5,9 @@
  * Every read is defensive: a missing or unreadable file is `undefined`, never an exception, so a
  * detector on macOS, under the permission model (/proc denied) or in a sandbox just sees less.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { url as inspectorUrl } from 'node:inspector';
+import { elfNeededLibraries } from './elf-needed.js';
 
 /** Everything a detector reads about the process and the machine (injectable for tests). */
 export type DetectorContext = {
@@ -30,7 +31,35 @@ export type DetectorContext = {
   preloadModules(): readonly string[] | undefined;
   /** `process.config.variables` (which libraries the node binary links dynamically). */
   buildVariables(): Readonly<Record<string, unknown>>;
+  /**
+   * The DT_NEEDED library names of the running node binary (/proc/self/exe), read from its ELF
+   * dynamic section; undefined where it cannot be read (not Linux, /proc denied, not ELF).
+   */
+  neededLibraries(): readonly string[] | undefined;
 };
+
+/** The running binary's DT_NEEDED list, read once (the binary does not change under a process). */
+let neededCache: { value: readonly string[] | undefined } | undefined;
+
+function readNeededOfSelf(): readonly string[] | undefined {
+  if (neededCache) return neededCache.value;
+  let fd: number | undefined;
+  try {
+    fd = openSync('/proc/self/exe', 'r');
+    const file = fd;
+    const value = elfNeededLibraries((offset, length) => {
+      const buf = new Uint8Array(length);
+      const n = readSync(file, buf, 0, length, offset);
+      return buf.subarray(0, n);
+    });
+    neededCache = { value: value ? Object.freeze(value) : undefined };
+  } catch {
+    neededCache = { value: undefined };
+  } finally {
+    if (fd !== undefined) safe(() => closeSync(fd as number));
+  }
+  return neededCache.value;
+}
 
 function safe<T>(fn: () => T): T | undefined {
   try {
@@ -64,6 +93,7 @@ export function processContext(overrides: Partial<DetectorContext> = {}): Detect
       }),
     buildVariables: () =>
       safe(() => (process.config as unknown as { variables?: Record<string, unknown> }).variables) ?? {},
+    neededLibraries: () => (process.platform === 'linux' ? readNeededOfSelf() : undefined),
   };
   return { ...base, ...overrides };
 }

@@ -27,6 +27,15 @@ describe('exposure and clock detectors, for real', () => {
     assert.equal(t.evidence.flags, '--heapsnapshot-signal');
   });
 
+  test('--heapsnapshot-near-heap-limit: 2 → HEAP_SNAPSHOT_EXPOSED (high); 0 (the off value Node 24 test children get) → nothing', () => {
+    const armed = runProbe({ flags: ['--heapsnapshot-near-heap-limit=2'] });
+    const t = armed.report.threats.find((x) => x.code === 'HEAP_SNAPSHOT_EXPOSED');
+    assert.ok(t, JSON.stringify(armed.report));
+    assert.equal(t.severity, 'high');
+    const off = runProbe({ flags: ['--heapsnapshot-near-heap-limit=0'] });
+    assert.equal(codes(off).includes('HEAP_SNAPSHOT_EXPOSED'), false, JSON.stringify(off.report));
+  });
+
   test('--cpu-prof → HEAP_SNAPSHOT_EXPOSED (medium: a profile, not memory)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vguard-cpuprof-'));
     try {

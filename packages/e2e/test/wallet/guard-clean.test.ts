@@ -19,7 +19,7 @@ import {
 } from '@openvse/cbp-sdk';
 import { TestBench } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
-import { inProcessServerLibraries } from './guard-helpers.js';
+import { disarmTestRunnerReportSignal, inProcessServerLibraries } from './guard-helpers.js';
 import { loadTerminal, tap } from './terminal.js';
 
 describe('V-Guard link: a clean run blocks nothing (V-OS, fraud engine on)', () => {
@@ -33,6 +33,7 @@ describe('V-Guard link: a clean run blocks nothing (V-OS, fraud engine on)', () 
   const reactions: GuardReaction[] = [];
 
   before(async () => {
+    disarmTestRunnerReportSignal();
     dir = mkdtempSync(join(tmpdir(), 'openvse-guard-clean-'));
     bench = await TestBench.start({
       dir,

@@ -38,3 +38,14 @@ export function inProcessServerLibraries(): string[] {
   const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
   return [`${dirname(pkg)}/build/Release/`];
 }
+
+/**
+ * Node 24's test runner starts each test file's process with every option at its default value in
+ * execArgv, and on that version `--report-signal=SIGUSR2` alone arms the diagnostic report on
+ * SIGUSR2 (`process.report.reportOnSignal` becomes true: a SIGUSR2 really writes a report). V-Guard
+ * rightly reports that (DIAGNOSTIC_REPORT_ENABLED). A wallet process started by `node app.js` does
+ * not have it, so the clean-run tests put the process back the way such a wallet starts.
+ */
+export function disarmTestRunnerReportSignal(): void {
+  if (process.report?.reportOnSignal) process.report.reportOnSignal = false;
+}

@@ -26,7 +26,13 @@ import {
 import { ReasonCode } from '@openvse/protocol';
 import { TestBench } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
-import { inProcessServerLibraries, pdolV, SELECT_PPSE, swOf } from './guard-helpers.js';
+import {
+  disarmTestRunnerReportSignal,
+  inProcessServerLibraries,
+  pdolV,
+  SELECT_PPSE,
+  swOf,
+} from './guard-helpers.js';
 import { loadTerminal, type TerminalModule, tap } from './terminal.js';
 
 describe('V-Guard link: an inspector opened in the wallet process (V-OS, fraud engine on)', () => {
@@ -45,6 +51,7 @@ describe('V-Guard link: an inspector opened in the wallet process (V-OS, fraud e
   const risk = async () => (await bench.app.inject({ url: `/v1/devices/${wallet.deviceId}/risk` })).json();
 
   before(async () => {
+    disarmTestRunnerReportSignal();
     t = await loadTerminal();
     dir = mkdtempSync(join(tmpdir(), 'openvse-guard-inspector-'));
     bench = await TestBench.start({

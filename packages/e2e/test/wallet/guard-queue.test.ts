@@ -25,7 +25,7 @@ import {
 } from '@openvse/cbp-sdk';
 import { TestBench } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
-import { inProcessServerLibraries } from './guard-helpers.js';
+import { disarmTestRunnerReportSignal, inProcessServerLibraries } from './guard-helpers.js';
 import { loadTerminal, tap } from './terminal.js';
 
 describe('V-Guard link: offline queue, heartbeat, replay (V-OS, real server)', () => {
@@ -44,6 +44,7 @@ describe('V-Guard link: offline queue, heartbeat, replay (V-OS, real server)', (
   const seqOf = (jws: string) => decodeJwsPayload<{ seq: number }>(jws).seq;
 
   before(async () => {
+    disarmTestRunnerReportSignal();
     dir = mkdtempSync(join(tmpdir(), 'openvse-guard-queue-'));
     bench = await TestBench.start({ dir, provider: 'vos', fetch: offlineFetch });
     guard = createGuard({ allowLibraries: inProcessServerLibraries() });

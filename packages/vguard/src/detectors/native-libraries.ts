@@ -11,6 +11,9 @@
  *    an allow-list, not a deny-list (a renamed frida-agent evades name checks,
  *    docs/runtime-protection.md §2.4):
  *      · the node binary itself (/proc/self/exe);
+ *      · by exact name, from a system library directory, every library the node binary names in
+ *        its ELF DT_NEEDED entries (elf-needed.ts): the runtime is read, not a list frozen for one
+ *        Node version (Node 26's official build links libatomic, Node 20's does not);
  *      · by name, only from a system library directory (/lib, /lib64, /usr/lib, /usr/lib64 and
  *        their multiarch subdirectories): the dynamic loader, libc, libm, libstdc++, libgcc_s,
  *        libpthread, libdl, librt, libresolv, libz and the glibc NSS modules (getaddrinfo/getpwuid
@@ -84,6 +87,10 @@ const SHARED: Record<string, RegExp[]> = {
 
 const KNOWN_TOOLS = /frida|gadget|faketime|substrate|xposed|libinject|gum-js|objection/i;
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** The default allow-list for this node binary, plus the app's own entries. */
 export function defaultLibraryAllowList(
   ctx: DetectorContext,
@@ -91,6 +98,8 @@ export function defaultLibraryAllowList(
 ): LibraryAllowList {
   const vars = ctx.buildVariables();
   const names = [...ALWAYS];
+  // What this node binary itself asks the loader for (its DT_NEEDED entries), by exact name.
+  for (const lib of ctx.neededLibraries() ?? []) names.push(new RegExp(`^${escapeRegExp(lib)}(\\.\\d+)*$`));
   for (const [flag, patterns] of Object.entries(SHARED)) if (vars[flag] === true) names.push(...patterns);
   // --with-intl=system-icu builds say so through the gyp file they used.
   if (String(vars.icu_gyp_path ?? '').includes('icu-system')) names.push(/^libicu\w*\.so(\.\d+)*$/);
