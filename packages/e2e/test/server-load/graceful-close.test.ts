@@ -79,7 +79,9 @@ describe('graceful close with keep-alive clients', () => {
       }
       await closed;
       const ms = performance.now() - t0;
-      assert.ok(ms < 1500, `close() took ${Math.round(ms)} ms with a keep-alive client`);
+      // The outcome: close() did not wait for the idle keep-alive connection to time out (72 s,
+      // packages/server/src/app.ts). Half of that is the bound, so a busy machine cannot fail it.
+      assert.ok(ms < 36_000, `close() took ${Math.round(ms)} ms with a keep-alive client`);
     } finally {
       http.close();
       second.close();

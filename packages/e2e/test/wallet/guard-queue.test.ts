@@ -236,7 +236,8 @@ describe('V-Guard link: offline queue, heartbeat, replay (V-OS, real server)', (
       const outcome = await tap(t, (c) => wallet.hce().processApdu(c), 1200);
       const tapMs = Date.now() - t0;
       assert.equal(outcome.type, 'ONLINE_REQUEST', JSON.stringify(outcome.reason));
-      assert.ok(tapMs < 1500, `tap took ${tapMs} ms`);
+      // The outcome, not a wall-clock bound: the tap answered while the payment report was still
+      // on its way to the slow server (the report lands only after wallet.idle()).
       assert.equal(link.lastResult?.seq, before, 'the payment report is still on its way');
       await wallet.idle();
       assert.equal(link.lastResult?.seq, before + 1);
