@@ -7,6 +7,7 @@
 //   aes_cmac_32     AES-128 CMAC over 32 bytes
 //   baseline        one 8-byte 3DES-ECB encryption with node:crypto (createCipheriv + update + final)
 import { createCipheriv } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   aesCmac,
@@ -18,6 +19,13 @@ import {
   verifyAc,
 } from '@openvse/emv';
 import { machine, opsPerSecond, writeResult } from '../lib/measure.mjs';
+
+// Where the result goes (scripts/run-bench.mjs, docs/benchmarks.md): bench/results/local/, which git
+// ignores, unless OPENVSE_BENCH_RESULTS names another folder (`npm run bench -- --update` names the
+// committed bench/results/). Progress lines go to stderr.
+const RESULTS =
+  process.env.OPENVSE_BENCH_RESULTS || fileURLToPath(new URL('../results/local/', import.meta.url));
+const progress = (step) => process.stderr.write(`[bench emv] ${step}\n`);
 
 const imk = hexToBytes('0123456789ABCDEFFEDCBA9876543210');
 const pan = '5413330089010434';
@@ -49,13 +57,18 @@ function baseline() {
   c.final();
 }
 
-const results = {
-  baseline_3des_ecb_block: opsPerSecond(baseline),
-  arqc_generate: opsPerSecond(arqcGenerate),
-  arqc_verify: opsPerSecond(arqcVerify),
-  retail_mac_32: opsPerSecond(() => macIso9797Alg3(sk, data32, 2)),
-  aes_cmac_32: opsPerSecond(() => aesCmac(aesKey, data32)),
+const series = {
+  baseline_3des_ecb_block: baseline,
+  arqc_generate: arqcGenerate,
+  arqc_verify: arqcVerify,
+  retail_mac_32: () => macIso9797Alg3(sk, data32, 2),
+  aes_cmac_32: () => aesCmac(aesKey, data32),
 };
+const results = {};
+for (const [i, [name, fn]] of Object.entries(series).entries()) {
+  progress(`${i + 1}/${Object.keys(series).length} ${name} (5 rounds of 0.5 s)`);
+  results[name] = opsPerSecond(fn);
+}
 const b = results.baseline_3des_ecb_block;
 const ratios = Object.fromEntries(
   Object.entries(results)
@@ -71,7 +84,9 @@ const out = {
   ratios,
   goal: { arqc_verify_per_second: target, met: results.arqc_verify >= target },
 };
-writeResult(fileURLToPath(new URL('../results/emv.json', import.meta.url)), out);
+const file = join(RESULTS, 'emv.json');
+writeResult(file, out);
+progress(`wrote ${file}`);
 console.table(results);
 console.log(ratios);
 console.log(`ARQC verify: ${results.arqc_verify}/s (goal ${target}/s: ${out.goal.met ? 'met' : 'NOT met'})`);

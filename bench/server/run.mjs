@@ -25,7 +25,7 @@
 // schema, dropped afterwards; skipped loudly when unreachable); each once with the fraud engine
 // in the path (every rule evaluated, thresholds out of reach so that the synthetic fleet is not
 // declined) and once without it (--no-fraud). The server logs at `warn` (no per-request log
-// lines). Writes bench/results/server.json.
+// lines). Writes server.json (bench/results/local/ by default; docs/benchmarks.md).
 // The server is `openvse server` (the @openvse/cli package's bin, found by package resolution).
 // Run after building (npx tsc -b packages/test-bench packages/cli): npm run bench -- server.
 // Environment: BENCH_SERVER_WALLETS (200), BENCH_SERVER_TAPS (30), BENCH_SERVER_CONNECTIONS (16),
@@ -76,6 +76,10 @@ const REPLENISH_ROUNDS = 6;
 const PG_URL = process.env.OPENVSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const log = (...a) => console.log('[bench server]', ...a);
+// Where the result goes (scripts/run-bench.mjs, docs/benchmarks.md): bench/results/local/, which git
+// ignores, unless OPENVSE_BENCH_RESULTS names another folder (`npm run bench -- --update` names the
+// committed bench/results/).
+const RESULTS = process.env.OPENVSE_BENCH_RESULTS || join(root, 'bench/results/local');
 
 /**
  * CPU time (user + system, ms) of the processes whose pid `keep` accepts and of their children
@@ -548,10 +552,12 @@ const plan = [
   ...(withPg ? [['postgres_no_fraud', 'postgres', false]] : []),
 ];
 const only = process.env.BENCH_SERVER_ONLY?.split(',');
+log('measuring the bare baseline');
 await measureBare();
 const pgbenchBefore = withPg ? pgbench() : undefined;
-for (const [key, db, fraud] of plan) {
+for (const [i, [key, db, fraud]] of plan.entries()) {
   if (only && !only.includes(key)) continue;
+  log(`${i + 1}/${plan.length} ${key}: setting up and measuring (then the bare baseline again)`);
   results[key] = await adapter(db, fraud);
   await measureBare();
   runs.push([key, Math.round((bares.at(-2) + bares.at(-1)) / 2)]);
@@ -592,7 +598,8 @@ for (const [key, bareRps] of runs) {
   );
 }
 
-writeResult(join(root, 'bench/results/server.json'), {
+const resultFile = join(RESULTS, 'server.json');
+writeResult(resultFile, {
   suite: 'server',
   unit: 'requests per second over HTTP/1.1 keep-alive on 127.0.0.1; server in a child process, autocannon in the bench process',
   machine: machine(),
@@ -611,3 +618,4 @@ writeResult(join(root, 'bench/results/server.json'), {
   ratios,
 });
 log('ratios', ratios);
+log(`wrote ${resultFile}`);

@@ -12,7 +12,7 @@
 //                 devices at once; the clock stops when the consumer has stored them all
 //                 (threat_reports rows read from the database)
 // The ratio ingest / raw_publish is the goal of docs/scaling.md (≥ 0.5); the ingest's p50/p99
-// are the devices' answer times. Writes bench/results/stream.json.
+// are the devices' answer times. Writes stream.json (bench/results/local/ by default).
 // Run after building (npx tsc -b): npm run bench -- stream. Environment: BENCH_STREAM_DEVICES
 // (32), BENCH_STREAM_REPORTS (60 per device).
 import { spawn } from 'node:child_process';
@@ -44,6 +44,10 @@ const PG_SCHEMA = `openvse_bench_${randomBytes(4).toString('hex')}`;
 const REPORTS = Number(process.env.BENCH_STREAM_REPORTS ?? 60);
 const KEK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 const log = (...a) => console.log('[bench stream]', ...a);
+// Where the result goes (scripts/run-bench.mjs, docs/benchmarks.md): bench/results/local/, which git
+// ignores, unless OPENVSE_BENCH_RESULTS names another folder (`npm run bench -- --update` names the
+// committed bench/results/).
+const RESULTS = process.env.OPENVSE_BENCH_RESULTS || join(root, 'bench/results/local');
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 if (natsSkip) {
@@ -55,6 +59,7 @@ const dir = mkdtempSync(join(tmpdir(), 'openvse-bench-stream-'));
 let server;
 try {
   // --- the devices and their reports, signed beforehand --------------------------------------
+  log(`starting the server (${DB}) and enrolling ${DEVICES} devices`);
   server = await startServer(
     DB === 'postgres'
       ? ['--db', PG_URL, '--pg-schema', PG_SCHEMA]
@@ -130,7 +135,9 @@ try {
     `ingest ${ingestRate} reports/s ingested and stored (answered in ${Math.round(answered)} ms, stored in ${Math.round(processed)} ms), refused ${refused}`,
   );
   log(`ratio ingest / raw_publish = ${ratio} (goal ≥ 0.5); ingest p50 ${p50} ms, p99 ${p99} ms`);
-  writeResult(join(root, `bench/results/stream${DB === 'postgres' ? '-postgres' : ''}.json`), {
+  const resultFile = join(RESULTS, `stream${DB === 'postgres' ? '-postgres' : ''}.json`);
+  log(`writing ${resultFile}`);
+  writeResult(resultFile, {
     suite: 'stream',
     machine: machine(),
     database: DB === 'postgres' ? 'PostgreSQL 127.0.0.1:5432' : 'SQLite file (WAL, synchronous = FULL)',

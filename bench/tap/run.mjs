@@ -8,14 +8,22 @@
 // through the real server path (test issuer); replenishment is off during the measurement and
 // the LUK is sized and the SUKs are topped up between blocks (untimed) so that no tap is a decline. One cryptogram per provider and
 // profile is verified by the server's POST /v1/authorizations before timing starts.
-// Run after building: node bench/tap/run.mjs (npm run bench -- tap). Writes bench/results/tap.json
-// (or OPENVSE_BENCH_OUT).
+// Run after building: node bench/tap/run.mjs (npm run bench -- tap). Writes tap.json in
+// bench/results/local/ by default (or the file OPENVSE_BENCH_OUT names).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInProcessTransport, runTransaction } from '@openvse/terminal';
 import { TestBench } from '@openvse/test-bench';
 import { machine, writeResult } from '../lib/measure.mjs';
+
+// Where the result goes (scripts/run-bench.mjs, docs/benchmarks.md): bench/results/local/, which git
+// ignores, unless OPENVSE_BENCH_RESULTS names another folder (`npm run bench -- --update` names the
+// committed bench/results/). Progress lines go to stderr.
+const RESULTS =
+  process.env.OPENVSE_BENCH_RESULTS || fileURLToPath(new URL('../results/local/', import.meta.url));
+const progress = (step) => process.stderr.write(`[bench tap] ${step}\n`);
 
 const WARMUP = 15;
 const BLOCKS = 8;
@@ -36,6 +44,7 @@ process.on('exit', () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 for (const kind of KINDS) {
+  progress(`set-up: ${kind} provider, server and cards ${PROFILES.join(', ')}`);
   const dir = mkdtempSync(join(tmpdir(), `openvse-bench-tap-${kind}-`));
   dirs.push(dir);
   const bench = await TestBench.start({
@@ -128,6 +137,9 @@ async function cryptogramOnce(bench, profile, cardId) {
 for (const key of Object.keys(samples)) samples[`${key}/cryptogram`] = [];
 
 for (let b = 0; b < BLOCKS; b++) {
+  progress(
+    `block ${b + 1}/${BLOCKS}: ${PER_BLOCK} taps and ${PER_BLOCK} cryptograms per provider and profile`,
+  );
   for (const profile of PROFILES) {
     for (const kind of b % 2 === 0 ? KINDS : [...KINDS].reverse()) {
       const key = `${kind}/${profile}`;
@@ -186,11 +198,10 @@ const result = {
   difference_ms_vos_minus_software: differences,
   ...(Object.keys(errors).length ? { errors } : {}),
 };
-// OPENVSE_BENCH_OUT: write the result elsewhere (exploratory runs leave bench/results alone).
-writeResult(
-  process.env.OPENVSE_BENCH_OUT || new URL('../results/tap.json', import.meta.url).pathname,
-  result,
-);
+// OPENVSE_BENCH_OUT: write the result to that file instead.
+const file = process.env.OPENVSE_BENCH_OUT || join(RESULTS, 'tap.json');
+writeResult(file, result);
+progress(`wrote ${file}`);
 console.log('| tap | provider | n | p50 ms | p99 ms | mean ms |');
 console.log('|---|---|---|---|---|---|');
 for (const [key, s] of Object.entries(series)) {

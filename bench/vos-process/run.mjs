@@ -14,7 +14,8 @@
 // The app runs without the permission model so that it can also start the baseline child (the
 // channel path does not depend on the app's confinement). Goals (the issue): proc_rtt_empty ≤ 2×
 // bare_child_rtt at p50; vos_cold_start ≤ 3× bare_node_start.
-// Run after building: node bench/vos-process/run.mjs (npm run bench -- vos-process).
+// Run after building: node bench/vos-process/run.mjs (npm run bench -- vos-process). Writes
+// vos-process.json (bench/results/local/ by default).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTaSigningKeyPair, launch, packTa, startVos } from '../../packages/vos/dist/src/index.js';
 import { machine, writeResult } from '../lib/measure.mjs';
+
+// Where the result goes (scripts/run-bench.mjs, docs/benchmarks.md): bench/results/local/, which git
+// ignores, unless OPENVSE_BENCH_RESULTS names another folder (`npm run bench -- --update` names the
+// committed bench/results/). Progress lines go to stderr.
+const RESULTS =
+  process.env.OPENVSE_BENCH_RESULTS || fileURLToPath(new URL('../results/local/', import.meta.url));
+const progress = (step) => process.stderr.write(`[bench vos-process] ${step}\n`);
 
 const ROUNDS = 40;
 const PER_ROUND = 100;
@@ -91,12 +99,14 @@ try {
   const serviceConfig = JSON.stringify({ vos: vosConfig, app: { pid: process.pid, argv: process.argv } });
   const cold = { vos_cold_start: [], bare_node_start: [] };
   await firstFrame([SERVICE], serviceConfig); // warm the file cache
+  progress(`cold starts: ${STARTS} V-OS processes and ${STARTS} bare node starts, alternating`);
   for (let i = 0; i < STARTS; i++) {
     cold.vos_cold_start.push(await firstFrame(['--no-warnings', SERVICE], serviceConfig));
     cold.bare_node_start.push(await firstFrame(['-e', "require('node:fs').writeSync(3, 'x')"], ''));
   }
 
   // ── invoke over the channel vs a bare child round trip, measured in the app ────────────────
+  progress(`round trips: ${ROUNDS} rounds of ${PER_ROUND} calls, in the app, V-OS process vs bare child`);
   const l = launch({
     vos: { dataDir: join(dir, 'vos-rtt'), pinnedTaKeys: [signer.publicKeyPem] },
     app: {
@@ -141,7 +151,9 @@ try {
     invoke_at_most_2x_bare_child_p50: r.ratios.proc_rtt_empty_over_bare_child_p50 <= 2,
     cold_start_at_most_3x_bare_node: r.ratios.vos_cold_start_over_bare_node_start <= 3,
   };
-  writeResult(fileURLToPath(new URL('../results/vos-process.json', import.meta.url)), r);
+  const file = join(RESULTS, 'vos-process.json');
+  writeResult(file, r);
+  progress(`wrote ${file}`);
   console.log(JSON.stringify(r, null, 2));
 } finally {
   rmSync(dir, { recursive: true, force: true });

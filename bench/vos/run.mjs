@@ -12,13 +12,21 @@
 //                  re-verifying one installed TA bundle, until the client is usable
 //   bare_start     new Worker to its first message
 // Series run in rotating blocks so machine noise hits all of them alike.
-// Run after building: node bench/vos/run.mjs (npm run bench -- vos). Writes bench/results/vos.json.
+// Run after building: node bench/vos/run.mjs (npm run bench -- vos). Writes vos.json (bench/results/local/ by default).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { generateTaSigningKeyPair, packTa, startVos } from '../../packages/vos/dist/src/index.js';
 import { machine, writeResult } from '../lib/measure.mjs';
+
+// Where the result goes (scripts/run-bench.mjs, docs/benchmarks.md): bench/results/local/, which git
+// ignores, unless OPENVSE_BENCH_RESULTS names another folder (`npm run bench -- --update` names the
+// committed bench/results/). Progress lines go to stderr.
+const RESULTS =
+  process.env.OPENVSE_BENCH_RESULTS || fileURLToPath(new URL('../results/local/', import.meta.url));
+const progress = (step) => process.stderr.write(`[bench vos] ${step}\n`);
 
 const ROUNDS = 40;
 const PER_ROUND = 100;
@@ -158,6 +166,7 @@ async function main() {
   await vos.shutdown();
 
   // Cold starts, interleaved with bare worker starts.
+  progress(`cold starts: ${STARTS} V-OS and ${STARTS} bare worker starts`);
   const cold = [];
   const bareStarts = [];
   for (let i = 0; i < STARTS; i++) {
@@ -180,6 +189,7 @@ async function main() {
     { type: 'memref', data: data32 },
     { type: 'memref', dir: 'out', size: 8 },
   ];
+  progress(`warm-up: ${WARMUP} calls per series`);
   for (let i = 0; i < WARMUP; i++) {
     await s.invoke(0, []);
     await s.invoke(1, macParams);
@@ -210,6 +220,7 @@ async function main() {
     roundMedians.get(list).push(mine[mine.length >> 1]);
   };
   for (let r = 0; r < ROUNDS; r++) {
+    if (r % 10 === 0) progress(`round trips: round ${r + 1}/${ROUNDS} (6 series × ${PER_ROUND} calls)`);
     await block(bareRtt, (i) => bare.call(bareMsg(i)));
     await block(empty, () => s.invoke(0, []));
     await block(bareChannel, (i) => bare.callChannel(bareMsg(i)));
@@ -268,8 +279,9 @@ async function main() {
     rtt_overhead_below_25pct: result.ratios.rtt_empty_over_bare_p50 < 1.25,
     cold_start_below_4x: result.ratios.cold_start_over_bare_start < 4,
   };
-  const out = new URL('../results/vos.json', import.meta.url);
-  writeResult(out.pathname, result);
+  const out = join(RESULTS, 'vos.json');
+  writeResult(out, result);
+  progress(`wrote ${out}`);
   console.log(JSON.stringify(result, null, 2));
 }
 

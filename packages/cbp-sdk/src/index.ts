@@ -46,13 +46,18 @@ export {
 } from './provider/software-provider.js';
 export { VosProvider, type VosProviderOptions } from './provider/vos-provider.js';
 export {
+  atrTck,
   attachViccCard,
+  contactlessAtr,
   DEFAULT_ATR,
+  paymentDeviceAtr,
   type ViccCard,
+  ViccError,
   type ViccEvent,
   type ViccOptions,
   VPCD_DEFAULT_HOST,
   VPCD_DEFAULT_PORT,
+  type WaitForReaderOptions,
 } from './transport/index.js';
 export { type FetchLike, ServerClient, type ServerClientOptions } from './wallet/server-client.js';
 export { type WalletCard, type WalletEvent, WalletSdk, type WalletSdkOptions } from './wallet/wallet-sdk.js';

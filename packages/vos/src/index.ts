@@ -53,12 +53,15 @@ export {
   type RunAs,
 } from './launcher/launch.js';
 export {
+  checkTaCode,
   generateTaSigningKeyPair,
   loadTaPublicKey,
   MAX_BUNDLE_LENGTH,
   packTa,
   TA_CAPABILITIES,
   type TaCapability,
+  type TaLoadProblem,
+  type TaLoadRule,
   type TaManifest,
   type TaManifestInput,
   type TaSigningKeyPair,

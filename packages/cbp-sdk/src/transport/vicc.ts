@@ -17,6 +17,12 @@
  * restarted, not started yet) the vicc reconnects every `reconnectDelayMs`.
  * A processApdu that throws (or returns something that is not an R-APDU) answers 6F00
  * ("no precise diagnosis"): the card never crashes the wallet.
+ *
+ * Connected is not yet "in the reader": vpcd accepts one card per slot and its listening socket
+ * (backlog 0) still completes the TCP handshake of a second card, which then never hears from
+ * vpcd. `waitForReader` therefore waits for vpcd's first message (pcscd polls the ATR a few times
+ * a second), and fails naming the cause when the port is closed (ERR_VPCD_UNREACHABLE) or another
+ * card holds the slot (ERR_VPCD_PORT_BUSY); docs/pcsc.md §3.
  */
 import { connect, type Socket } from 'node:net';
 
@@ -24,6 +30,7 @@ import { connect, type Socket } from 'node:net';
 export type ViccEvent =
   | { type: 'connecting'; host: string; port: number }
   | { type: 'connected'; host: string; port: number }
+  | { type: 'connect-failed'; host: string; port: number; code: string }
   | { type: 'disconnected'; reason: string }
   | { type: 'power-on' }
   | { type: 'power-off' }
@@ -39,7 +46,10 @@ export interface ViccOptions {
   host?: string;
   /** 35963 = "Virtual PCD 00 00", 35964 = "Virtual PCD 00 01". */
   port?: number;
-  /** Answer to reset; default 3B 80 80 01 01 (T=1, no historical bytes, contactless-like). */
+  /**
+   * Answer to reset; default 3B 80 80 01 01 (T=1, no historical bytes, contactless-like). A wallet
+   * presents `paymentDeviceAtr(aid)` (./atr.ts, docs/pcsc.md "The card's ATR").
+   */
   atr?: Uint8Array;
   /** Answers one C-APDU with one R-APDU (data ‖ SW1 SW2). */
   processApdu: (capdu: Uint8Array) => Promise<Uint8Array> | Uint8Array;
@@ -48,10 +58,40 @@ export interface ViccOptions {
   reconnectDelayMs?: number;
 }
 
+/** Options of {@link ViccCard.waitForReader}. */
+export interface WaitForReaderOptions {
+  /** Give up after this long (default 10 000 ms): ERR_VPCD_TIMEOUT. */
+  timeoutMs?: number;
+  /**
+   * Connected but not a word from vpcd for this long (default 3 000 ms): another card holds the
+   * slot, ERR_VPCD_PORT_BUSY. pcscd polls every slot's ATR several times a second.
+   */
+  silenceMs?: number;
+}
+
+/** Why a vicc card is not in the reader: {@link ViccCard.waitForReader}'s rejection. */
+export class ViccError extends Error {
+  /** ERR_VPCD_UNREACHABLE (nothing listens), ERR_VPCD_PORT_BUSY (another card holds the slot), ERR_VPCD_TIMEOUT. */
+  readonly code: 'ERR_VPCD_UNREACHABLE' | 'ERR_VPCD_PORT_BUSY' | 'ERR_VPCD_TIMEOUT';
+  constructor(code: ViccError['code'], message: string) {
+    super(message);
+    this.name = 'ViccError';
+    this.code = code;
+  }
+}
+
 /** A wallet card attached to vpcd. */
 export interface ViccCard {
   /** Resolves once connected to vpcd (immediately if already connected). */
   waitConnected(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the reader talks to this card: connected, and vpcd has sent its first message
+   * (a power-on or an ATR request) on this connection. Rejects with a {@link ViccError} naming
+   * the cause: the port refuses connections, or vpcd stays silent (another card holds the slot).
+   */
+  waitForReader(options?: WaitForReaderOptions): Promise<void>;
+  /** True once vpcd has sent a message on the current connection. */
+  readonly isInReader: boolean;
   readonly isConnected: boolean;
   /** Stops reconnecting and closes the socket. */
   close(): Promise<void>;
@@ -115,6 +155,15 @@ export function attachViccCard(options: ViccOptions): ViccCard {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let waiters: Array<() => void> = [];
+  /** vpcd has sent a message on the current connection. */
+  let spoken = false;
+  /** The errno of the last connection attempt that failed, until one succeeds. */
+  let lastFailure: string | undefined;
+  /** Called on every change that may settle a waitForReader: spoken, connected, failed. */
+  let readerWatchers: Array<() => void> = [];
+  const notifyReader = (): void => {
+    for (const f of readerWatchers) f();
+  };
 
   const answer = async (capdu: Uint8Array): Promise<Uint8Array> => {
     try {
@@ -137,14 +186,21 @@ export function attachViccCard(options: ViccOptions): ViccCard {
     const reader = new ViccFrameReader();
     // Requests are answered strictly in order: vpcd waits for each answer anyway.
     let chain: Promise<void> = Promise.resolve();
+    let failure: string | undefined;
     s.on('connect', () => {
       connected = true;
+      lastFailure = undefined;
       emit({ type: 'connected', host, port });
+      notifyReader();
       const w = waiters;
       waiters = [];
       for (const f of w) f();
     });
     s.on('data', (chunk: Buffer) => {
+      if (!spoken) {
+        spoken = true;
+        notifyReader();
+      }
       for (const msg of reader.push(chunk)) {
         chain = chain.then(async () => {
           if (msg.length === 1) {
@@ -178,23 +234,87 @@ export function attachViccCard(options: ViccOptions): ViccCard {
         });
       }
     });
-    s.on('error', () => {
+    s.on('error', (e: NodeJS.ErrnoException) => {
       // 'close' follows; the reason is reported there.
+      failure = e.code ?? 'EIO';
     });
     s.on('close', (hadError: boolean) => {
       const was = connected;
       connected = false;
+      spoken = false;
       if (socket === s) socket = undefined;
       if (was) emit({ type: 'disconnected', reason: hadError ? 'error' : 'closed' });
+      else if (!stopped) {
+        lastFailure = failure ?? 'ECONNRESET';
+        emit({ type: 'connect-failed', host, port, code: lastFailure });
+      }
+      notifyReader();
       if (!stopped) timer = setTimeout(open, delay);
     });
   };
   open();
 
+  const waitForReader = (o: WaitForReaderOptions = {}): Promise<void> => {
+    const timeoutMs = o.timeoutMs ?? 10_000;
+    const silenceMs = o.silenceMs ?? 3000;
+    const where = `${host}:${port}`;
+    return new Promise<void>((resolve, reject) => {
+      let silence: NodeJS.Timeout | undefined;
+      const finish = (error?: ViccError): void => {
+        clearTimeout(overall);
+        clearTimeout(silence);
+        readerWatchers = readerWatchers.filter((w) => w !== check);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = (): void => {
+        if (connected && spoken) {
+          finish();
+          return;
+        }
+        if (!connected && lastFailure) {
+          finish(
+            new ViccError(
+              'ERR_VPCD_UNREACHABLE',
+              `vpcd does not accept a card at ${where} (${lastFailure}): nothing listens there`,
+            ),
+          );
+          return;
+        }
+        if (connected && !silence)
+          silence = setTimeout(
+            () =>
+              finish(
+                new ViccError(
+                  'ERR_VPCD_PORT_BUSY',
+                  `vpcd at ${where} accepted the connection but sent nothing for ${silenceMs} ms: another card holds this reader slot`,
+                ),
+              ),
+            silenceMs,
+          );
+        if (!connected && silence) {
+          clearTimeout(silence);
+          silence = undefined;
+        }
+      };
+      const overall = setTimeout(
+        () =>
+          finish(new ViccError('ERR_VPCD_TIMEOUT', `no word from vpcd at ${where} after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      readerWatchers.push(check);
+      check();
+    });
+  };
+
   return {
     get isConnected() {
       return connected;
     },
+    get isInReader() {
+      return connected && spoken;
+    },
+    waitForReader,
     waitConnected(timeoutMs = 5000): Promise<void> {
       if (connected) return Promise.resolve();
       return new Promise((resolve, reject) => {

@@ -8,9 +8,10 @@
  *   openvse guard scan [--dir <appDir> --manifest <m.json> --pub <pem>]
  *
  * `verify` prints the threats as JSON and exits 1 when there is any; `scan` prints the ScanReport
- * and exits 1 when it is not clean. Every failure prints one line `openvse guard <cmd>: <reason>`
- * on stderr (no stack) and exits 1. The run*Command functions do the work and are exported for
- * tests and scripts; they throw GuardCliError with a message fit for the user.
+ * and exits 1 when it is not clean. Failures follow docs/cli.md: one line
+ * `openvse guard <cmd>: ERR_…: <reason>` on stderr (no stack); a file that cannot be read or is
+ * malformed, a wrong key, a key that exists already exit 2. The run*Command functions do the work
+ * and are exported for tests and scripts; they throw GuardCliError with a message fit for the user.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,13 +26,19 @@ import {
   verifyAppManifest,
 } from '@openvse/vguard';
 import type { Command } from 'commander';
+import { CliError, EXIT } from '../cli-error.js';
 
+/** The private key file `guard keygen` writes (mode 0600). */
 export const GUARD_PRIVATE_KEY_FILE = 'guard-signing.key.pem';
+/** The public key file `guard keygen` writes; pin it in the app's V-Guard configuration. */
 export const GUARD_PUBLIC_KEY_FILE = 'guard-signing.pub.pem';
 
 /** A refused `openvse guard` invocation (bad file, key or manifest), reported with exit code 2. */
-export class GuardCliError extends Error {
-  readonly code = 'ERR_CLI_GUARD';
+export class GuardCliError extends CliError {
+  constructor(message: string, code = 'ERR_GUARD_REFUSED') {
+    super(code, message, { exitCode: EXIT.USAGE });
+    this.name = 'GuardCliError';
+  }
 }
 
 function errno(e: unknown): string {
@@ -42,7 +49,7 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new GuardCliError(`cannot read ${what} ${path} (${errno(e)})`);
+    throw new GuardCliError(`cannot read ${what} ${path} (${errno(e)})`, 'ERR_FILE_UNREADABLE');
   }
 }
 
@@ -55,21 +62,25 @@ function writeText(path: string, text: string, mode: number, what: string, exclu
       code === 'EEXIST'
         ? `${what} ${path} already exists; not overwriting it`
         : `cannot write ${what} ${path} (${code})`,
+      code === 'EEXIST' ? 'ERR_FILE_EXISTS' : 'ERR_FILE_UNWRITABLE',
     );
   }
 }
 
 function requireDir(dir: string): void {
-  if (!existsSync(dir)) throw new GuardCliError(`app directory ${dir} does not exist`);
+  if (!existsSync(dir)) throw new GuardCliError(`app directory ${dir} does not exist`, 'ERR_FILE_UNREADABLE');
 }
 
+/** What `guard keygen` made. */
 export type KeygenResult = { keyId: string; privateKeyPath: string; publicKeyPath: string };
 
+/** `guard keygen`: a manifest-signing key pair in `opts.out` (never overwrites one). */
 export function runGuardKeygenCommand(opts: { out: string }): KeygenResult {
   const privateKeyPath = resolve(opts.out, GUARD_PRIVATE_KEY_FILE);
   const publicKeyPath = resolve(opts.out, GUARD_PUBLIC_KEY_FILE);
   for (const p of [privateKeyPath, publicKeyPath]) {
-    if (existsSync(p)) throw new GuardCliError(`${p} already exists; not overwriting a signing key`);
+    if (existsSync(p))
+      throw new GuardCliError(`${p} already exists; not overwriting a signing key`, 'ERR_FILE_EXISTS');
   }
   try {
     mkdirSync(opts.out, { recursive: true, mode: 0o700 });
@@ -82,8 +93,10 @@ export function runGuardKeygenCommand(opts: { out: string }): KeygenResult {
   return { keyId: kp.keyId, privateKeyPath, publicKeyPath };
 }
 
+/** What `guard manifest` wrote. */
 export type ManifestResult = { out: string; files: number; keyId: string; manifest: SignedAppManifest };
 
+/** `guard manifest`: hashes every file of `opts.dir` into a manifest signed with `opts.key`. */
 export function runGuardManifestCommand(opts: {
   dir: string;
   key: string;
@@ -113,9 +126,15 @@ export function runGuardManifestCommand(opts: {
   };
 }
 
+/**
+ * `guard verify`: the threats found checking `opts.dir` against the signed manifest (none: clean).
+ * A manifest that is not one at all (not JSON, wrong shape) is a {@link GuardCliError}; one that
+ * parses but does not verify is a threat.
+ */
 export function runGuardVerifyCommand(opts: { dir: string; manifest: string; pub: string }): Threat[] {
   requireDir(opts.dir);
   const text = readText(opts.manifest, 'manifest');
+  parseManifestFile(text, opts.manifest);
   const pub = readText(opts.pub, 'public key');
   const threats = verifyAppManifest(opts.dir, text, pub);
   const badKey = threats.find((t) => t.code === 'APP_MANIFEST_INVALID' && t.evidence.reason === 'pinned-key');
@@ -123,6 +142,15 @@ export function runGuardVerifyCommand(opts: { dir: string; manifest: string; pub
   return threats;
 }
 
+function parseManifestFile(text: string, path: string): void {
+  try {
+    parseAppManifest(text);
+  } catch (e) {
+    throw new GuardCliError(`manifest ${path}: ${(e as Error).message}`, 'ERR_FILE_MALFORMED');
+  }
+}
+
+/** `guard scan`: one V-Guard scan of this process, with the app-file check when all three are given. */
 export async function runGuardScanCommand(opts: {
   dir?: string;
   manifest?: string;
@@ -133,11 +161,7 @@ export async function runGuardScanCommand(opts: {
   if (opts.dir && opts.manifest && opts.pub) {
     requireDir(opts.dir);
     const text = readText(opts.manifest, 'manifest');
-    try {
-      parseAppManifest(text);
-    } catch (e) {
-      throw new GuardCliError(`manifest ${opts.manifest}: ${(e as Error).message}`);
-    }
+    parseManifestFile(text, opts.manifest);
     const guard = createGuard({
       manifest: text,
       appDir: opts.dir,
@@ -148,12 +172,7 @@ export async function runGuardScanCommand(opts: {
   return createGuard().scan('start');
 }
 
-function fail(name: string, e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
-  console.error(`openvse guard ${name}: ${message.split('\n')[0]}`);
-  process.exitCode = 1;
-}
-
+/** Registers `openvse guard keygen|manifest|verify|scan`; failures are thrown to main.ts (docs/cli.md). */
 export function registerGuardCommands(program: Command): void {
   const guard = program
     .command('guard')
@@ -166,14 +185,10 @@ export function registerGuardCommands(program: Command): void {
       `directory for ${GUARD_PRIVATE_KEY_FILE} (0600) and ${GUARD_PUBLIC_KEY_FILE}`,
     )
     .action((opts: { out: string }) => {
-      try {
-        const r = runGuardKeygenCommand(opts);
-        console.log(`key id ${r.keyId}`);
-        console.log(`private key ${r.privateKeyPath} (keep it with the build system; mode 0600)`);
-        console.log(`public key  ${r.publicKeyPath} (pin it in the app's V-Guard configuration)`);
-      } catch (e) {
-        fail('keygen', e);
-      }
+      const r = runGuardKeygenCommand(opts);
+      console.log(`key id ${r.keyId}`);
+      console.log(`private key ${r.privateKeyPath} (keep it with the build system; mode 0600)`);
+      console.log(`public key  ${r.publicKeyPath} (pin it in the app's V-Guard configuration)`);
     });
   guard
     .command('manifest')
@@ -182,12 +197,8 @@ export function registerGuardCommands(program: Command): void {
     .requiredOption('--key <file>', 'manifest-signing private key (PEM PKCS#8 Ed25519)')
     .requiredOption('--out <file>', 'where to write manifest.json (left out of the hash list)')
     .action((opts: { dir: string; key: string; out: string }) => {
-      try {
-        const r = runGuardManifestCommand(opts);
-        console.log(`wrote ${r.out}: ${r.files} files, signed by key id ${r.keyId}`);
-      } catch (e) {
-        fail('manifest', e);
-      }
+      const r = runGuardManifestCommand(opts);
+      console.log(`wrote ${r.out}: ${r.files} files, signed by key id ${r.keyId}`);
     });
   guard
     .command('verify')
@@ -196,18 +207,14 @@ export function registerGuardCommands(program: Command): void {
     .requiredOption('--manifest <file>', 'the signed manifest')
     .requiredOption('--pub <file>', 'the pinned manifest-signing public key (PEM SPKI)')
     .action((opts: { dir: string; manifest: string; pub: string }) => {
-      try {
-        const threats = runGuardVerifyCommand(opts);
-        console.log(JSON.stringify(threats, null, 2));
-        if (threats.length) {
-          console.error(
-            `openvse guard verify: ${threats.length} threat(s): ${[...new Set(threats.map((t) => t.code))].join(', ')}`,
-          );
-          process.exitCode = 1;
-        }
-      } catch (e) {
-        fail('verify', e);
-      }
+      const threats = runGuardVerifyCommand(opts);
+      console.log(JSON.stringify(threats, null, 2));
+      if (threats.length)
+        throw new CliError(
+          'ERR_GUARD_THREATS',
+          `${threats.length} threat(s): ${[...new Set(threats.map((t) => t.code))].join(', ')}`,
+          { exitCode: EXIT.FAILED },
+        );
     });
   guard
     .command('scan')
@@ -216,12 +223,13 @@ export function registerGuardCommands(program: Command): void {
     .option('--manifest <file>', 'signed manifest')
     .option('--pub <file>', 'pinned manifest-signing public key')
     .action(async (opts: { dir?: string; manifest?: string; pub?: string }) => {
-      try {
-        const report = await runGuardScanCommand(opts);
-        console.log(JSON.stringify(report, null, 2));
-        if (!report.clean) process.exitCode = 1;
-      } catch (e) {
-        fail('scan', e);
-      }
+      const report = await runGuardScanCommand(opts);
+      console.log(JSON.stringify(report, null, 2));
+      if (!report.clean)
+        throw new CliError(
+          'ERR_GUARD_THREATS',
+          `not clean: ${[...new Set(report.threats.map((t) => t.code))].join(', ') || 'see the report'}`,
+          { exitCode: EXIT.FAILED },
+        );
     });
 }

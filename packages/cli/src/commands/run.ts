@@ -9,17 +9,23 @@
  *               [--allow-write <dir> …] [--vos-user <name> --app-user <name>] -- <entry.js> [args…]
  *
  * As root with --vos-user/--app-user (existing OS users), V-OS and the app run as those users (L2).
- * The exit code is the app's. A refused invocation prints one line `openvse run: <reason>` and
- * exits 2.
+ * The exit code is the app's (128 + the signal's number when a signal ended it: 130 for SIGINT,
+ * as a shell reports it). A refused invocation prints one line `openvse run: ERR_…: <reason>` and
+ * exits 2 (docs/cli.md).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { launch } from '@openvse/vos';
 import type { Command } from 'commander';
+import { CliError, EXIT } from '../cli-error.js';
 
 /** A refused `openvse run` invocation (exit code 2). */
-export class RunCliError extends Error {
-  readonly code = 'ERR_CLI_RUN';
+export class RunCliError extends CliError {
+  constructor(message: string, code = 'ERR_RUN_REFUSED') {
+    super(code, message, { exitCode: EXIT.USAGE });
+    this.name = 'RunCliError';
+  }
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -53,7 +59,10 @@ export async function runApp(o: RunCliOptions, entry: string, args: string[]): P
     try {
       return readFileSync(p, 'utf8');
     } catch (e) {
-      throw new RunCliError(`cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? 'EIO'})`);
+      throw new RunCliError(
+        `cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? 'EIO'})`,
+        'ERR_FILE_UNREADABLE',
+      );
     }
   });
   if (Boolean(o.vosUser) !== Boolean(o.appUser))
@@ -72,7 +81,8 @@ export async function runApp(o: RunCliOptions, entry: string, args: string[]): P
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void l.stop());
   const { code, signal } = await l.exited;
   await l.stop();
-  return code ?? (signal ? 128 : 1);
+  if (code !== null) return code;
+  return signal ? 128 + (constants.signals[signal] ?? 0) : 1;
 }
 
 /** Registers `openvse run`. */
@@ -89,11 +99,15 @@ export function registerRunCommand(program: Command): void {
     .argument('<entry>', 'the app entry script')
     .argument('[args...]', 'arguments for the app')
     .action(async (entry: string, args: string[], o: RunCliOptions) => {
+      let code: number;
       try {
-        process.exitCode = await runApp(o, entry, args);
+        code = await runApp(o, entry, args);
       } catch (e) {
-        console.error(`openvse run: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-        process.exitCode = 2;
+        // Anything that stops the launch before the app ran: the command could not run.
+        if (e instanceof CliError) throw e;
+        throw new CliError('ERR_RUN_LAUNCH', e instanceof Error ? e.message : String(e), { cause: e });
       }
+      // The app's own exit code, passed through as it is (not a failure of openvse).
+      process.exitCode = code;
     });
 }

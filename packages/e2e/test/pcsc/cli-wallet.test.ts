@@ -100,9 +100,9 @@ describe('openvse wallet', () => {
   const slots = new VpcdSlots();
   after(() => slots.release());
 
-  it('wallet pcsc without --test-card says what it needs (exit 1)', () => {
+  it('wallet pcsc without --test-card says what it needs (exit 2, docs/cli.md)', () => {
     const r = spawnSync(process.execPath, [MAIN, 'wallet', 'pcsc'], { encoding: 'utf8', timeout: 20_000 });
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 2);
     assert.match(r.stderr, /--test-card/);
   });
 
