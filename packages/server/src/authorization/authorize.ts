@@ -438,6 +438,10 @@ function plan(
     arpc: body.arpc ?? null,
     responseJson: JSON.stringify(body),
     createdAt: now,
+    // What the dashboard shows of it (storage migration 7): where it was paid, and from which device.
+    merchantId: req.merchantId ?? null,
+    terminalId: req.terminalId ?? null,
+    deviceId: v.card?.deviceId ?? null,
   };
   const p: AuthorizationPlan = { authorization };
   if (v.spendAtc && v.card && v.chip) {

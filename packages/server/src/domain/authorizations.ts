@@ -26,6 +26,11 @@ export interface AuthorizationRow {
   /** The exact JSON answered, so a retry gets the same body. */
   responseJson: string;
   createdAt: number;
+  /** The merchant and terminal the acquirer named in the request (migration 7), if any. */
+  merchantId?: string | null;
+  terminalId?: string | null;
+  /** The device the card was bound to when it was authorized (migration 7), if any. */
+  deviceId?: string | null;
 }
 
 /** An ATC the issuer accepted a valid cryptogram for (table `atc_ledger`). */

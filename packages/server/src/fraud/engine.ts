@@ -4,11 +4,14 @@
  * approve / step-up / decline against the configured thresholds, and stores every decision in
  * `risk_decisions` with the rules that fired, their weights and evidence. It is the server's
  * `riskEngine`: an authorization it declines (step-up included: a tap cannot be stepped up
- * after the fact) carries `DEVICE_COMPROMISED` when the device-threats typology weighs most,
- * `DEVICE_SILENT` when the device is silent past the silence window (a decline whatever the
- * score: config `silence`), `RISK_DECLINE` otherwise. Deterministic: the time is the context's
- * `now` or the injected clock. Each stored decision is also published as an event (fire and forget;
- * docs/scaling.md "Threat intelligence as a stream") when an event sink is given.
+ * after the fact) carries `DEVICE_COMPROMISED` when the device-threats typology weighs most and
+ * V-Guard reported a threat, the name of what fired when that typology weighs most without one
+ * (`PROTECTION_LEVEL_TOO_LOW` for a device attested below `minProtectionLevel`, `DEVICE_SILENT`,
+ * `THREAT_REPORT_GAPS`), `DEVICE_SILENT` when the device is silent past the silence window (a
+ * decline whatever the score: config `silence`), `RISK_DECLINE` otherwise. Deterministic: the
+ * time is the context's `now` or the injected clock. Each stored decision is also published as an
+ * event (fire and forget; docs/scaling.md "Threat intelligence as a stream") when an event sink
+ * is given.
  */
 import { randomUUID } from 'node:crypto';
 import { isBlockingReaction, type ReactionPolicy } from '@openvse/protocol';
@@ -24,7 +27,7 @@ import type { EventSink } from '../stream/event-bus.js';
 import { riskDecisionEvent } from '../stream/events.js';
 import { currentPolicy } from '../threats/policy-versions.js';
 import { riskView } from '../threats/state.js';
-import { type FraudConfig, type FraudConfigInput, resolveFraudConfig } from './config.js';
+import { type FraudConfig, type FraudConfigInput, type RuleId, resolveFraudConfig } from './config.js';
 import {
   amountRules,
   atcRules,
@@ -39,12 +42,55 @@ import {
 
 /** The reasons a decision that is not an approval carries. */
 export const RISK_REASON = {
+  /** The device-threats typology weighs most and V-Guard reported a threat (now or recently). */
   DEVICE_COMPROMISED: 'DEVICE_COMPROMISED',
   RISK_DECLINE: 'RISK_DECLINE',
   RISK_STEP_UP: 'RISK_STEP_UP',
-  /** Authorizations of a device silent past `silence.declineAfterSeconds` (withholding). */
+  /**
+   * Authorizations of a device silent past `silence.declineAfterSeconds` (withholding); also a
+   * decision where the device-threats typology weighs most and silence is its heaviest rule.
+   */
   DEVICE_SILENT: 'DEVICE_SILENT',
+  /**
+   * The device-threats typology weighs most, no threat was reported, and its heaviest rule is
+   * PROTECTION_LEVEL_LOW: the device attested a level below `minProtectionLevel`. Not a compromise.
+   */
+  PROTECTION_LEVEL_TOO_LOW: 'PROTECTION_LEVEL_TOO_LOW',
+  /** As above, with THREAT_REPORT_GAPS the heaviest rule (reports that never arrived). */
+  THREAT_REPORT_GAPS: 'THREAT_REPORT_GAPS',
 } as const;
+
+/** The device-threat rules that say V-Guard reported a threat: a decision they weigh in is a compromise. */
+const THREAT_RULES: ReadonlySet<string> = new Set<RuleId>([
+  'DEVICE_COMPROMISED',
+  'DEVICE_THREAT_CRITICAL',
+  'DEVICE_THREAT_HIGH',
+  'DEVICE_THREAT_MEDIUM',
+  'DEVICE_THREAT_LOW',
+  'DEVICE_RECENT_COMPROMISE',
+]);
+
+/** The reason a device-threats decision carries when no reported threat is among its rules. */
+const DEVICE_RULE_REASON: Partial<Record<RuleId, string>> = {
+  PROTECTION_LEVEL_LOW: RISK_REASON.PROTECTION_LEVEL_TOO_LOW,
+  DEVICE_SILENT: RISK_REASON.DEVICE_SILENT,
+  THREAT_REPORT_GAPS: RISK_REASON.THREAT_REPORT_GAPS,
+};
+
+/**
+ * The reason of a decision the device-threats typology weighs most in, named after what fired:
+ * DEVICE_COMPROMISED only when V-Guard reported a threat; otherwise after the heaviest device
+ * rule (a device refused only for its attested protection level is PROTECTION_LEVEL_TOO_LOW).
+ */
+function deviceReason(rules: FiredRule[]): string {
+  const device = rules.filter((r) => r.typology === 'device_threats');
+  if (device.some((r) => THREAT_RULES.has(r.rule))) return RISK_REASON.DEVICE_COMPROMISED;
+  const heaviest = device.reduce<FiredRule | undefined>(
+    (h, r) => (h && h.weight >= r.weight ? h : r),
+    undefined,
+  );
+  return (heaviest && DEVICE_RULE_REASON[heaviest.rule as RuleId]) ?? RISK_REASON.DEVICE_COMPROMISED;
+}
 
 const HISTORY_LIMIT = 1000;
 const THREATS_LIMIT = 200;
@@ -72,7 +118,7 @@ export interface FraudDecision {
   context: RiskContextType;
   score: number;
   outcome: RiskOutcome;
-  /** DEVICE_COMPROMISED | DEVICE_SILENT | RISK_DECLINE | RISK_STEP_UP | APPROVED */
+  /** APPROVED or one of {@link RISK_REASON} (DEVICE_COMPROMISED, PROTECTION_LEVEL_TOO_LOW, …) */
   reason: string;
   rules: FiredRule[];
 }
@@ -149,7 +195,7 @@ export class FraudEngine implements RiskEngine {
       );
       reason =
         device > 0 && device >= others
-          ? RISK_REASON.DEVICE_COMPROMISED
+          ? deviceReason(rules)
           : outcome === 'step_up'
             ? RISK_REASON.RISK_STEP_UP
             : RISK_REASON.RISK_DECLINE;
@@ -183,10 +229,8 @@ export class FraudEngine implements RiskEngine {
       createdAt: ctx.now,
     };
     if (d.outcome === 'approve') return { decision: 'APPROVE', reasons: [], record };
-    const primary =
-      d.reason === RISK_REASON.DEVICE_COMPROMISED || d.reason === RISK_REASON.DEVICE_SILENT
-        ? d.reason
-        : RISK_REASON.RISK_DECLINE;
+    // A tap cannot be stepped up after the fact: step-up is a decline (RISK_STEP_UP listed after).
+    const primary = d.reason === RISK_REASON.RISK_STEP_UP ? RISK_REASON.RISK_DECLINE : d.reason;
     return {
       decision: 'DECLINE',
       // Distinct: the primary reason can also be a rule id (DEVICE_COMPROMISED).

@@ -13,7 +13,8 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-function jsonArray<T>(v: unknown): T[] {
+/** A JSON array column read back ([] when it is not one). */
+export function jsonArray<T>(v: unknown): T[] {
   try {
     const p = JSON.parse(String(v)) as unknown;
     return Array.isArray(p) ? (p as T[]) : [];

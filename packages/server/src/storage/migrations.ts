@@ -20,6 +20,78 @@ function big(d: Dialect): string {
   return d === 'postgres' ? 'BIGINT' : 'INTEGER';
 }
 
+/**
+ * The PostgreSQL function that writes one authorization plan (migration 6; see there). `create`
+ * is `CREATE` the first time and `CREATE OR REPLACE` for a migration that adds columns to
+ * `authorizations`: the column lists are written out, so such a migration replaces it.
+ */
+function commitAuthorizationFunction(
+  create: 'CREATE' | 'CREATE OR REPLACE',
+  insertColumns: string,
+  selectColumns: string,
+): string {
+  return `${create} FUNCTION openvse_commit_authorization(
+               auth json, ledger json, suk_atc integer, luk json, pin text, risk json
+             ) RETURNS json LANGUAGE plpgsql AS $$
+             DECLARE
+               n integer;
+               existing json;
+               card text := auth->>'card_id';
+             BEGIN
+               INSERT INTO authorizations (${insertColumns})
+                 SELECT ${selectColumns}
+                 FROM json_populate_record(NULL::authorizations, auth)
+                 ON CONFLICT (idempotency_key) DO NOTHING;
+               GET DIAGNOSTICS n = ROW_COUNT;
+               IF n = 0 THEN
+                 SELECT row_to_json(a) INTO existing FROM authorizations a
+                   WHERE a.idempotency_key = auth->>'idempotency_key';
+                 RETURN json_build_object('kind', 'idempotent', 'existing', existing);
+               END IF;
+               IF ledger IS NOT NULL THEN
+                 INSERT INTO atc_ledger (card_id, atc, api, un, amount, authorization_id, decision, created_at)
+                   SELECT card_id, atc, api, un, amount, authorization_id, decision, created_at
+                   FROM json_populate_record(NULL::atc_ledger, ledger)
+                   ON CONFLICT (card_id, atc) DO NOTHING;
+                 GET DIAGNOSTICS n = ROW_COUNT;
+                 IF n = 0 THEN RAISE EXCEPTION 'atc-replay' USING ERRCODE = 'OV001'; END IF;
+               END IF;
+               IF suk_atc IS NOT NULL THEN
+                 UPDATE suks SET status = 'USED' WHERE card_id = card AND atc = suk_atc AND status = 'UNUSED';
+                 GET DIAGNOSTICS n = ROW_COUNT;
+                 IF n <> 1 THEN RAISE EXCEPTION 'suk-unavailable' USING ERRCODE = 'OV002'; END IF;
+               END IF;
+               IF luk IS NOT NULL THEN
+                 IF (luk->>'count_amount')::boolean THEN
+                   UPDATE luks SET used_count = used_count + 1, used_amount = used_amount + (luk->>'amount')::bigint
+                     WHERE card_id = card AND api = luk->>'api' AND retired_at IS NULL
+                       AND used_count < max_transactions
+                       AND used_amount + (luk->>'amount')::bigint <= max_amount;
+                 ELSE
+                   UPDATE luks SET used_count = used_count + 1
+                     WHERE card_id = card AND api = luk->>'api' AND retired_at IS NULL
+                       AND used_count < max_transactions;
+                 END IF;
+                 GET DIAGNOSTICS n = ROW_COUNT;
+                 IF n <> 1 THEN RAISE EXCEPTION 'luk-threshold' USING ERRCODE = 'OV003'; END IF;
+               END IF;
+               IF pin = 'wrong' THEN
+                 UPDATE cards SET mobile_pin_failures = mobile_pin_failures + 1 WHERE card_id = card;
+               ELSIF pin = 'verified' THEN
+                 UPDATE cards SET mobile_pin_failures = 0 WHERE card_id = card AND mobile_pin_failures <> 0;
+               END IF;
+               IF risk IS NOT NULL THEN
+                 INSERT INTO risk_decisions (id, context, device_id, card_id, authorization_id, score,
+                     outcome, reason, rules, created_at)
+                   SELECT id, context, device_id, card_id, authorization_id, score, outcome, reason,
+                     rules, created_at
+                   FROM json_populate_record(NULL::risk_decisions, risk);
+               END IF;
+               RETURN json_build_object('kind', 'stored');
+             END
+             $$`;
+}
+
 /** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
@@ -306,69 +378,43 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       d === 'sqlite'
         ? []
         : [
-            `CREATE FUNCTION openvse_commit_authorization(
-               auth json, ledger json, suk_atc integer, luk json, pin text, risk json
-             ) RETURNS json LANGUAGE plpgsql AS $$
-             DECLARE
-               n integer;
-               existing json;
-               card text := auth->>'card_id';
-             BEGIN
-               INSERT INTO authorizations (id, idempotency_key, request_hash, card_id, atc, amount,
-                   currency, cryptogram, decision, reason, arpc, response_json, created_at)
-                 SELECT id, idempotency_key, request_hash, card_id, atc, amount, currency, cryptogram,
-                   decision, reason, arpc, response_json, created_at
-                 FROM json_populate_record(NULL::authorizations, auth)
-                 ON CONFLICT (idempotency_key) DO NOTHING;
-               GET DIAGNOSTICS n = ROW_COUNT;
-               IF n = 0 THEN
-                 SELECT row_to_json(a) INTO existing FROM authorizations a
-                   WHERE a.idempotency_key = auth->>'idempotency_key';
-                 RETURN json_build_object('kind', 'idempotent', 'existing', existing);
-               END IF;
-               IF ledger IS NOT NULL THEN
-                 INSERT INTO atc_ledger (card_id, atc, api, un, amount, authorization_id, decision, created_at)
-                   SELECT card_id, atc, api, un, amount, authorization_id, decision, created_at
-                   FROM json_populate_record(NULL::atc_ledger, ledger)
-                   ON CONFLICT (card_id, atc) DO NOTHING;
-                 GET DIAGNOSTICS n = ROW_COUNT;
-                 IF n = 0 THEN RAISE EXCEPTION 'atc-replay' USING ERRCODE = 'OV001'; END IF;
-               END IF;
-               IF suk_atc IS NOT NULL THEN
-                 UPDATE suks SET status = 'USED' WHERE card_id = card AND atc = suk_atc AND status = 'UNUSED';
-                 GET DIAGNOSTICS n = ROW_COUNT;
-                 IF n <> 1 THEN RAISE EXCEPTION 'suk-unavailable' USING ERRCODE = 'OV002'; END IF;
-               END IF;
-               IF luk IS NOT NULL THEN
-                 IF (luk->>'count_amount')::boolean THEN
-                   UPDATE luks SET used_count = used_count + 1, used_amount = used_amount + (luk->>'amount')::bigint
-                     WHERE card_id = card AND api = luk->>'api' AND retired_at IS NULL
-                       AND used_count < max_transactions
-                       AND used_amount + (luk->>'amount')::bigint <= max_amount;
-                 ELSE
-                   UPDATE luks SET used_count = used_count + 1
-                     WHERE card_id = card AND api = luk->>'api' AND retired_at IS NULL
-                       AND used_count < max_transactions;
-                 END IF;
-                 GET DIAGNOSTICS n = ROW_COUNT;
-                 IF n <> 1 THEN RAISE EXCEPTION 'luk-threshold' USING ERRCODE = 'OV003'; END IF;
-               END IF;
-               IF pin = 'wrong' THEN
-                 UPDATE cards SET mobile_pin_failures = mobile_pin_failures + 1 WHERE card_id = card;
-               ELSIF pin = 'verified' THEN
-                 UPDATE cards SET mobile_pin_failures = 0 WHERE card_id = card AND mobile_pin_failures <> 0;
-               END IF;
-               IF risk IS NOT NULL THEN
-                 INSERT INTO risk_decisions (id, context, device_id, card_id, authorization_id, score,
-                     outcome, reason, rules, created_at)
-                   SELECT id, context, device_id, card_id, authorization_id, score, outcome, reason,
-                     rules, created_at
-                   FROM json_populate_record(NULL::risk_decisions, risk);
-               END IF;
-               RETURN json_build_object('kind', 'stored');
-             END
-             $$`,
+            commitAuthorizationFunction(
+              'CREATE',
+              `id, idempotency_key, request_hash, card_id, atc, amount,
+                   currency, cryptogram, decision, reason, arpc, response_json, created_at`,
+              `id, idempotency_key, request_hash, card_id, atc, amount, currency, cryptogram,
+                   decision, reason, arpc, response_json, created_at`,
+            ),
           ],
+  },
+  {
+    // What the dashboard shows of an authorization (docs/dashboard.md): the merchant and terminal
+    // ids the acquirer sent (POST /v1/authorizations `merchantId`, `terminalId`; kept until now
+    // only inside the request hash) and the device the card was bound to at that moment (a reset
+    // unbinds cards later). NULL for the rows written before. Indexes for the dashboard's filters:
+    // by device and time, by time, and a fraud decision by its authorization. PostgreSQL: the
+    // commit function of migration 6 lists the columns it writes, so it is replaced.
+    version: 7,
+    name: 'authorization-context',
+    statements: (d: Dialect) => [
+      'ALTER TABLE authorizations ADD COLUMN merchant_id TEXT',
+      'ALTER TABLE authorizations ADD COLUMN terminal_id TEXT',
+      'ALTER TABLE authorizations ADD COLUMN device_id TEXT',
+      'CREATE INDEX authorizations_device ON authorizations (device_id, created_at)',
+      'CREATE INDEX authorizations_created ON authorizations (created_at)',
+      'CREATE INDEX risk_decisions_authorization ON risk_decisions (authorization_id)',
+      ...(d === 'sqlite'
+        ? []
+        : [
+            commitAuthorizationFunction(
+              'CREATE OR REPLACE',
+              `id, idempotency_key, request_hash, card_id, atc, amount, currency, cryptogram,
+                   decision, reason, arpc, response_json, created_at, merchant_id, terminal_id, device_id`,
+              `id, idempotency_key, request_hash, card_id, atc, amount, currency, cryptogram,
+                   decision, reason, arpc, response_json, created_at, merchant_id, terminal_id, device_id`,
+            ),
+          ]),
+    ],
   },
 ]);
 

@@ -110,6 +110,9 @@ export const authorizationFromRaw = (r: Raw): AuthorizationRow => ({
   arpc: strOrNull(r.arpc),
   responseJson: str(r.response_json),
   createdAt: num(r.created_at),
+  merchantId: strOrNull(r.merchant_id),
+  terminalId: strOrNull(r.terminal_id),
+  deviceId: strOrNull(r.device_id),
 });
 
 /** An `atc_ledger` row. */
@@ -234,6 +237,9 @@ export const AUTH_COLUMNS = [
   'arpc',
   'response_json',
   'created_at',
+  'merchant_id',
+  'terminal_id',
+  'device_id',
 ] as const;
 /** The values of an authorization, in the order of {@link AUTH_COLUMNS}. */
 export const authValues = (a: AuthorizationRow): unknown[] => [
@@ -250,6 +256,9 @@ export const authValues = (a: AuthorizationRow): unknown[] => [
   a.arpc,
   a.responseJson,
   a.createdAt,
+  a.merchantId ?? null,
+  a.terminalId ?? null,
+  a.deviceId ?? null,
 ];
 
 /** The columns of `atc_ledger`, in insert order. */

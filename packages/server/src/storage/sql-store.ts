@@ -19,11 +19,25 @@ import type {
 import type { CardInventory, CardRow, IssuancePlan, LukRow, SukRow } from '../domain/cards.js';
 import type { DeviceRow, OutboxRow } from '../domain/devices.js';
 import type { KeyRow } from '../domain/keys.js';
-import type { RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
+import type { FiredRule, RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
 import type { DeviceRiskRow, PolicyRow, ThreatReportPlan, ThreatRow } from '../domain/threats.js';
+import {
+  type AuthorizationSearch,
+  authorizationSearchQuery,
+  cardSearchQuery,
+  type DashboardAuthorizationRow,
+  decisionsOfQuery,
+  declineReasonsQuery,
+  deviceSearchQuery,
+  type FindingSearch,
+  findingsQuery,
+  type InventorySearch,
+  type ThreatFinding,
+} from './dashboard-queries.js';
 import {
   authSummaryFromRaw,
   deviceRiskFromRaw,
+  jsonArray,
   RISK_DECISION_COLUMNS,
   riskDecisionFromRaw,
   riskDecisionValues,
@@ -709,6 +723,62 @@ export abstract class SqlStore implements Store {
       cardId,
     ]);
     return { card, luks, suks, credentialMessages: Number(m?.n ?? 0) };
+  }
+
+  // --- the dashboard's searches ---------------------------------------------------------------
+  async dashboardAuthorizations(f: AuthorizationSearch): Promise<DashboardAuthorizationRow[]> {
+    const q = authorizationSearchQuery(f);
+    const rows = await this.all(q.sql, q.params);
+    const risk = new Map<string, DashboardAuthorizationRow['risk']>();
+    if (rows.length > 0) {
+      const d = decisionsOfQuery(rows.map((r) => String(r.id)));
+      for (const r of await this.all(d.sql, d.params))
+        risk.set(String(r.authorization_id), {
+          score: Number(r.score),
+          outcome: String(r.outcome) as NonNullable<DashboardAuthorizationRow['risk']>['outcome'],
+          reason: String(r.reason),
+          rules: jsonArray<FiredRule>(r.rules),
+        });
+    }
+    const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+    return rows.map((r) => ({
+      ...authSummaryFromRaw(r),
+      merchantId: strOrNull(r.merchant_id),
+      terminalId: strOrNull(r.terminal_id),
+      deviceId: strOrNull(r.device_id),
+      tokenPan: strOrNull(r.token_pan),
+      risk: risk.get(String(r.id)) ?? null,
+    }));
+  }
+
+  async dashboardDeclineReasons(f: AuthorizationSearch): Promise<{ reason: string; count: number }[]> {
+    const q = declineReasonsQuery(f);
+    return (await this.all(q.sql, q.params)).map((r) => ({ reason: String(r.reason), count: Number(r.n) }));
+  }
+
+  async threatFindings(f: FindingSearch): Promise<ThreatFinding[]> {
+    const q = findingsQuery(f);
+    return (await this.all(q.sql, q.params)).map((r) => {
+      const last = threatFromRaw(r);
+      return {
+        deviceId: last.deviceId,
+        code: last.code,
+        count: Number(r.n),
+        firstSeen: Number(r.first_seen),
+        lastSeen: Number(r.last_seen),
+        last,
+      };
+    });
+  }
+
+  async searchDevices(f: InventorySearch): Promise<DeviceRow[]> {
+    const q = deviceSearchQuery(f);
+    return (await this.all(q.sql, q.params)).map(deviceFromRaw);
+  }
+
+  async searchCards(f: InventorySearch): Promise<CardRow[]> {
+    const q = cardSearchQuery(f);
+    return (await this.all(q.sql, q.params)).map(cardFromRaw);
   }
 }
 

@@ -24,6 +24,13 @@ import type { DeviceRow, OutboxRow } from '../domain/devices.js';
 import type { KeyRow } from '../domain/keys.js';
 import type { RiskContextType, RiskDecisionRow } from '../domain/risk-decisions.js';
 import type { DeviceRiskRow, PolicyRow, ThreatReportPlan, ThreatRow } from '../domain/threats.js';
+import type {
+  AuthorizationSearch,
+  DashboardAuthorizationRow,
+  FindingSearch,
+  InventorySearch,
+  ThreatFinding,
+} from './dashboard-queries.js';
 import type { OperatorStore } from './operator-store.js';
 
 /** Every table of the schema (row counts in tests and operations). */
@@ -193,4 +200,16 @@ export interface Store {
   authorizationCounts(since: number): Promise<{ approved: number; declined: number }>;
   listCards(limit: number): Promise<CardRow[]>;
   cardInventory(cardId: string): Promise<CardInventory | undefined>;
+
+  // --- the dashboard's searches (storage/dashboard-queries.ts; docs/dashboard.md) ---------------
+  /** Authorizations matching the search, newest first, with their card's PAN and fraud decision. */
+  dashboardAuthorizations(f: AuthorizationSearch): Promise<DashboardAuthorizationRow[]>;
+  /** The decline reasons of the declines matching the search, and their counts. */
+  dashboardDeclineReasons(f: AuthorizationSearch): Promise<{ reason: string; count: number }[]>;
+  /** Threats grouped by device and code (count, first and last seen), the latest first. */
+  threatFindings(f: FindingSearch): Promise<ThreatFinding[]>;
+  /** Devices by id or free text, newest enrollment first. */
+  searchDevices(f: InventorySearch): Promise<DeviceRow[]>;
+  /** Cards by device, id or free text, newest first. */
+  searchCards(f: InventorySearch): Promise<CardRow[]>;
 }

@@ -1,8 +1,11 @@
-// OpenVSE threat-intelligence dashboard (docs/fraud-engine.md "Dashboard"). No framework: the
-// page reads the read-only /v1/dashboard/* endpoints when the server's event stream
-// (GET /v1/dashboard/events, server-sent events) says something happened, and every 15 s
-// regardless; it renders with DOM APIs only (textContent, never innerHTML: threat evidence comes
-// from devices and is untrusted).
+// OpenVSE analyst dashboard (docs/dashboard.md; docs/server-api.md "Dashboard"). No framework.
+// The page reads the read-only /v1/dashboard/* endpoints with the analyst's filters (the server
+// filters and validates them: a bad value is a 400 shown under the filters), opens a device's
+// detail (its cards, threats, authorizations, fraud decisions) at #device=<id>, and stays live
+// through the server's event stream (GET /v1/dashboard/events, server-sent events): each event
+// reloads only the panels it concerns. Without the stream it falls back to a slow refresh.
+// It renders with DOM APIs only (textContent, never innerHTML): threat evidence comes from
+// devices and merchant / terminal ids from acquirers, so both are untrusted. PANs arrive masked.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CLASS_COLORS = {
@@ -13,16 +16,24 @@ const CLASS_COLORS = {
   exposure: '#d29922',
   clock: '#58a6ff',
 };
-const seenThreats = new Set();
-let firstFeed = true;
+const STATE_LABELS = {
+  compromised: 'device compromised',
+  suspicious: 'suspicious',
+  clean: 'clean',
+  never_reported: 'never reported',
+};
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null) continue;
     if (k === 'class') e.className = v;
     else e.setAttribute(k, v);
   }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children) {
+    if (c === undefined || c === null) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
   return e;
 }
 
@@ -33,18 +44,30 @@ function svg(tag, attrs) {
 }
 
 const time = (ms) => (ms === null || ms === undefined ? '—' : new Date(ms).toISOString().slice(11, 19));
+const when = (ms) =>
+  ms === null || ms === undefined ? '—' : new Date(ms).toISOString().slice(5, 19).replace('T', ' ');
 const short = (id) => (id && id.length > 18 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id || '—');
-const amount = (minor, cur) => `${(minor / 100).toFixed(2)} (${cur})`;
 
 // The signed-in operator (GET /v1/operator/session): { mode, username, role, csrfToken }; mode
 // 'open' in open development mode (no sign-in), null when signed out.
 let me = null;
 class SignedOut extends Error {}
+class HttpError extends Error {
+  constructor(path, status, code, message) {
+    super(`${path}: HTTP ${status}${code ? ` ${code}` : ''}`);
+    this.status = status;
+    this.code = code;
+    this.detail = message;
+  }
+}
 
 async function getJson(path) {
   const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
   if (r.status === 401) throw new SignedOut();
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  if (!r.ok) {
+    const body = await r.json().catch(() => ({}));
+    throw new HttpError(path.split('?')[0], r.status, body.error?.code, body.error?.message);
+  }
   return r.json();
 }
 
@@ -57,16 +80,75 @@ async function postJson(path, body) {
   return { status: r.status, json };
 }
 
-function fillBody(table, rows) {
+function fillBody(table, rows, empty, columns) {
   const body = document.querySelector(`${table} tbody`);
-  body.replaceChildren(...rows);
+  body.replaceChildren(
+    ...(rows.length ? rows : [el('tr', { class: 'empty' }, el('td', { colspan: String(columns) }, empty))]),
+  );
 }
+
+// ───────────────────────── filters ─────────────────────────
+
+// The analyst's filters, as the inputs hold them when "Apply" was pressed.
+let filters = { deviceId: '', cardId: '', decision: '', reason: '', range: '', from: '', to: '', q: '' };
+
+function readFilters() {
+  const v = (id) => document.getElementById(id).value.trim();
+  return {
+    deviceId: v('f-device'),
+    cardId: v('f-card'),
+    decision: v('f-decision'),
+    reason: v('f-reason').toUpperCase(),
+    range: v('f-range'),
+    from: v('f-from'),
+    to: v('f-to'),
+    q: v('f-q'),
+  };
+}
+
+function writeFilters(f) {
+  document.getElementById('f-device').value = f.deviceId;
+  document.getElementById('f-card').value = f.cardId;
+  document.getElementById('f-decision').value = f.decision;
+  document.getElementById('f-reason').value = f.reason;
+  document.getElementById('f-range').value = f.range;
+  document.getElementById('f-from').value = f.from;
+  document.getElementById('f-to').value = f.to;
+  document.getElementById('f-q').value = f.q;
+  showCustomRange();
+}
+
+function showCustomRange() {
+  const custom = document.getElementById('f-range').value === 'custom';
+  for (const l of document.querySelectorAll('.custom-range')) l.hidden = !custom;
+}
+
+// The time range of the filters as epoch ms (a preset counts back from now).
+function rangeParams() {
+  if (filters.range === 'custom') {
+    const ms = (s) => (s ? String(new Date(s).getTime()) : undefined);
+    return { from: ms(filters.from), to: ms(filters.to) };
+  }
+  return filters.range ? { from: String(Date.now() - Number(filters.range)) } : {};
+}
+
+function qs(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+const filterActive = () => Object.values(filters).some((v) => v !== '');
+
+// ───────────────────────── renderers ─────────────────────────
 
 function renderSummary(o) {
   const tiles = [
     ['devices', o.devices.total],
     ['compromised', o.devices.compromised],
     ['suspicious', o.devices.suspicious],
+    ['never reported', o.devices.neverReported],
     ['silent', o.devices.silent],
     ['approved (24 h)', o.authorizations.approved],
     ['declined (24 h)', o.authorizations.declined],
@@ -87,12 +169,49 @@ function renderSummary(o) {
     );
 }
 
-function stateBadge(risk) {
-  const label = risk.state === 'compromised' ? 'device compromised' : risk.state;
-  const badge = el('span', { class: `state state-${risk.state}` }, label);
-  return risk.silent
+function stateBadge(state, risk) {
+  const badge = el(
+    'span',
+    {
+      class: `state state-${state}`,
+      title: state === 'never_reported' ? 'no V-Guard scan received from this device yet' : undefined,
+    },
+    STATE_LABELS[state] || state,
+  );
+  return risk?.silent
     ? el('span', {}, badge, ' ', el('span', { class: 'sev-medium' }, 'DEVICE_SILENT'))
     : badge;
+}
+
+// A device id that opens the device's detail.
+function deviceLink(deviceId) {
+  if (!deviceId) return '—';
+  const b = el(
+    'button',
+    { type: 'button', class: 'link mono', title: deviceId, 'data-open-device': deviceId },
+    short(deviceId),
+  );
+  b.addEventListener('click', () => openDevice(deviceId));
+  return b;
+}
+
+// A card (masked token PAN) that filters everything by the card.
+function cardLink(cardId, masked) {
+  if (!cardId) return '—';
+  const b = el(
+    'button',
+    { type: 'button', class: 'link mono', title: `card ${cardId}: filter by it`, 'data-filter-card': cardId },
+    masked || short(cardId),
+  );
+  b.addEventListener('click', () => applyFilters({ ...filters, cardId }));
+  return b;
+}
+
+function activeThreats(risk) {
+  return risk.activeThreats.flatMap((t, i) => [
+    i > 0 ? ', ' : '',
+    el('span', { class: `sev-${t.severity}`, title: `${t.class} / ${t.reaction}` }, t.code),
+  ]);
 }
 
 function renderDevices(d) {
@@ -101,48 +220,73 @@ function renderDevices(d) {
     d.devices.map((dev) =>
       el(
         'tr',
-        { 'data-device': dev.deviceId, 'data-state': dev.risk.state },
-        el('td', { class: 'mono', title: dev.deviceId }, short(dev.deviceId)),
-        el('td', {}, stateBadge(dev.risk)),
-        el(
-          'td',
-          {},
-          ...dev.risk.activeThreats.flatMap((t, i) => [
-            i > 0 ? ', ' : '',
-            el('span', { class: `sev-${t.severity}`, title: `${t.class} / ${t.reaction}` }, t.code),
-          ]),
-        ),
+        { 'data-device': dev.deviceId, 'data-state': dev.state, 'data-risk-state': dev.risk.state },
+        el('td', {}, deviceLink(dev.deviceId)),
+        el('td', {}, stateBadge(dev.state, dev.risk)),
+        el('td', {}, ...activeThreats(dev.risk)),
         el('td', {}, dev.protectionLevel),
         el('td', {}, time(dev.risk.lastHeartbeatAt)),
         el(
           'td',
           {},
           dev.risk.lastReportAt === null
-            ? '—'
+            ? 'never'
             : `${time(dev.risk.lastReportAt)} (#${dev.risk.lastReportSeq})`,
         ),
-        el('td', {}, dev.cards.length),
+        el(
+          'td',
+          { class: 'mono', 'data-cards': String(dev.cards.length) },
+          dev.cards.map((c) => c.tokenPanMasked).join(', ') || '—',
+        ),
       ),
     ),
+    'no device matches',
+    7,
   );
+  if (!filters.deviceId && !filters.q)
+    fillDatalist(
+      'device-ids',
+      d.devices.map((x) => [x.deviceId, x.state]),
+    );
 }
 
+function fillDatalist(id, entries) {
+  document
+    .getElementById(id)
+    .replaceChildren(...entries.map(([value, label]) => el('option', { value, label: label || value })));
+}
+
+const evidenceText = (e) =>
+  Object.entries(e)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+// Findings seen so far (device|code → count): a new one, or one seen again, flashes.
+const seenFindings = new Map();
+let firstFeed = true;
+
 function renderFeed(f) {
-  const items = f.threats.map((t) => {
-    const isNew = !firstFeed && !seenThreats.has(t.id);
-    seenThreats.add(t.id);
-    const evidence = Object.entries(t.evidence)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
+  const items = f.findings.map((x) => {
+    const key = `${x.deviceId}|${x.code}`;
+    const isNew = !firstFeed && seenFindings.get(key) !== x.count;
+    seenFindings.set(key, x.count);
     return el(
       'li',
-      { class: isNew ? 'new' : '', 'data-code': t.code, 'data-threat-id': String(t.id) },
-      el('span', { class: `sev-${t.severity}` }, `${t.code}`),
-      ` ${t.class} · ${t.severity} → ${t.reaction}`,
+      {
+        class: isNew ? 'new' : '',
+        'data-code': x.code,
+        'data-device': x.deviceId,
+        'data-count': String(x.count),
+      },
+      el('span', { class: `sev-${x.severity}` }, x.code),
+      ` ${x.class} · ${x.severity} → ${x.reaction} `,
+      el('span', { class: 'count', title: 'reports with this finding' }, `×${x.count}`),
       el(
         'div',
         { class: 'meta' },
-        `${time(t.receivedAt)} · device ${short(t.deviceId)} · #${t.seq} · ${evidence}`,
+        `first ${when(x.firstSeen)} · last ${when(x.lastSeen)} (#${x.lastSeq}) · device `,
+        deviceLink(x.deviceId),
+        ` · ${evidenceText(x.evidence)}`,
       ),
     );
   });
@@ -210,59 +354,108 @@ function renderChart(tl) {
   document.getElementById('chart').replaceChildren(root);
 }
 
+// The reason cell: the code, the sentence that explains a decline, the rules that fired.
+function reasonCell(x) {
+  const cell = el('td', { class: 'reason' }, el('span', { class: 'code' }, x.reason));
+  if (x.explanation) cell.append(el('div', { class: 'why', 'data-explanation': x.reason }, x.explanation));
+  if (x.risk?.rules.length && x.decision === 'DECLINE')
+    cell.append(
+      el(
+        'div',
+        { class: 'meta' },
+        `fraud score ${x.risk.score}: ${x.risk.rules.map((r) => `${r.rule} (+${r.weight})`).join(', ')}`,
+      ),
+    );
+  return cell;
+}
+
+function authorizationRow(x, withDevice) {
+  return el(
+    'tr',
+    { 'data-authorization': x.id, 'data-decision': x.decision, 'data-reason': x.reason },
+    el('td', {}, when(x.createdAt)),
+    el('td', {}, cardLink(x.cardId, x.tokenPanMasked)),
+    el('td', { class: 'amount', 'data-currency': x.currencyCode }, x.amountText),
+    el('td', { class: 'mono', 'data-merchant': '' }, x.merchantId ?? '—'),
+    el('td', { class: 'mono', 'data-terminal': '' }, x.terminalId ?? '—'),
+    withDevice ? el('td', {}, deviceLink(x.deviceId)) : null,
+    el('td', { class: x.decision === 'APPROVE' ? 'approve' : 'decline' }, x.decision),
+    reasonCell(x),
+  );
+}
+
+function renderReasons(list, target) {
+  document.getElementById(target).replaceChildren(
+    ...(list.length
+      ? list.map((r) => {
+          const b = el(
+            'button',
+            { type: 'button', class: 'link', title: r.explanation },
+            `${r.reason}: ${r.count}`,
+          );
+          b.addEventListener('click', () =>
+            applyFilters({ ...filters, decision: 'DECLINE', reason: r.reason }),
+          );
+          return el('li', { 'data-reason': r.reason }, b, el('div', { class: 'meta' }, r.explanation));
+        })
+      : [el('li', {}, 'none')]),
+  );
+}
+
 function renderAuthorizations(a) {
   fillBody(
     '#authorizations',
-    a.authorizations.map((x) =>
-      el(
-        'tr',
-        { 'data-decision': x.decision, 'data-reason': x.reason },
-        el('td', {}, time(x.createdAt)),
-        el('td', { class: 'mono' }, short(x.cardId)),
-        el('td', {}, amount(x.amount, x.currency)),
-        el('td', { class: x.decision === 'APPROVE' ? 'approve' : 'decline' }, x.decision),
-        el(
-          'td',
-          {},
-          x.reason === 'DEVICE_COMPROMISED' ? 'DEVICE_COMPROMISED (device compromised)' : x.reason,
-        ),
-      ),
+    a.authorizations.map((x) => authorizationRow(x, true)),
+    'no authorization matches',
+    8,
+  );
+  renderReasons(a.declineReasons, 'decline-reasons');
+  document.getElementById('decline-reasons-title').textContent = filterActive()
+    ? 'Decline reasons (filtered)'
+    : 'Decline reasons (24 h)';
+  const codes = new Set([...a.declineReasons.map((r) => r.reason), 'APPROVED']);
+  fillDatalist(
+    'reason-codes',
+    [...codes].map((c) => [c, c]),
+  );
+  if (!filters.cardId && !filters.q) {
+    const cards = new Map();
+    for (const x of a.authorizations) if (x.cardId) cards.set(x.cardId, x.tokenPanMasked || x.cardId);
+    fillDatalist('card-ids', [...cards]);
+  }
+}
+
+function decisionItem(x) {
+  return el(
+    'li',
+    { 'data-outcome': x.outcome, 'data-reason': x.reason },
+    el('span', { class: x.outcome === 'approve' ? 'approve' : 'decline' }, `${x.context} ${x.outcome}`),
+    ` score ${x.score} · ${x.reason}`,
+    el(
+      'div',
+      { class: 'meta' },
+      `${when(x.createdAt)} · `,
+      x.rules.map((r) => `${r.rule} (+${r.weight})`).join(', ') || 'no rule fired',
     ),
   );
-  document
-    .getElementById('decline-reasons')
-    .replaceChildren(
-      ...(a.declineReasons.length
-        ? a.declineReasons.map((r) => el('li', { 'data-reason': r.reason }, `${r.reason}: ${r.count}`))
-        : [el('li', {}, 'none')]),
-    );
 }
 
 function renderDecisions(d) {
   document
     .getElementById('decisions')
     .replaceChildren(
-      ...d.decisions
-        .slice(0, 15)
-        .map((x) =>
-          el(
-            'li',
-            { 'data-outcome': x.outcome },
-            el(
-              'span',
-              { class: x.outcome === 'approve' ? 'approve' : 'decline' },
-              `${x.context} ${x.outcome}`,
-            ),
-            ` score ${x.score} · ${x.reason}`,
-            el(
-              'div',
-              { class: 'meta' },
-              x.rules.map((r) => `${r.rule} (+${r.weight})`).join(', ') || 'no rule fired',
-            ),
-          ),
-        ),
+      ...(d.decisions.length
+        ? d.decisions.slice(0, 15).map(decisionItem)
+        : [el('li', { class: 'meta' }, 'none')]),
     );
 }
+
+const credentialsText = (x) =>
+  x.luk
+    ? `LUK ${x.luk.api}: ${x.luk.usedCount}/${x.luk.maxTransactions} used`
+    : x.profile === 'M'
+      ? `SUKs ${x.suks.unused} unused / ${x.suks.used} used / ${x.suks.discarded} discarded`
+      : '—';
 
 function renderCards(c) {
   fillBody(
@@ -271,30 +464,133 @@ function renderCards(c) {
       el(
         'tr',
         { 'data-card': x.cardId },
+        el('td', {}, cardLink(x.cardId, x.tokenPanMasked)),
         el('td', { class: 'mono' }, short(x.cardId)),
-        el('td', {}, `•••• ${x.tokenPanLast4}`),
         el('td', {}, `${x.profile} ${x.cardType}`),
         el('td', {}, x.status),
-        el('td', { class: 'mono' }, short(x.deviceId)),
+        el('td', {}, deviceLink(x.deviceId)),
         el(
           'td',
           { 'data-credentials-left': String(x.credentialsLeft) },
           x.credentialsLeft === null ? '—' : x.credentialsLeft,
         ),
         el('td', {}, x.replenishments),
-        el(
-          'td',
-          {},
-          x.luk
-            ? `LUK ${x.luk.api}: ${x.luk.usedCount}/${x.luk.maxTransactions} used`
-            : x.profile === 'M'
-              ? `SUKs ${x.suks.unused} unused / ${x.suks.used} used / ${x.suks.discarded} discarded`
-              : '—',
-        ),
+        el('td', {}, credentialsText(x)),
       ),
     ),
+    'no card matches',
+    8,
   );
 }
+
+// ───────────────────────── device detail ─────────────────────────
+
+let detailId = null;
+
+function renderDetail(d) {
+  const dev = d.device;
+  document
+    .getElementById('detail-title')
+    .replaceChildren(
+      'Device ',
+      el('span', { class: 'mono' }, dev.deviceId),
+      ' ',
+      stateBadge(dev.state, dev.risk),
+    );
+  const facts = [
+    ['State', STATE_LABELS[dev.state] || dev.state],
+    ['Protection level', dev.protectionLevel],
+    ['Enrolled', when(dev.enrolledAt)],
+    [
+      'Last V-Guard report',
+      dev.risk.lastReportAt === null
+        ? 'never'
+        : `${when(dev.risk.lastReportAt)} (#${dev.risk.lastReportSeq})`,
+    ],
+    ['Last heartbeat', dev.risk.lastHeartbeatAt === null ? 'never' : when(dev.risk.lastHeartbeatAt)],
+    ['Reports missing', dev.risk.seqGaps],
+  ];
+  document
+    .getElementById('detail-facts')
+    .replaceChildren(
+      ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)]),
+      el('dt', {}, 'Active threats'),
+      el('dd', {}, ...(dev.risk.activeThreats.length ? activeThreats(dev.risk) : ['none'])),
+    );
+  fillBody(
+    '#detail-cards',
+    d.cards.map((x) =>
+      el(
+        'tr',
+        { 'data-card': x.cardId },
+        el('td', {}, cardLink(x.cardId, x.tokenPanMasked)),
+        el('td', { class: 'mono' }, short(x.cardId)),
+        el('td', {}, `${x.profile} ${x.cardType}`),
+        el('td', {}, x.status),
+        el('td', {}, x.credentialsLeft === null ? '—' : x.credentialsLeft),
+        el('td', {}, credentialsText(x)),
+      ),
+    ),
+    'no card provisioned',
+    6,
+  );
+  fillBody(
+    '#detail-findings',
+    d.findings.map((x) =>
+      el(
+        'tr',
+        { 'data-code': x.code, 'data-count': String(x.count) },
+        el('td', { class: `sev-${x.severity}` }, x.code),
+        el('td', {}, `${x.class} · ${x.severity} → ${x.reaction}`),
+        el('td', { class: 'count' }, `×${x.count}`),
+        el('td', {}, when(x.firstSeen)),
+        el('td', {}, when(x.lastSeen)),
+        el('td', { class: 'meta' }, evidenceText(x.evidence)),
+      ),
+    ),
+    dev.state === 'never_reported' ? 'never reported: no V-Guard scan received' : 'no threat reported',
+    6,
+  );
+  fillBody(
+    '#detail-authorizations',
+    d.authorizations.map((x) => authorizationRow(x, false)),
+    'no authorization',
+    7,
+  );
+  document
+    .getElementById('detail-decisions')
+    .replaceChildren(
+      ...(d.decisions.length ? d.decisions.map(decisionItem) : [el('li', { class: 'meta' }, 'none')]),
+    );
+  const section = document.getElementById('device-detail');
+  section.dataset.device = dev.deviceId;
+  section.dataset.state = dev.state;
+}
+
+function openDevice(deviceId) {
+  location.hash = `device=${encodeURIComponent(deviceId)}`;
+}
+
+function closeDevice() {
+  if (location.hash) history.pushState(null, '', location.pathname + location.search);
+  showDetailFromHash();
+}
+
+function showDetailFromHash() {
+  const m = /^#device=(.+)$/.exec(location.hash);
+  const id = m ? decodeURIComponent(m[1]) : null;
+  const section = document.getElementById('device-detail');
+  if (id === detailId && (id === null || !section.hidden)) return;
+  detailId = id;
+  section.hidden = id === null;
+  document.body.dataset.detail = id === null ? '' : 'loading';
+  if (id !== null) {
+    load(['detail']);
+    section.scrollIntoView({ block: 'start' });
+  }
+}
+
+// ───────────────────────── policy and audit ─────────────────────────
 
 const isSecurityAdmin = () => me && (me.mode === 'open' || me.role === 'operator:security-admin');
 
@@ -326,6 +622,8 @@ function renderPolicy(policy, changes) {
         action,
       );
     }),
+    'no change proposed',
+    5,
   );
 }
 
@@ -344,6 +642,8 @@ function renderAudit(a) {
         el('td', { class: x.outcome === 'ok' ? 'approve' : 'decline' }, `${x.outcome} (${x.status})`),
       ),
     ),
+    'nothing audited yet',
+    6,
   );
 }
 
@@ -364,106 +664,227 @@ async function propose() {
         ? `set: version ${r.json.policy.version}`
         : `refused: ${r.json.error?.code ?? r.status}`;
   msg.dataset.result = String(r.status);
-  tick();
+  load(['policy', 'audit', 'overview']);
 }
 
 async function approve(changeId) {
-  const r = await postJson(`/v1/policy/changes/${changeId}/approve`, {});
+  const r = await postJson(`/v1/policy/changes/${encodeURIComponent(changeId)}/approve`, {});
   const msg = document.getElementById('policy-msg');
   msg.textContent =
     r.status === 200
       ? `approved: version ${r.json.policy.version}, queued to ${r.json.queued} devices`
       : `refused: ${r.json.error?.code ?? r.status}`;
   msg.dataset.result = String(r.status);
-  tick();
+  load(['policy', 'audit', 'overview']);
 }
 
-async function refresh() {
-  const status = document.getElementById('status');
-  try {
-    const [policy, changes, audit] = await Promise.all([
-      getJson('/v1/policy'),
-      getJson('/v1/policy/changes'),
-      getJson('/v1/dashboard/audit?limit=50'),
-    ]);
+// ───────────────────────── loading ─────────────────────────
+
+// Each panel's loader: the route it reads (with the filters that apply to it) and its renderer.
+const LOADERS = {
+  overview: async () => renderSummary(await getJson('/v1/dashboard/overview')),
+  devices: async () =>
+    renderDevices(await getJson(`/v1/dashboard/devices${qs({ deviceId: filters.deviceId, q: filters.q })}`)),
+  findings: async () =>
+    renderFeed(
+      await getJson(
+        `/v1/dashboard/findings${qs({ limit: 50, deviceId: filters.deviceId, q: filters.q, ...rangeParams() })}`,
+      ),
+    ),
+  timeline: async () =>
+    renderChart(
+      await getJson(
+        `/v1/dashboard/threats/timeline${qs({ minutes: 60, buckets: 30, deviceId: filters.deviceId })}`,
+      ),
+    ),
+  authorizations: async () =>
+    renderAuthorizations(
+      await getJson(
+        `/v1/dashboard/authorizations${qs({
+          limit: 50,
+          deviceId: filters.deviceId,
+          cardId: filters.cardId,
+          decision: filters.decision,
+          reason: filters.reason,
+          q: filters.q,
+          ...rangeParams(),
+        })}`,
+      ),
+    ),
+  decisions: async () =>
+    renderDecisions(
+      await getJson(
+        `/v1/dashboard/decisions${qs({ limit: 15, deviceId: filters.deviceId, cardId: filters.cardId })}`,
+      ),
+    ),
+  cards: async () =>
+    renderCards(
+      await getJson(
+        `/v1/dashboard/cards${qs({ deviceId: filters.deviceId, cardId: filters.cardId, q: filters.q })}`,
+      ),
+    ),
+  policy: async () => {
+    const [policy, changes] = await Promise.all([getJson('/v1/policy'), getJson('/v1/policy/changes')]);
     renderPolicy(policy, changes);
-    renderAudit(audit);
-    const [o, d, f, tl, a, dec, c] = await Promise.all([
-      getJson('/v1/dashboard/overview'),
-      getJson('/v1/dashboard/devices'),
-      getJson('/v1/dashboard/threats?limit=50'),
-      getJson('/v1/dashboard/threats/timeline?minutes=60&buckets=30'),
-      getJson('/v1/dashboard/authorizations?limit=50'),
-      getJson('/v1/dashboard/decisions?limit=15'),
-      getJson('/v1/dashboard/cards'),
-    ]);
-    renderSummary(o);
-    renderDevices(d);
-    renderFeed(f);
-    renderChart(tl);
-    renderAuthorizations(a);
-    renderDecisions(dec);
-    renderCards(c);
-    status.className = 'status';
-    status.textContent = `live · updated ${time(o.now)}`;
-    document.body.dataset.ready = '1';
-  } catch (e) {
-    if (e instanceof SignedOut) return showSignIn('signed out: the session ended');
-    status.className = 'status err';
-    status.textContent = `error: ${e.message}`;
-  }
-}
+  },
+  audit: async () => renderAudit(await getJson('/v1/dashboard/audit?limit=50')),
+  detail: async () => {
+    if (detailId === null) return;
+    const id = detailId;
+    try {
+      const d = await getJson(`/v1/dashboard/devices/${encodeURIComponent(id)}${qs({ limit: 100 })}`);
+      if (id !== detailId) return;
+      renderDetail(d);
+      document.body.dataset.detail = 'ready';
+    } catch (e) {
+      if (!(e instanceof HttpError) || id !== detailId) throw e;
+      document.getElementById('detail-title').textContent = `Device: ${e.code || e.status}`;
+      document.body.dataset.detail = 'error';
+    }
+  },
+};
+const ALL = Object.keys(LOADERS);
+const FILTERED = ['devices', 'findings', 'timeline', 'authorizations', 'decisions', 'cards'];
 
-let busy = false;
-let again = false;
-async function tick() {
-  if (busy) {
-    again = true;
+// What each server event concerns (stream/events.ts): only those panels are reloaded.
+const EVENT_LOADERS = {
+  'threat-report': ['overview', 'devices', 'findings', 'timeline', 'detail'],
+  verdict: ['overview', 'devices', 'detail'],
+  'risk-decision': ['decisions', 'detail'],
+  authorization: ['overview', 'authorizations', 'cards', 'detail'],
+  enrollment: ['overview', 'devices'],
+};
+
+function showError(e) {
+  const status = document.getElementById('status');
+  if (e instanceof HttpError && e.status === 400) {
+    // The server refused a filter: say which and why (its message names the parameter).
+    document.getElementById('filter-error').textContent =
+      `filter refused: ${e.code} (${e.detail || 'bad value'})`;
+    document.getElementById('filters').dataset.error = e.code || 'HTTP 400';
     return;
   }
+  status.className = 'status err';
+  status.textContent = `error: ${e.message}`;
+}
+
+// Runs the loaders of `names` now; a failed one shows its error, the others still render.
+async function run(names) {
+  const results = await Promise.allSettled(names.map((n) => LOADERS[n]()));
+  const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+  if (failed.some((e) => e instanceof SignedOut)) {
+    showSignIn('signed out: the session ended');
+    return false;
+  }
+  failed.forEach(showError);
+  if (failed.length === 0 || failed.every((e) => e instanceof HttpError && e.status === 400)) liveStatus();
+  return failed.length === 0;
+}
+
+// Loads are coalesced: what is asked while a load runs waits for it, then goes in one batch, at
+// most one batch per MIN_REFRESH_MS.
+const MIN_REFRESH_MS = 250;
+const pending = new Set();
+let busy = false;
+let soon;
+function load(names) {
+  for (const n of names) pending.add(n);
+  if (busy || soon) return;
+  soon = setTimeout(flush, 0);
+}
+async function flush() {
+  soon = undefined;
+  if (busy || pending.size === 0) return;
   busy = true;
+  const names = [...pending];
+  pending.clear();
   try {
-    await refresh();
+    // Ready once every panel has loaded (the tests wait for it).
+    if ((await run(names)) && ALL.every((n) => names.includes(n))) document.body.dataset.ready = '1';
   } finally {
     busy = false;
-  }
-  if (again) {
-    again = false;
-    setTimeout(tick, MIN_REFRESH_MS);
+    if (pending.size > 0) soon = setTimeout(flush, MIN_REFRESH_MS);
   }
 }
 
-// Refresh on the server's events: a burst of events is one refresh (at most one per
-// MIN_REFRESH_MS); the slow timer is the fallback when the stream is down.
+function refreshAll() {
+  load(ALL);
+}
+
+function applyFilters(f) {
+  filters = f;
+  writeFilters(f);
+  document.getElementById('filter-error').textContent = '';
+  delete document.getElementById('filters').dataset.error;
+  document.body.dataset.filtered = filterActive() ? '1' : '';
+  load(FILTERED);
+}
+
+// ───────────────────────── live updates ─────────────────────────
+
+// With the event stream open nothing polls: each event reloads its panels, and the policy and
+// audit panels (which no event announces) reload every SLOW_REFRESH_MS. Without the stream the
+// whole page reloads every FALLBACK_REFRESH_MS until it is back.
+const SLOW_REFRESH_MS = 60_000;
 const FALLBACK_REFRESH_MS = 15_000;
-const MIN_REFRESH_MS = 200;
-const EVENT_TYPES = ['threat-report', 'verdict', 'risk-decision', 'authorization'];
 let events;
-let soon;
-function refreshSoon() {
-  if (soon) return;
-  soon = setTimeout(() => {
-    soon = undefined;
-    tick();
-  }, MIN_REFRESH_MS);
+let slowTimer;
+let fallbackTimer;
+
+function liveStatus() {
+  const status = document.getElementById('status');
+  status.className = 'status';
+  const mode = document.body.dataset.live;
+  const updated = `updated ${time(Date.now())}`;
+  status.textContent =
+    mode === 'sse'
+      ? `live (event stream) · ${updated}`
+      : mode === 'polling'
+        ? `polling every ${FALLBACK_REFRESH_MS / 1000} s (event stream down) · ${updated}`
+        : updated;
 }
+
+function setLive(mode) {
+  document.body.dataset.live = mode;
+  if (mode === 'sse') {
+    clearInterval(fallbackTimer);
+    fallbackTimer = undefined;
+  } else if (!fallbackTimer) fallbackTimer = setInterval(refreshAll, FALLBACK_REFRESH_MS);
+  liveStatus();
+}
+
 function listen() {
-  if (events || typeof EventSource === 'undefined') return;
+  if (!slowTimer) slowTimer = setInterval(() => load(['policy', 'audit']), SLOW_REFRESH_MS);
+  if (events) return;
+  if (typeof EventSource === 'undefined') return setLive('polling');
   events = new EventSource('/v1/dashboard/events');
-  for (const type of EVENT_TYPES) events.addEventListener(type, refreshSoon);
-  // (re)connected: catch up on what happened while the stream was down
-  events.addEventListener('open', refreshSoon);
+  for (const [type, names] of Object.entries(EVENT_LOADERS)) events.addEventListener(type, () => load(names));
+  // (Re)connected: catch up on what happened while the stream was down.
+  let wasDown = false;
+  events.addEventListener('open', () => {
+    setLive('sse');
+    if (wasDown) load(ALL);
+    wasDown = false;
+  });
+  events.addEventListener('error', () => {
+    wasDown = true;
+    setLive('polling');
+  });
 }
+
 function unlisten() {
   events?.close();
   events = undefined;
+  clearInterval(slowTimer);
+  clearInterval(fallbackTimer);
+  slowTimer = undefined;
+  fallbackTimer = undefined;
 }
 
-let timer;
+// ───────────────────────── sign-in ─────────────────────────
+
 function showSignIn(message) {
   me = null;
-  clearInterval(timer);
-  timer = undefined;
   unlisten();
   document.getElementById('app').hidden = true;
   document.getElementById('signout').hidden = true;
@@ -485,9 +906,10 @@ function showApp() {
       : `${me.username} (${(me.role || '').replace('operator:', '')})`;
   document.body.dataset.view = 'app';
   document.body.dataset.role = me.role || 'open';
-  tick();
+  detailId = null;
+  showDetailFromHash();
+  refreshAll();
   listen();
-  if (!timer) timer = setInterval(tick, FALLBACK_REFRESH_MS);
 }
 
 async function boot() {
@@ -520,6 +942,28 @@ document.addEventListener('DOMContentLoaded', () => {
     await postJson('/v1/operator/sign-out', {});
     showSignIn('signed out');
   });
+  document.getElementById('filters').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    applyFilters(readFilters());
+  });
+  document.getElementById('f-clear').addEventListener('click', () =>
+    applyFilters({
+      deviceId: '',
+      cardId: '',
+      decision: '',
+      reason: '',
+      range: '',
+      from: '',
+      to: '',
+      q: '',
+    }),
+  );
+  document.getElementById('f-range').addEventListener('change', showCustomRange);
+  document.getElementById('detail-close').addEventListener('click', closeDevice);
+  document.getElementById('detail-filter').addEventListener('click', () => {
+    if (detailId !== null) applyFilters({ ...filters, deviceId: detailId });
+  });
+  window.addEventListener('hashchange', showDetailFromHash);
   document.getElementById('policy-propose').addEventListener('click', propose);
   boot();
 });
