@@ -185,7 +185,7 @@ function refuse(reply: FastifyReply, status: 401 | 403, code: ApiErrorCode, mess
   return reply.code(status).send(errorBody(code, message));
 }
 
-/** Touch the session at most this often (the dashboard polls every second). */
+/** Touch the session at most this often (an open dashboard calls the server often: every event it is told of, and a refresh every 15 s without the event stream). */
 const TOUCH_EVERY_MS = 30_000;
 
 /**
