@@ -1,16 +1,17 @@
 /**
  * `openvse demo`, run as `npm start` runs it: the built CLI spawned with `--json` (the summary
- * only, as JSON, on stdout). Every chapter must pass, the summary must list all nine, the exit
+ * only, as JSON, on stdout). Every chapter must pass, the summary must list all ten, the exit
  * code must be 0, and the temporary folder must be gone. Then the text output once more with
- * `--quiet --keep`: the summary table, and the folder kept.
+ * `--quiet --keep` in 80 columns: the summary table fits them, the folder is kept with the
+ * database and its KEK (0600), and the `openvse server …` command it prints opens that database
+ * again (the demo's cards are listed). `--serve`: demo-serve.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+import { MAIN, startServerProcess } from './server-harness.js';
 
 interface Summary {
   ok: boolean;
@@ -22,10 +23,13 @@ interface Summary {
   outcomes: { chapter: number; step: string; expected: string; got: string; ok: boolean }[];
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'demo', ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -115,17 +119,53 @@ describe('openvse demo', { timeout: 300_000 }, () => {
     assert.ok(Date.now() - t0 < 60_000, `the demo took ${Date.now() - t0} ms`);
   });
 
-  test('--quiet --keep: the summary table only, the folder kept', async () => {
-    const r = await run(['--quiet', '--keep']);
-    const m = /files kept in (\S+)/.exec(r.stdout);
+  test('--quiet --keep in 80 columns: the summary table fits, the folder and its KEK kept, the printed command reopens the database', async () => {
+    const r = await run(['--quiet', '--keep'], { COLUMNS: '80' });
+    const m = /files kept in\s+(\S+)/.exec(r.stdout);
     try {
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /^\nSummary\n/);
       assert.match(r.stdout, /✔ \d+\/\d+ expected outcomes, 10\/10 chapters passed/);
       assert.doesNotMatch(r.stdout, /✖/);
       for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) assert.match(r.stdout, new RegExp(`│ ${n} `));
+      for (const line of r.stdout.split('\n'))
+        assert.ok([...line].length <= 80, `wider than 80 columns (${[...line].length}): ${line}`);
       assert.ok(m, 'the kept folder is named');
-      assert.ok(existsSync(`${m![1]}/server.db`), 'the server database is kept');
+      const dir = m![1]!;
+      assert.ok(existsSync(join(dir, 'openvse.db')), 'the server database is kept');
+      assert.equal(statSync(join(dir, 'kek')).mode & 0o777, 0o600, 'and its KEK, 0600');
+      assert.match(readFileSync(join(dir, 'kek'), 'utf8'), /^[0-9a-f]{64}\n$/);
+      assert.ok(!r.stdout.includes(readFileSync(join(dir, 'kek'), 'utf8').trim()), 'the KEK is not printed');
+
+      // The printed command, its continuation lines joined, run as printed (on an ephemeral port).
+      const at = r.stdout.indexOf('To open the kept database again');
+      assert.ok(at > 0, 'the command is printed');
+      const start = r.stdout.indexOf('\n  openvse server ', at);
+      assert.ok(start > 0, 'the command is printed');
+      const command = r.stdout
+        .slice(start + 1)
+        .replace(/ \\\n\s*/g, ' ')
+        .split('\n')[0]!
+        .trim();
+      const words = command.split(/\s+/);
+      assert.deepEqual(words.slice(0, 2), ['openvse', 'server'], command);
+      assert.ok(words.includes('--data-dir') && words[words.indexOf('--data-dir') + 1] === dir, command);
+      const s = await startServerProcess(words.slice(2));
+      try {
+        assert.ok(
+          s.lines.some((l) => l.includes(`sqlite:${join(dir, 'openvse.db')}`)),
+          "it opens the demo's database",
+        );
+        const viewer = readFileSync(join(dir, 'credentials', 'tokens', 'operator-viewer.jwt'), 'utf8').trim();
+        const res = await fetch(`${s.address}/v1/dashboard/cards`, {
+          headers: { authorization: `Bearer ${viewer}` },
+        });
+        assert.equal(res.status, 200);
+        const cards = ((await res.json()) as { cards: { profile: string; status: string }[] }).cards;
+        assert.deepEqual(cards.map((c) => `${c.profile} ${c.status}`).sort(), ['M DELETED', 'V ACTIVE']);
+      } finally {
+        assert.equal(await s.stop(), 0);
+      }
     } finally {
       if (m) rmSync(m[1]!, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 /**
  * `openvse server`, run as a user runs it: spawn the built CLI on an ephemeral port, read the
  * bound address from the JSON log on stdout, talk HTTP to it, stop it with SIGTERM (exit 0);
- * start-up failures are one line on stderr and exit 1.
+ * start-up failures are one line on stderr, `openvse server: ERR_…: …` (cli-error.ts), and exit 1
+ * when the server fails, 2 for bad arguments or an unreadable input file.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -155,23 +156,29 @@ describe('openvse server', () => {
     assert.equal(openWide.status, 1);
     assert.match(openWide.stderr, /^openvse server: ERR_CONFIG: host 0\.0\.0\.0 is not a loopback address/);
     const halfAuth = run(['--auth-jwks', join(dir, 'jwks.json')], { OPENVSE_KEK: KEK });
-    assert.notEqual(halfAuth.status, 0);
-    assert.match(halfAuth.stderr, /--auth-jwks needs --auth-issuer and --auth-audience/);
+    assert.equal(halfAuth.status, 2);
+    assert.match(
+      halfAuth.stderr,
+      /^openvse server: ERR_USAGE: --auth-jwks needs --auth-issuer and --auth-audience/,
+    );
     const wrongKek = run(['--db', `sqlite:${join(dir, 'x.db')}`], { OPENVSE_KEK: 'ff'.repeat(32) });
     assert.equal(wrongKek.status, 1);
     assert.match(wrongKek.stderr, /^openvse server: ERR_KEY_UNWRAP/);
     assert.equal(wrongKek.stderr.trim().split('\n').length, 1);
     const badBin = run(['--db', `sqlite:${join(dir, 'z.db')}`, '--token-bin', 'X:1'], { OPENVSE_KEK: KEK });
-    assert.equal(badBin.status, 1);
-    assert.match(badBin.stderr, /--token-bin/);
+    assert.equal(badBin.status, 2);
+    assert.match(badBin.stderr, /^openvse server: ERR_USAGE: --token-bin/);
     const badFraud = run(
       ['--db', `sqlite:${join(dir, 'z.db')}`, '--fraud-config', join(dir, 'missing.json')],
       {
         OPENVSE_KEK: KEK,
       },
     );
-    assert.equal(badFraud.status, 1);
-    assert.match(badFraud.stderr, /^openvse server: --fraud-config: cannot read the file \(ENOENT\)\n$/);
+    assert.equal(badFraud.status, 2);
+    assert.match(
+      badFraud.stderr,
+      /^openvse server: ERR_INPUT: --fraud-config: cannot read the file \(ENOENT\)\n$/,
+    );
     const badNats = run(['--open', '--db', `sqlite:${join(dir, 'n.db')}`, '--nats', 'http://x:1'], {
       OPENVSE_KEK: KEK,
     });

@@ -16,6 +16,7 @@ import type { RiskEngine } from './authorization/risk-engine.js';
 import { type Clock, systemClock } from './clock.js';
 import { ServerError } from './errors.js';
 import type { FraudConfigInput } from './fraud/config.js';
+import type { LogFormat } from './http/logging.js';
 import type { RateLimitConfig } from './http/rate-limit.js';
 import type { IssuerKeySetup } from './keys/key-store.js';
 import { type ResolvedStreamConfig, resolveStreamConfig, type StreamConfig } from './stream/config.js';
@@ -90,14 +91,24 @@ export interface ServerConfig {
   riskEngine?: RiskEngine;
   /** Fraud engine settings (docs/fraud-engine.md); false = no fraud engine (approve-all risk). */
   fraud?: FraudConfigInput | false;
-  /** false = no logs; an object sets the level and/or a destination stream (tests capture it). */
-  logger?: boolean | { level?: string; stream?: Writable };
+  /**
+   * false = no logs; an object sets the level, a destination stream (tests capture it) and the
+   * format: `json` (default: one pino JSON record per line) or `pretty` (one human-readable line
+   * per record, http/pretty-log.ts; docs/server-api.md "Logs").
+   */
+  logger?: boolean | { level?: string; stream?: Writable; format?: LogFormat };
   env?: NodeJS.ProcessEnv;
   /**
    * How callers authenticate (docs/server-api.md "Callers"). Absent: open development mode —
    * every route answers every caller and `startServer` listens on loopback addresses only.
    */
   auth?: AuthConfig;
+  /**
+   * Listen on loopback addresses only, even with `auth` (`openvse server --dev`: public test
+   * issuer keys must not be reachable from the network). `startServer` refuses any other host
+   * with ERR_CONFIG.
+   */
+  loopbackOnly?: boolean;
   /**
    * Per-caller abuse limits kept in Redis, shared by every instance (docs/server-api.md
    * "Rate limits"). Absent or false: no limits.
@@ -182,6 +193,9 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
   for (const h of att.allowedCodeHashes)
     if (!/^[0-9a-fA-F]{64}$/.test(h))
       throw new ServerError(ApiErrorCode.CONFIG, 'attestation.allowedCodeHashes: expected SHA-256 hex');
+  const format = typeof c.logger === 'object' ? c.logger.format : undefined;
+  if (format !== undefined && format !== 'json' && format !== 'pretty')
+    throw new ServerError(ApiErrorCode.CONFIG, "logger.format: expected 'json' or 'pretty'");
   const luk = { ...DEFAULTS.luk, ...(c.luk ?? {}) };
   const atcWindow = c.atcWindow ?? DEFAULTS.atcWindow;
   const cardDefaults = { ...DEFAULTS.cardDefaults, ...(c.cardDefaults ?? {}) };

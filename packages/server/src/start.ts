@@ -22,11 +22,17 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * Creates the server and listens on `config.port` / `config.host` (8443 on 127.0.0.1 by default).
- * Without `auth` (open development mode, auth/caller-checks.ts) it listens on a loopback address
- * only: ServerError ERR_CONFIG for any other host, before anything is opened.
+ * Without `auth` (open development mode, auth/caller-checks.ts), or with `loopbackOnly`
+ * (development mode), it listens on a loopback address only: ServerError ERR_CONFIG for any
+ * other host, before anything is opened.
  */
 export async function startServer(config: ServerConfig = {}): Promise<FastifyInstance> {
   const host = config.host ?? '127.0.0.1';
+  if (config.loopbackOnly && !isLoopbackHost(host))
+    throw new ServerError(
+      ApiErrorCode.CONFIG,
+      `host ${host} is not a loopback address: development mode listens on loopback addresses only`,
+    );
   if (!config.auth && !isLoopbackHost(host))
     throw new ServerError(
       ApiErrorCode.CONFIG,
@@ -55,6 +61,8 @@ export interface ServerCommandOptions {
   tokenBinV?: string;
   tokenBinM?: string;
   logLevel?: string;
+  /** `json` (default) or `pretty` (one human-readable line per record). */
+  logFormat?: 'json' | 'pretty';
 }
 
 /** The ServerConfig of `openvse server` options. */
@@ -74,7 +82,7 @@ export function commandConfig(o: ServerCommandOptions): ServerConfig {
       allowedCodeHashes: hashes.map((h) => h.trim()).filter(Boolean),
       minimumLevel: o.minLevel ?? 'L1',
     },
-    logger: { level: o.logLevel ?? 'info' },
+    logger: { level: o.logLevel ?? 'info', ...(o.logFormat ? { format: o.logFormat } : {}) },
   };
   if (o.tokenBinV || o.tokenBinM)
     cfg.tokenBins = {

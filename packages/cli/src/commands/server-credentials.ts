@@ -6,19 +6,25 @@
  *  - `credentials/`: a local OAuth 2.0 authorization server for development — its ES256 key
  *    (`authorization-server.jwk`, 0600) and public `jwks.json` — and, renewed at every start, one
  *    RFC 9068 access token per caller class in `credentials/tokens/<class>.jwt` (0600, valid 24 h):
- *    `curl -H "Authorization: Bearer $(cat …/tokens/issuer.jwt)"`.
+ *    `curl -H "Authorization: Bearer $(cat …/tokens/issuer.jwt)"`;
+ *  - with `openvse server --dev` only, `credentials/operator.json` (0600): one dashboard operator
+ *    account, `dev` (role security-admin), its scrypt password hash made once, and its password in
+ *    `credentials/operator-password` (0600) for the developer to sign in with.
  * A bank points `--auth-jwks/--auth-issuer/--auth-audience` at its own authorization server
  * instead; `--open` runs without caller authentication (loopback only).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AuthConfig, Caller } from '@openvse/server';
+import { type AuthConfig, Caller, hashOperatorPassword, type OperatorAccount } from '@openvse/server';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
-/** The issuer and audience of the local development tokens. */
+/** The issuer of the local development tokens. */
 export const LOCAL_TOKEN_ISSUER = 'openvse-local-authorization-server';
+/** The audience of the local development tokens (this server). */
 export const LOCAL_TOKEN_AUDIENCE = 'openvse-cbp-server';
+/** The dashboard operator account that `openvse server --dev` creates. */
+export const DEV_OPERATOR = Object.freeze({ username: 'dev', role: 'security-admin' as const });
 const TOKEN_TTL_S = 86_400;
 
 function writePrivate(file: string, text: string): void {
@@ -41,13 +47,34 @@ export function tokenFileName(caller: Caller): string {
 }
 
 /**
+ * The development operator account of `credentials/` ({@link DEV_OPERATOR}): created on first
+ * use with a random password, hashed once (scrypt, a few hundred ms); the password stays in
+ * `operator-password` (0600) for the developer, the server reads only the hash.
+ */
+export async function ensureDevOperator(
+  credentialsDir: string,
+): Promise<{ account: OperatorAccount; passwordFile: string }> {
+  const file = join(credentialsDir, 'operator.json');
+  const passwordFile = join(credentialsDir, 'operator-password');
+  if (!existsSync(file)) {
+    const password = randomBytes(18).toString('base64url');
+    const account = { ...DEV_OPERATOR, passwordHash: await hashOperatorPassword(password) };
+    writePrivate(passwordFile, `${password}\n`);
+    writePrivate(file, `${JSON.stringify(account, null, 2)}\n`);
+  }
+  return { account: JSON.parse(readFileSync(file, 'utf8')) as OperatorAccount, passwordFile };
+}
+
+/**
  * The local authorization server of `dataDir` (created on first start) and fresh tokens for
- * every caller class; returns the server's `auth` configuration and where the tokens are.
+ * every caller class; returns the server's `auth` configuration and where the tokens are. With
+ * `operator` (`--dev`), also the development operator account ({@link ensureDevOperator}).
  */
 export async function ensureLocalCredentials(
   dataDir: string,
   now = Date.now(),
-): Promise<{ auth: AuthConfig; dir: string; created: boolean }> {
+  options: { operator?: boolean } = {},
+): Promise<{ auth: AuthConfig; dir: string; created: boolean; operatorPasswordFile?: string }> {
   const dir = join(dataDir, 'credentials');
   const tokens = join(dir, 'tokens');
   mkdirSync(tokens, { recursive: true, mode: 0o700 });
@@ -81,6 +108,7 @@ export async function ensureLocalCredentials(
       .sign(key);
     writePrivate(join(tokens, tokenFileName(caller)), `${token}\n`);
   }
+  const operator = options.operator ? await ensureDevOperator(dir) : undefined;
   return {
     auth: {
       accessTokens: {
@@ -89,8 +117,10 @@ export async function ensureLocalCredentials(
         jwks: jwks as AuthConfig['accessTokens']['jwks'],
         maxAgeSeconds: TOKEN_TTL_S,
       },
+      ...(operator ? { operators: { accounts: [operator.account] } } : {}),
     },
     dir,
     created,
+    ...(operator ? { operatorPasswordFile: operator.passwordFile } : {}),
   };
 }

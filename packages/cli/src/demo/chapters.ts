@@ -17,7 +17,15 @@ import {
   type StatusStatement,
 } from '@openvse/protocol';
 import { TEST_ISSUER_KEYS } from '@openvse/server';
-import { credentialsText, DEMO_SETTINGS, type DemoWorld, maskPan, type PayResult } from './world.js';
+import { DEV_FRAUD_CONFIG } from '../commands/server.js';
+import {
+  credentialsText,
+  DEMO_FILES,
+  DEMO_SETTINGS,
+  type DemoWorld,
+  maskPan,
+  type PayResult,
+} from './world.js';
 
 const AMOUNTS_V = [1250, 890, 2400];
 const AMOUNTS_M = [1575, 640, 1990];
@@ -38,10 +46,14 @@ function payGot(p: PayResult): string {
 
 // ───────────────────────── 1 ─────────────────────────
 
+/** Chapter 1: the bank starts its CBP server; issuer keys are generated; callers authenticate. */
 export async function chapterServer(w: DemoWorld): Promise<void> {
   const r = w.r;
   r.chapter(1, 'The bank: CBP server and issuer keys');
-  r.info(`working folder ${w.dir} (SQLite database, V-OS sealed storage, wallet state)`);
+  r.info(
+    `working folder ${w.dir}: the server's SQLite database (${DEMO_FILES.db}) and its KEK ` +
+      `(${DEMO_FILES.kek}, 0600), V-OS sealed storage, wallet state`,
+  );
   r.info(
     `the bank allow-lists the CBP TA build it ships: code SHA-256 ${w.codeSha256.slice(0, 16)}…, ` +
       `signed with the demo TA key ${w.taKeys.keyId.slice(0, 12)}…`,
@@ -58,8 +70,9 @@ export async function chapterServer(w: DemoWorld): Promise<void> {
     cardDefaults: { replenishBelow: DEMO_SETTINGS.replenishBelow },
     // The fraud engine is ON with its defaults, except the protection level rule: the demo's
     // wallet runs V-OS embedded in its own process, which attests L0, and PROTECTION_LEVEL_LOW
-    // (default minimum L1, weight 45 ≥ step-up 40) would step up at provisioning.
-    fraud: { minProtectionLevel: 'L0' },
+    // (default minimum L1, weight 45 ≥ step-up 40) would step up at provisioning. The same
+    // settings as `openvse server --dev`.
+    fraud: { ...DEV_FRAUD_CONFIG },
   });
   const health = await w.http('GET', '/healthz');
   r.expect(
@@ -125,6 +138,7 @@ export async function chapterServer(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 2 ─────────────────────────
 
+/** Chapter 2: the token requestor digitizes a card of each profile. */
 export async function chapterDigitize(w: DemoWorld): Promise<void> {
   const r = w.r;
   r.chapter(2, 'Digitize one card of each profile');
@@ -157,6 +171,7 @@ export async function chapterDigitize(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 3 ─────────────────────────
 
+/** Chapter 3: V-OS starts, the CBP TA is installed, the wallet enrolls (attestation) with V-Guard on. */
 export async function chapterEnroll(w: DemoWorld): Promise<void> {
   const r = w.r;
   r.chapter(3, 'Enroll the wallet (V-OS on this machine)');
@@ -216,6 +231,7 @@ export async function chapterEnroll(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 4 ─────────────────────────
 
+/** Chapter 4: both cards provisioned to the wallet (keys unwrapped inside V-OS). */
 export async function chapterProvision(w: DemoWorld): Promise<void> {
   const r = w.r;
   r.chapter(4, 'Provision both cards');
@@ -240,6 +256,7 @@ export async function chapterProvision(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 5 ─────────────────────────
 
+/** Chapter 5: three approved taps with each card at the terminal. */
 export async function chapterPay(w: DemoWorld): Promise<void> {
   const r = w.r;
   r.chapter(5, 'Pay at the terminal: 3 taps with each card');
@@ -273,6 +290,7 @@ export async function chapterPay(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 6 ─────────────────────────
 
+/** Chapter 6: offline, a LUK runs past its threshold; back online, the SDK replenishes. */
 export async function chapterLukThreshold(w: DemoWorld): Promise<void> {
   const r = w.r;
   const id = w.cards.V!;
@@ -341,6 +359,7 @@ async function lifecycle(w: DemoWorld, cardId: string, action: LifecycleAction) 
   return res.json;
 }
 
+/** Chapter 7: the bank suspends the profile M card, a tap is declined, the card is resumed. */
 export async function chapterSuspend(w: DemoWorld): Promise<void> {
   const r = w.r;
   const id = w.cards.M!;
@@ -381,6 +400,7 @@ export async function chapterSuspend(w: DemoWorld): Promise<void> {
 
 // ───────────────────────── 8 ─────────────────────────
 
+/** Chapter 8: the bank deletes the profile M token; the TA wipes its keys. */
 export async function chapterDelete(w: DemoWorld): Promise<void> {
   const r = w.r;
   const id = w.cards.M!;

@@ -8,6 +8,11 @@
  * its authorization is declined DEVICE_COMPROMISED by the fraud engine; the wallet fetches the
  * policy message and the CBP TA blocks payments inside V-OS (AAC, PAYMENTS_BLOCKED); the
  * dashboard's JSON shows the decline. The inspector is closed at the end, whatever happened.
+ *
+ * Node itself announces an open inspector on stderr ("Debugger listening on ws://…", "For help,
+ * see: …") from C++, synchronously inside `inspector.open()`: no JavaScript can catch or silence
+ * those two lines. So when the story and stderr share a terminal, the chapter says they are coming
+ * and what they are, and they sit inside its text instead of in the middle of it unannounced.
  */
 import inspector from 'node:inspector';
 import { decodeJwsPayload } from '@openvse/cbp-sdk';
@@ -15,6 +20,7 @@ import type { RiskView, StatusStatement } from '@openvse/protocol';
 import { guardSoFar } from './chapters.js';
 import { credentialsText, type DemoWorld } from './world.js';
 
+/** Chapter 9: an inspector opens in the wallet process; detected, reported, declined, blocked. */
 export async function chapterCompromised(w: DemoWorld): Promise<void> {
   const r = w.r;
   const id = w.cards.V;
@@ -29,14 +35,22 @@ export async function chapterCompromised(w: DemoWorld): Promise<void> {
       `${before.json.activeThreats?.length ? ` (${before.json.activeThreats.map((t) => `${t.code} → ${t.reaction}`).join(', ')})` : ''}`,
   );
   let opened = false;
+  // Node's own announcement goes to stderr: shown in the story's flow when both are a terminal.
+  const announced = r.mode === 'text' && process.stdout.isTTY === true && process.stderr.isTTY === true;
   try {
+    if (announced)
+      r.info(
+        'the wallet process opens an inspector; Node announces it itself, on stderr (the next two lines):',
+      );
     inspector.open(0, '127.0.0.1', false);
     opened = true;
     const url = inspector.url() ?? '';
     const hostPort = /^ws:\/\/([^/]+)\//.exec(url)?.[1] ?? '?';
     r.step(
       Boolean(url),
-      `an inspector opens in the wallet process on ${hostPort}: any debugger could attach`,
+      announced
+        ? `that is the inspector, listening on ${hostPort} in the wallet process: any debugger could attach`
+        : `an inspector opens in the wallet process on ${hostPort}: any debugger could attach`,
     );
 
     const g0 = w.guardEvents.length;
@@ -160,7 +174,10 @@ export async function chapterCompromised(w: DemoWorld): Promise<void> {
         (overview.json.devices?.compromised ?? 0) >= 1,
     );
     r.info(`decline reasons (24 h): ${reasons || 'none'}`);
-    r.info(`open ${w.baseUrl}/dashboard to see it ("device compromised"); --keep keeps the database`);
+    r.info(
+      `open ${w.baseUrl}/dashboard to see it ("device compromised"): --serve keeps the server up after ` +
+        'the story; --keep keeps the database',
+    );
   } finally {
     if (opened) {
       inspector.close();

@@ -40,6 +40,7 @@ type AppOut = {
   tries: Record<string, string>;
 };
 
+/** Chapter 10: V-OS in its own process measures the app and signs the level it reached (L1). */
 export async function chapterProcessLevel(w: DemoWorld): Promise<void> {
   const r = w.r;
   r.chapter(10, 'V-OS in its own OS process: the level, measured from outside the app');

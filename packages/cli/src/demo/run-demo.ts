@@ -3,12 +3,22 @@
  * nothing but 127.0.0.1 and no system service (SQLite, key-file root of trust). Chapters run in
  * order; a chapter that throws is recorded as failed and the chapters after it are recorded as
  * not run (they build on its state). The summary says whether every expected outcome happened.
+ *
+ * `keep`: the folder stays, with the server's database and its KEK (`kek`, 0600) under the names
+ * `openvse server --data-dir` reads, and the summary prints the `openvse server …` command that
+ * opens that database again ({@link reopenCommand}). `serve`: after the summary the phone is
+ * closed and the server with its dashboard stays up, with a dashboard operator account made for
+ * this run, until SIGINT or SIGTERM; the verdict is the story's either way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCbpTaBundle, cbpTaCodeSha256 } from '@openvse/cbp-ta';
+import { hashOperatorPassword } from '@openvse/server';
 import { generateTaSigningKeyPair } from '@openvse/vos';
+import { CliError, EXIT, reportFailure } from '../cli-error.js';
+import { DEV_FRAUD_CONFIG } from '../commands/server.js';
 import {
   chapterDelete,
   chapterDigitize,
@@ -23,17 +33,24 @@ import { chapterCompromised } from './compromised.js';
 import { chapterProcessLevel } from './process-level.js';
 import { type DemoSummary, type OutputMode, Reporter } from './report.js';
 import { loadTerminal } from './terminal.js';
-import { DemoWorld } from './world.js';
+import { DEMO_FILES, DEMO_SETTINGS, DemoWorld } from './world.js';
 
+/** The options of {@link runDemo} (`openvse demo`'s flags, and what tests set). */
 export interface DemoOptions {
+  /** Keep the folder (database, KEK, V-OS storage, wallet state) and print how to reopen it. */
   keep?: boolean;
   quiet?: boolean;
   json?: boolean;
+  /** After the story, keep the server and its dashboard up until SIGINT / SIGTERM. */
+  serve?: boolean;
   /** Where the temporary folder is made (default the OS temp dir). */
   tmpRoot?: string;
   write?: (s: string) => void;
+  /** Columns to lay the text out in (default: the terminal's, else $COLUMNS, else 100). */
+  width?: number;
 }
 
+/** One chapter of the story. */
 export interface DemoChapter {
   n: number;
   title: string;
@@ -70,9 +87,75 @@ export const CHAPTERS: readonly DemoChapter[] = [
   },
 ];
 
+/** The dashboard operator of `--serve` (its password is random, made for each run). */
+export const SERVE_OPERATOR = Object.freeze({ username: 'demo', role: 'viewer' as const });
+
+/** A word for a POSIX shell: as it is when it needs no quoting, else in single quotes. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The `openvse server …` command that opens a kept demo folder's database again: the folder as
+ * the data directory (its `openvse.db` and `kek` are the defaults there; the server adds its local
+ * credentials, `credentials/tokens/`), and the demo's enrollment and fraud settings.
+ */
+export function reopenCommand(dir: string, codeSha256: string): string[] {
+  return [
+    'openvse',
+    'server',
+    '--data-dir',
+    shellWord(dir),
+    '--allow-ta',
+    codeSha256,
+    '--min-level',
+    'L0',
+    '--fraud-config',
+    shellWord(join(dir, DEMO_FILES.fraud)),
+    '--luk-max-transactions',
+    String(DEMO_SETTINGS.lukMaxTransactions),
+  ];
+}
+
+/** `words` as shell lines of at most `width` columns, continued with ` \\` (copy-pasteable). */
+function shellLines(words: string[], width: number, indent = '  '): string[] {
+  const lines: string[] = [];
+  let cur = indent;
+  for (let i = 0; i < words.length; i++) {
+    // An option and its value stay on one line.
+    const w =
+      words[i]!.startsWith('--') && words[i + 1] && !words[i + 1]!.startsWith('--')
+        ? `${words[i]} ${words[++i]}`
+        : words[i]!;
+    if (cur.trim() && cur.length + 1 + w.length + 2 > width) {
+      lines.push(`${cur} \\`);
+      cur = `${indent}${w}`;
+    } else cur = cur.trim() ? `${cur} ${w}` : `${indent}${w}`;
+  }
+  lines.push(cur);
+  return lines;
+}
+
+/** Resolves with the first SIGINT or SIGTERM (the handlers are removed then). */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/**
+ * Runs the story and prints it (per `o`), then the summary; with `serve`, serves until a signal.
+ * Resolves with the summary (its `ok` is the verdict); a signal during the story exits 130.
+ */
 export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const mode: OutputMode = o.json ? 'json' : o.quiet ? 'quiet' : 'text';
-  const r = new Reporter(mode, o.write);
+  const r = new Reporter(mode, o.write, o.width);
   for (const c of CHAPTERS) r.shortTitles.set(c.n, c.short);
   const t0 = Date.now();
   const dir = mkdtempSync(join(o.tmpRoot ?? tmpdir(), 'openvse-demo-'));
@@ -84,18 +167,37 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   // Interrupted: the folder goes anyway (unless --keep); V-OS and the server die with the process.
   const onSignal = (signal: NodeJS.Signals) => {
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
-    process.stderr.write(`openvse demo: ${signal}, stopped\n`);
-    process.exit(130);
+    reportFailure(
+      'demo',
+      new CliError(
+        'ERR_INTERRUPTED',
+        `${signal}: stopped before the end${o.keep ? ` (files kept in ${dir})` : ''}`,
+        { exitCode: EXIT.INTERRUPTED },
+      ),
+    );
+    process.exit(EXIT.INTERRUPTED);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   let world: DemoWorld | undefined;
+  let operatorPassword = '';
   try {
     const terminal = await loadTerminal();
     const taKeys = generateTaSigningKeyPair();
     const bundle = buildCbpTaBundle({ signingKeyPem: taKeys.privateKeyPem });
     world = new DemoWorld(r, dir, terminal, taKeys, bundle, cbpTaCodeSha256());
+    // The settings `openvse server` reads with --fraud-config, to open the kept database again.
+    writeFileSync(join(dir, DEMO_FILES.fraud), `${JSON.stringify(DEV_FRAUD_CONFIG)}\n`);
+    if (o.serve) {
+      // Someone will look at the dashboard: an operator account for this run only.
+      operatorPassword = randomBytes(12).toString('base64url');
+      world.operator = {
+        username: SERVE_OPERATOR.username,
+        role: SERVE_OPERATOR.role,
+        passwordHash: await hashOperatorPassword(operatorPassword),
+      };
+    }
   } catch (e) {
     r.chapter(0, 'Set-up');
     r.failed('set-up', e);
@@ -121,11 +223,41 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   }
 
   const serverUrl = world?.baseUrl || null;
-  await world?.close();
+  const serving = Boolean(o.serve && world?.app);
+  if (serving) await world?.closePhone();
+  else await world?.close();
+  const summary = r.summary(dir, Boolean(o.keep), serverUrl, Date.now() - t0);
+  const reopen = world?.app ? reopenCommand(dir, world.codeSha256) : undefined;
+  if (o.keep && reopen) summary.reopenCommand = reopen.join(' ');
+  if (serving && serverUrl)
+    summary.serving = {
+      url: serverUrl,
+      dashboard: `${serverUrl}/dashboard`,
+      operator: { ...SERVE_OPERATOR, password: operatorPassword },
+    };
+  r.printSummary(summary);
+  if (o.keep && reopen) {
+    r.note();
+    r.note(`To open the kept database again (its KEK is ${join(dir, DEMO_FILES.kek)}, mode 0600):`);
+    for (const l of shellLines(reopen, r.width)) r.note(l);
+  }
+  if (o.serve && !serving) r.note('\nNothing to serve: the server did not start.');
+  if (summary.serving) {
+    const s = summary.serving;
+    r.note();
+    r.note('Serving until Ctrl-C: the server and its dashboard stay up (the phone is closed).');
+    r.note(`  dashboard  ${s.dashboard}`);
+    r.note(
+      `  sign in    ${s.operator.username} / ${s.operator.password}  (${s.operator.role}, this run only)`,
+    );
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const signal = await nextSignal();
+    r.note(`Stopped serving (${signal}).`);
+    await world?.app?.close().catch(() => {});
+  }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (!o.keep) rmSync(dir, { recursive: true, force: true });
-  const summary = r.summary(dir, Boolean(o.keep), serverUrl, Date.now() - t0);
-  r.printSummary(summary);
   return summary;
 }

@@ -4,13 +4,16 @@
  */
 import { createInProcessTransport, type Outcome, runTransaction } from '@openvse/terminal';
 
+/** A transaction's outcome at the terminal. */
 export type TerminalOutcome = Outcome;
 
+/** What the demo uses of the terminal package. */
 export type TerminalModule = {
   runTransaction: typeof runTransaction;
   createInProcessTransport: typeof createInProcessTransport;
 };
 
+/** The terminal's entry point and in-process transport. */
 export async function loadTerminal(): Promise<TerminalModule> {
   return { runTransaction, createInProcessTransport };
 }

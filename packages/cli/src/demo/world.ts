@@ -5,7 +5,7 @@
  * started with `startServer` and used over real HTTP on 127.0.0.1 by everyone (back office,
  * wallet, acquirer), the fraud engine ON, and the steps paced by chapter.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
@@ -22,14 +22,26 @@ import {
   WalletSdk,
 } from '@openvse/cbp-sdk';
 import type { AuthorizationResponse } from '@openvse/protocol';
-import { Caller, type ServerConfig, startServer } from '@openvse/server';
+import { Caller, type OperatorAccount, type ServerConfig, startServer } from '@openvse/server';
 import { createTestAuthorizationServer, type TestAuthorizationServer } from '@openvse/test-bench';
 import { createGuard, type Guard } from '@openvse/vguard';
 import { startVos, type TaSigningKeyPair, type VosClient } from '@openvse/vos';
+import { ensureKekFile } from '../commands/server-credentials.js';
 import type { Reporter } from './report.js';
 import type { TerminalModule, TerminalOutcome } from './terminal.js';
 
+/** The demo's CBP server (a fastify instance). */
 export type ServerApp = Awaited<ReturnType<typeof startServer>>;
+
+/** The file names of the demo's folder that `openvse server --data-dir <folder>` reads as its own. */
+export const DEMO_FILES = Object.freeze({
+  /** The server's SQLite database (`openvse server`'s default name in its data directory). */
+  db: 'openvse.db',
+  /** The KEK the database's keys are wrapped under (hex, 0600; `openvse server`'s default). */
+  kek: 'kek',
+  /** The demo's fraud engine settings, for `--fraud-config` when the database is opened again. */
+  fraud: 'fraud.json',
+});
 
 /** Demo settings, printed in chapter 1 so that every number later on can be traced back. */
 export const DEMO_SETTINGS = Object.freeze({
@@ -48,6 +60,7 @@ export const DEMO_SETTINGS = Object.freeze({
   afterTapDelayMs: 800,
 });
 
+/** One payment: the terminal's outcome, the wallet's tap, the issuer's answer, the card after. */
 export interface PayResult {
   outcome: TerminalOutcome;
   /** The wallet's record of this tap (the TA's answer), when the tap reached a card. */
@@ -56,6 +69,7 @@ export interface PayResult {
   card: WalletCard | undefined;
 }
 
+/** Everything the demo's chapters act on: the bank's server, the phone's V-OS and wallet, the shop. */
 export class DemoWorld {
   app: ServerApp | undefined;
   baseUrl = '';
@@ -89,7 +103,14 @@ export class DemoWorld {
 
   /** The bank's authorization server (a test one): access tokens for the back office. */
   tokens: TestAuthorizationServer | undefined;
+  /** A dashboard operator account for the server (`--serve`: someone will sign in). */
+  operator: OperatorAccount | undefined;
 
+  /**
+   * Starts the bank's server on 127.0.0.1 (ephemeral port), its database and KEK in the demo's
+   * folder under the names `openvse server --data-dir` uses ({@link DEMO_FILES}), so that a kept
+   * folder opens again with `openvse server`.
+   */
   async startServer(extra: Partial<ServerConfig>): Promise<void> {
     // Every caller authenticates (docs/server-api.md "Callers"): the back office with access
     // tokens from the bank's authorization server, the phone with device request proofs.
@@ -97,10 +118,13 @@ export class DemoWorld {
     this.app = await startServer({
       port: 0,
       host: '127.0.0.1',
-      db: `sqlite:${join(this.dir, 'server.db')}`,
-      kek: randomBytes(32),
+      db: `sqlite:${join(this.dir, DEMO_FILES.db)}`,
+      kekFile: ensureKekFile(this.dir).file,
       logger: false,
-      auth: this.tokens.auth,
+      auth: {
+        ...this.tokens.auth,
+        ...(this.operator ? { operators: { accounts: [this.operator] } } : {}),
+      },
       ...extra,
     });
     const a = this.app.server.address();
@@ -272,12 +296,18 @@ export class DemoWorld {
     return this.events.slice(from).filter((e): e is Extract<WalletEvent, { type: T }> => e.type === type);
   }
 
-  async close(): Promise<void> {
+  /** Closes the phone: V-Guard, the wallet, its provider and V-OS (the server stays up). */
+  async closePhone(): Promise<void> {
     this.link?.stop();
     this.guard?.stop();
     await this.wallet?.close().catch(() => {});
     await this.provider?.close().catch(() => {});
     await this.vos?.shutdown().catch(() => {});
+  }
+
+  /** Closes everything: the phone, then the server. */
+  async close(): Promise<void> {
+    await this.closePhone();
     await this.app?.close().catch(() => {});
   }
 }
@@ -290,10 +320,12 @@ export function maskPan(pan: string | undefined): string {
   return `${pan.slice(0, 6)}${'•'.repeat(Math.max(0, pan.length - 10))}${pan.slice(-4)}`;
 }
 
+/** 12.50 EUR from minor units. */
 export function money(minor: number): string {
   return `${(minor / 100).toFixed(2)} EUR`;
 }
 
+/** What a card has left to pay with: LUK taps (profile V) or SUKs (profile M). */
 export function credentialsText(card: WalletCard | undefined): string {
   if (!card) return 'card gone';
   return card.profile === 'V'
@@ -301,6 +333,7 @@ export function credentialsText(card: WalletCard | undefined): string {
     : `${card.credentialsLeft} SUK${card.credentialsLeft === 1 ? '' : 's'} left`;
 }
 
+/** One payment as a story line: amount, kernel, token, ATC, cryptogram and answer, what is left. */
 export function describePay(p: PayResult, amount: number, tokenPan: string | undefined): string {
   const o = p.outcome;
   const parts = [

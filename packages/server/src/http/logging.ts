@@ -1,11 +1,13 @@
 /**
- * Logger options (pino via fastify; docs/server-api.md "Keys" lists what is redacted):
- * structured JSON, with redaction of everything that could carry a key, a PAN or a PIN should it
- * ever reach a log object. The server's own code logs codes and ids only; request bodies are
- * never logged (fastify logs method, URL, status).
+ * Logger options (pino via fastify; docs/server-api.md "Keys" lists what is redacted, "Logs" the
+ * formats): structured JSON, or one human-readable line per record (http/pretty-log.ts), with
+ * redaction of everything that could carry a key, a PAN or a PIN should it ever reach a log
+ * object. The server's own code logs codes and ids only; request bodies are never logged
+ * (fastify logs method, URL, status).
  */
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { createPrettyLogStream } from './pretty-log.js';
 
 const SECRET_FIELDS = [
   'kek',
@@ -34,13 +36,23 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
-/** fastify's logger options for ServerConfig.logger, with the redaction paths. */
-export function loggerOptions(logger: boolean | { level?: string; stream?: Writable } | undefined) {
+/** How log records are written: pino's JSON lines, or one pretty line each (http/pretty-log.ts). */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * fastify's logger options for ServerConfig.logger, with the redaction paths. `format: 'pretty'`
+ * puts the pretty layout between pino and the stream (stdout unless `stream` is given); the
+ * records, their levels and their redaction are the same in both formats.
+ */
+export function loggerOptions(
+  logger: boolean | { level?: string; stream?: Writable; format?: LogFormat } | undefined,
+) {
   if (logger === false) return false;
   const o = typeof logger === 'object' ? logger : {};
+  const stream = o.format === 'pretty' ? createPrettyLogStream(o.stream ?? process.stdout) : o.stream;
   return {
     level: o.level ?? 'info',
-    ...(o.stream ? { stream: o.stream } : {}),
+    ...(stream ? { stream } : {}),
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
   };
 }
