@@ -50,6 +50,11 @@ export const EmvErrorCode = {
   // --- codecs, appended ---------------------------------------------------------------------
   BASE64URL_INVALID: 'ERR_BASE64URL_INVALID',
   UTF8_INVALID: 'ERR_UTF8_INVALID',
+  // --- crypto backends, appended (crypto/backend.ts) ----------------------------------------
+  /** No crypto backend: neither a Node entry point's default nor `setCryptoBackend` chose one. */
+  CRYPTO_BACKEND_MISSING: 'ERR_CRYPTO_BACKEND_MISSING',
+  /** `setCryptoBackend` got something that is not a backend, or a backend answered wrongly. */
+  CRYPTO_BACKEND_INVALID: 'ERR_CRYPTO_BACKEND_INVALID',
 } as const;
 
 /** One of the stable `ERR_…` strings of the {@link EmvErrorCode} table. */

@@ -8,7 +8,8 @@
  *  - tlv/         BER-TLV (EMV Book 3 Annex B)            — pure
  *  - dol/         data object lists (EMV Book 3 §5.4)     — pure
  *  - apdu/        command/response APDUs (ISO/IEC 7816-4 §5, EMV Book 3 §6)  — pure
- *  - crypto/      block ciphers, ISO/IEC 9797-1 MACs, CMAC, KCV on node:crypto
+ *  - crypto/      block ciphers, ISO/IEC 9797-1 MACs, CMAC, KCV on a crypto backend (node:crypto
+ *                 by default here; `@openvse/emv/pure` is the same surface without node:crypto)
  *  - keys/        EMV Book 2 Annex A1.3–A1.4 key derivation
  *  - cryptogram/  EMV Book 2 §8: AC and ARPC
  *  - cvn/         cryptogram version profiles
@@ -16,6 +17,10 @@
  * This entry point re-exports all of them, with the errors; every export is documented where it
  * is declared.
  */
+// The node:crypto backend is this entry point's default (crypto/backend.ts); `@openvse/emv/pure`
+// does not import it.
+import './crypto/node-default.js';
+
 export {
   AcType,
   type ApduCase,
@@ -92,25 +97,33 @@ export {
   aesEcbDecrypt,
   aesEcbEncrypt,
   assertPaddingMethod,
+  type BlockCipherAlgorithm,
+  type BlockCipherMode,
+  type BlockCipherRequest,
   DES_BLOCK_SIZE,
   desCbcDecrypt,
   desCbcEncrypt,
   desEcbDecrypt,
   desEcbEncrypt,
+  type EmvCryptoBackend,
+  getCryptoBackend,
   hasOddParity,
   type KeyCheckValueOptions,
   keyCheckValue,
   macIso9797Alg1,
   macIso9797Alg3,
+  nodeCryptoBackend,
   type PaddingMethod,
   padIso9797,
   padIso9797M1,
   padIso9797M2,
+  setCryptoBackend,
   tdesCbcDecrypt,
   tdesCbcEncrypt,
   tdesEcbDecrypt,
   tdesEcbEncrypt,
   unpadIso9797M2,
+  withCryptoBackend,
 } from './crypto/index.js';
 export {
   type GenerateAcInput,

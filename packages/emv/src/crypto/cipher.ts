@@ -1,16 +1,17 @@
 /**
- * Internal: one place that drives node:crypto block ciphers for the rest of crypto/.
+ * Internal: the one place the rest of crypto/ hands block-cipher work to the crypto backend
+ * (backend.ts), after checking the inputs so that callers get typed {@link EmvError}s whatever the
+ * backend.
  *
  * Every EMV use of a block cipher (EMV Book 2 Annex A1, ISO/IEC 9797-1, NIST SP 800-38B) works on
- * whole blocks with explicit padding, so OpenSSL's automatic PKCS#7 padding is always switched
- * off here. Inputs are validated before OpenSSL sees them so callers get typed {@link EmvError}s.
- * Not exported from the package: use des.ts / aes.ts.
+ * whole blocks with explicit padding, so backends never pad. Not exported from the package: use
+ * des.ts / aes.ts.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { zeroize } from '../codec/bytes.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
+import { type BlockCipherAlgorithm, type BlockCipherMode, getCryptoBackend } from './backend.js';
 
-export type CipherMode = 'ecb' | 'cbc';
+/** ECB or CBC (the modes EMV Book 2 uses). */
+export type CipherMode = BlockCipherMode;
 
 /** Throws ERR_DATA_LENGTH unless `data` is a whole number of `blockSize`-byte blocks. */
 export function assertBlockAligned(data: Uint8Array, blockSize: number, what: string): void {
@@ -28,23 +29,25 @@ export function assertIvLength(iv: Uint8Array, blockSize: number): void {
 }
 
 /**
- * Runs `algorithm` (an OpenSSL cipher name) over block-aligned `data` without padding.
- * The caller owns `key`; intermediate Node buffers are zeroed before returning.
+ * Runs `algorithm` in `mode` over block-aligned `data` (checked by the caller) on the backend in
+ * use. The caller owns `key`; a backend answer of the wrong length is ERR_CRYPTO_BACKEND_INVALID.
  */
 export function runCipher(
-  algorithm: string,
+  algorithm: BlockCipherAlgorithm,
+  mode: CipherMode,
   key: Uint8Array,
   iv: Uint8Array | null,
   data: Uint8Array,
   encrypt: boolean,
 ): Uint8Array {
-  const c = encrypt ? createCipheriv(algorithm, key, iv) : createDecipheriv(algorithm, key, iv);
-  c.setAutoPadding(false);
-  const a = c.update(data);
-  const b = c.final();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  zeroize(a, b);
+  const backend = getCryptoBackend();
+  const out = backend.blockCipher(
+    iv === null ? { algorithm, mode, encrypt, key, data } : { algorithm, mode, encrypt, key, iv, data },
+  );
+  if (!(out instanceof Uint8Array) || out.length !== data.length)
+    throw new EmvError(
+      EmvErrorCode.CRYPTO_BACKEND_INVALID,
+      `backend ${backend.name}: ${algorithm}-${mode} answered ${out?.length} bytes for ${data.length}`,
+    );
   return out;
 }

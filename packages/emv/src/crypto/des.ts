@@ -1,14 +1,16 @@
 /**
- * DES and Triple DES (TDEA) in ECB and CBC mode, without padding.
+ * DES and Triple DES (TDEA) in ECB and CBC mode, without padding, on the crypto backend in use
+ * (backend.ts).
  *
  * EMV Book 2 Annex A1.1 uses double-length TDES keys K = K_L ‖ K_R with the EDE keying option
  * K1 = K_L, K2 = K_R, K3 = K_L ("des-ede" in OpenSSL); triple-length keys (24 bytes) use
- * "des-ede3". Single DES, needed by ISO/IEC 9797-1 MAC Algorithm 3, is computed as EDE with
- * K ‖ K (E_K D_K E_K = E_K), because Node 20's OpenSSL 3 keeps plain DES in the legacy provider.
+ * "des-ede3". Single DES is needed by ISO/IEC 9797-1 MAC Algorithm 3; the node:crypto backend
+ * computes it as EDE with K ‖ K (E_K D_K E_K = E_K), because Node 20's OpenSSL 3 keeps plain DES
+ * in the legacy provider, the pure-JavaScript backend directly.
  * Data must be a multiple of 8 bytes (ERR_DATA_LENGTH); key lengths are checked (ERR_KEY_LENGTH).
  */
 
-import { concatBytes, zeroize } from '../codec/bytes.js';
+import { zeroize } from '../codec/bytes.js';
 import { toBytes } from '../codec/hex.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
 import { assertBlockAligned, assertIvLength, runCipher } from './cipher.js';
@@ -18,16 +20,20 @@ export const DES_BLOCK_SIZE = 8;
 
 type Bytes = Uint8Array | string;
 
-function tdesAlgorithm(key: Uint8Array, mode: 'ecb' | 'cbc'): string {
-  if (key.length === 16) return `des-ede-${mode}`;
-  if (key.length === 24) return `des-ede3-${mode}`;
-  throw new EmvError(EmvErrorCode.KEY_LENGTH, `key: TDES keys are 16 or 24 bytes, got ${key.length}`);
-}
-
-function tdes(key: Bytes, data: Bytes, mode: 'ecb' | 'cbc', iv: Bytes | undefined, encrypt: boolean) {
+function block(
+  alg: 'des' | 'tdes',
+  key: Bytes,
+  data: Bytes,
+  mode: 'ecb' | 'cbc',
+  iv: Bytes | undefined,
+  encrypt: boolean,
+) {
   const k = toBytes(key, 'key');
   try {
-    const alg = tdesAlgorithm(k, mode);
+    if (alg === 'des' && k.length !== 8)
+      throw new EmvError(EmvErrorCode.KEY_LENGTH, `key: DES keys are 8 bytes, got ${k.length}`);
+    if (alg === 'tdes' && k.length !== 16 && k.length !== 24)
+      throw new EmvError(EmvErrorCode.KEY_LENGTH, `key: TDES keys are 16 or 24 bytes, got ${k.length}`);
     const d = toBytes(data, 'data');
     assertBlockAligned(d, DES_BLOCK_SIZE, 'data');
     let ivBytes: Uint8Array | null = null;
@@ -35,7 +41,7 @@ function tdes(key: Bytes, data: Bytes, mode: 'ecb' | 'cbc', iv: Bytes | undefine
       ivBytes = iv === undefined ? new Uint8Array(DES_BLOCK_SIZE) : toBytes(iv, 'iv');
       assertIvLength(ivBytes, DES_BLOCK_SIZE);
     }
-    return runCipher(alg, k, ivBytes, d, encrypt);
+    return runCipher(alg, mode, k, ivBytes, d, encrypt);
   } finally {
     zeroize(k);
   }
@@ -61,25 +67,12 @@ export function tdesCbcDecrypt(key: Bytes, data: Bytes, iv?: Bytes): Uint8Array 
   return tdes(key, data, 'cbc', iv, false);
 }
 
-/** Expands an 8-byte DES key into the 16-byte EDE key K ‖ K (caller zeroes the result). */
-function singleDesAsEde(key: Bytes): Uint8Array {
-  const k = toBytes(key, 'key');
-  try {
-    if (k.length !== 8)
-      throw new EmvError(EmvErrorCode.KEY_LENGTH, `key: DES keys are 8 bytes, got ${k.length}`);
-    return concatBytes(k, k);
-  } finally {
-    zeroize(k);
-  }
+function tdes(key: Bytes, data: Bytes, mode: 'ecb' | 'cbc', iv: Bytes | undefined, encrypt: boolean) {
+  return block('tdes', key, data, mode, iv, encrypt);
 }
 
 function des(key: Bytes, data: Bytes, mode: 'ecb' | 'cbc', iv: Bytes | undefined, encrypt: boolean) {
-  const kk = singleDesAsEde(key);
-  try {
-    return tdes(kk, data, mode, iv, encrypt);
-  } finally {
-    zeroize(kk);
-  }
+  return block('des', key, data, mode, iv, encrypt);
 }
 
 /** Single-DES ECB encryption with an 8-byte key. */

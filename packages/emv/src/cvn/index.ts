@@ -4,6 +4,10 @@
  * §8, docs/emv-cryptography.md §3.2–§3.3 and §4), with issuer-side verification and card-side
  * generation.
  */
+// The node:crypto backend is this entry point's default (crypto/backend.ts); `@openvse/emv/pure`
+// does not import it.
+import '../crypto/node-default.js';
+
 export { type CardCryptogram, type CardCryptogramInput, cardGenerateCryptogram } from './card.js';
 export { type IssuerVerifyInput, type IssuerVerifyResult, issuerVerifyCryptogram } from './issuer.js';
 export {

@@ -8,11 +8,12 @@
  *   40 hex digits of H (first the digits 0–9 in order, then, if fewer than 16, the letters A–F
  *   mapped to 0–5 in order); the first 16 digits are Y, then as Option A.
  * The ICC MK is returned with odd DES parity (the parity bits do not change any cryptogram).
+ * TDES and SHA-1 come from the crypto backend in use (crypto/backend.ts).
  */
-import { createHash } from 'node:crypto';
 import { digitsToBcd } from '../codec/bcd.js';
 import { concatBytes, zeroize } from '../codec/bytes.js';
-import { toBytes } from '../codec/hex.js';
+import { bytesToHex, toBytes } from '../codec/hex.js';
+import { getCryptoBackend } from '../crypto/backend.js';
 import { tdesEcbEncrypt } from '../crypto/des.js';
 import { adjustOddParityInPlace } from '../crypto/parity.js';
 import { EmvError, EmvErrorCode } from '../errors.js';
@@ -35,7 +36,10 @@ export function optionAInput(panPsnDigits: string): string {
 export function optionBInput(pan: string, psn: string): string {
   let x = pan + psn;
   if (x.length % 2 !== 0) x = `0${x}`;
-  const h = createHash('sha1').update(digitsToBcd(x)).digest('hex').toUpperCase();
+  const bcd = digitsToBcd(x);
+  const digest = getCryptoBackend().sha1(bcd);
+  const h = bytesToHex(digest).toUpperCase();
+  zeroize(bcd, digest);
   let y = '';
   for (const c of h) if (c >= '0' && c <= '9' && y.length < 16) y += c;
   for (const c of h) if (c >= 'A' && c <= 'F' && y.length < 16) y += String(c.charCodeAt(0) - 65);

@@ -3,6 +3,10 @@
  * (EMV common session key, Mastercard SKD, Visa secure messaging), the OpenVSE profile V LUK and
  * MCBP mobile PIN mixing.
  */
+// The node:crypto backend is this entry point's default (crypto/backend.ts); `@openvse/emv/pure`
+// does not import it.
+import '../crypto/node-default.js';
+
 export { normalizeAtc } from './atc.js';
 export {
   deriveIccMk,

@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+// The runner's modules, imported directly, choose no backend: node:crypto here, as the Node entry
+// points do (test/crypto/backends.test.ts runs the vectors on both backends).
+import '../../src/crypto/node-default.js';
 import { knownCategories, runConformance, runVector } from '../../src/conformance/runner.js';
 import { parseVectorFile, type TestVector } from '../../src/conformance/vector-file.js';
 import { EmvError, EmvErrorCode } from '../../src/errors.js';
