@@ -38,6 +38,10 @@ export function buildCbpTaCode(): string {
     // package's own, not the process's working directory, so that one source tree gives one code
     // hash wherever it is built from (the server's allow-list pins that hash).
     absWorkingDir: fileURLToPath(new URL('../..', import.meta.url)),
+    // No tsconfig.json from the disk: the one around the sources (the workspace's, with `strict`)
+    // decides whether esbuild writes "use strict", and an installed package has none, so the same
+    // package would give another code hash once installed from npm. Fixed here instead.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
     bundle: true,
     write: false,
     format: 'iife',
