@@ -40,17 +40,8 @@ import {
   type PublicEcJwk,
   SIGNATURE_ALG,
 } from '@openvse/protocol';
-import type { CbpPlatform, KeyHandle, StorageOp } from './core/platform.js';
-
-type Usage = 'mac' | 'derive' | 'sign';
-interface PureKey {
-  type: 'DES3' | 'EC_P256';
-  secret: Uint8Array;
-  usage: Usage;
-  /** EC: the uncompressed point 04 ‖ X ‖ Y. */
-  pub?: Uint8Array;
-  persistentId?: string;
-}
+import type { CbpPlatform } from './core/platform.js';
+import { createMemoryKeyStore } from './memory-keys.js';
 
 /** Options of {@link createPurePlatform}. */
 export interface PurePlatformOptions {
@@ -79,7 +70,6 @@ export interface PurePlatform extends CbpPlatform {
   setThreatFlags(flags: string[]): void;
 }
 
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ascii = (s: string) => latin1Bytes(s);
 const json = (v: unknown) => utf8Encode(JSON.stringify(v));
 
@@ -188,29 +178,16 @@ export async function createPurePlatform(options: PurePlatformOptions): Promise<
   const identityPoint = p256.getPublicKey(identitySecret, false);
   const identityKid = thumbprintOf(identityPoint);
   const deviceId = `js-${bytesToHex(random(8)).toLowerCase()}`;
-  const objects = new Map<string, Uint8Array>();
-  const persistent = new Map<string, PureKey>();
-  const handles = new Map<number, PureKey>();
   let counter = 0n;
-  let nextHandle = 1;
   let flags: string[] = [];
+  const { add, get, methods } = createMemoryKeyStore({
+    randomBytes: random,
+    changed: () => {
+      counter += 1n;
+    },
+    fail: (message) => new PlatformError(message),
+  });
 
-  function add(k: PureKey): KeyHandle {
-    const h = nextHandle++;
-    handles.set(h, k);
-    return h;
-  }
-  function get(h: KeyHandle, type?: PureKey['type'], usage?: Usage): PureKey {
-    const k = handles.get(h);
-    if (!k) throw new PlatformError('no such key handle');
-    if (type && k.type !== type) throw new PlatformError(`key is not ${type}`);
-    if (usage && k.usage !== usage) throw new PlatformError(`key usage does not allow ${usage}`);
-    return k;
-  }
-  function checkId(id: string): string {
-    if (typeof id !== 'string' || !ID.test(id)) throw new PlatformError('bad object id');
-    return id;
-  }
   function signEs256(secret: Uint8Array, header: Record<string, unknown>, payload: Uint8Array): string {
     const input = `${bytesToBase64url(json(header))}.${bytesToBase64url(payload)}`;
     const sig = p256.sign(ascii(input), secret); // SHA-256 prehash, RFC 6979, r ‖ s
@@ -231,54 +208,7 @@ export async function createPurePlatform(options: PurePlatformOptions): Promise<
         pub: p256.getPublicKey(secret, false),
       });
     },
-    async importDes3Key(bytes, usage) {
-      if (!(bytes instanceof Uint8Array) || bytes.length !== 16)
-        throw new PlatformError('3DES key must be 16 bytes');
-      return add({ type: 'DES3', secret: new Uint8Array(bytes), usage });
-    },
-    async xorDeriveDes3Key(base, mask) {
-      const k = get(base, 'DES3', 'derive');
-      if (mask.length !== k.secret.length) throw new PlatformError('mask length');
-      const out = new Uint8Array(k.secret.length);
-      for (let i = 0; i < out.length; i++) out[i] = k.secret[i]! ^ mask[i]!;
-      return add({ type: 'DES3', secret: out, usage: 'mac' });
-    },
-    async randomDes3Key() {
-      return add({ type: 'DES3', secret: random(16), usage: 'mac' });
-    },
-    async persistKey(h, id) {
-      const k = get(h);
-      persistent.set(checkId(id), { ...k, secret: new Uint8Array(k.secret), persistentId: undefined });
-      k.persistentId = id;
-      counter += 1n;
-    },
-    async loadKey(id) {
-      const k = persistent.get(checkId(id));
-      if (!k) throw new PlatformError('no such persistent key');
-      return add({ ...k, secret: new Uint8Array(k.secret), persistentId: id });
-    },
-    async destroyKey(h) {
-      const k = get(h);
-      k.secret.fill(0);
-      handles.delete(h);
-    },
-    async deletePersistentKey(id) {
-      const k = persistent.get(checkId(id));
-      if (!k) return false;
-      k.secret.fill(0);
-      persistent.delete(id);
-      for (const [h, hk] of handles) {
-        if (hk.persistentId === id) {
-          hk.secret.fill(0);
-          handles.delete(h);
-        }
-      }
-      counter += 1n;
-      return true;
-    },
-    async listPersistentKeys() {
-      return [...persistent.keys()].sort();
-    },
+    ...methods,
     async retailMac(h, data) {
       const k = get(h, 'DES3', 'mac');
       return withCryptoBackend(pureJsCryptoBackend, () => macIso9797Alg3(k.secret, data, 2));
@@ -291,26 +221,6 @@ export async function createPurePlatform(options: PurePlatformOptions): Promise<
     now: () => clock.now(),
     monotonic,
 
-    async read(id) {
-      const v = objects.get(checkId(id));
-      return v ? new Uint8Array(v) : null;
-    },
-    async transaction(ops: StorageOp[]) {
-      const next = new Map(objects);
-      for (const op of ops) {
-        if (op.op === 'write') next.set(checkId(op.id), new Uint8Array(op.data));
-        else {
-          if (!next.has(checkId(op.id))) throw new PlatformError('no such object');
-          next.delete(op.id);
-        }
-      }
-      objects.clear();
-      for (const [k, v] of next) objects.set(k, v);
-      counter += 1n;
-    },
-    async list() {
-      return [...objects.keys()].sort();
-    },
     stateCounter: () => counter,
 
     async decryptJwe(encKey, jwe) {

@@ -33,17 +33,11 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import type { CbpPlatform, KeyHandle, StorageOp } from './core/platform.js';
+import type { CbpPlatform } from './core/platform.js';
+import { createMemoryKeyStore, type KeyUsage, type MemoryKey } from './memory-keys.js';
 
-type Usage = 'mac' | 'derive' | 'sign';
-interface SoftKey {
-  type: 'DES3' | 'EC_P256';
-  secret: Uint8Array;
-  usage: Usage;
-  /** EC: uncompressed point. */
-  pub?: Uint8Array;
-  persistentId?: string;
-}
+type Usage = KeyUsage;
+type SoftKey = MemoryKey;
 
 interface FileState {
   v: 1;
@@ -81,7 +75,6 @@ export interface SoftwarePlatform extends CbpPlatform {
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const unb64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 class PlatformError extends Error {
   constructor(message: string) {
@@ -157,8 +150,6 @@ export async function createSoftwarePlatform(
     ]),
   );
   let counter = BigInt(saved?.counter ?? '0');
-  const handles = new Map<number, SoftKey>();
-  let nextHandle = 1;
   const codeSha256 = softwareTaCodeSha256();
   let flags: string[] = [];
 
@@ -183,22 +174,14 @@ export async function createSoftwarePlatform(
   }
   if (file && !saved) save();
 
-  function add(k: SoftKey): KeyHandle {
-    const h = nextHandle++;
-    handles.set(h, k);
-    return h;
-  }
-  function get(h: KeyHandle, type?: SoftKey['type'], usage?: Usage): SoftKey {
-    const k = handles.get(h);
-    if (!k) throw new PlatformError('no such key handle');
-    if (type && k.type !== type) throw new PlatformError(`key is not ${type}`);
-    if (usage && k.usage !== usage) throw new PlatformError(`key usage does not allow ${usage}`);
-    return k;
-  }
-  function checkId(id: string): string {
-    if (typeof id !== 'string' || !ID.test(id)) throw new PlatformError('bad object id');
-    return id;
-  }
+  const store = createMemoryKeyStore({
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    changed: save,
+    fail: (message) => new PlatformError(message),
+    objects,
+    persistent,
+  });
+  const { get, add, handles } = store;
 
   const platform: SoftwarePlatform = {
     kind: 'software',
@@ -226,54 +209,7 @@ export async function createSoftwarePlatform(
         pub,
       });
     },
-    async importDes3Key(bytes, usage) {
-      if (!(bytes instanceof Uint8Array) || bytes.length !== 16)
-        throw new PlatformError('3DES key must be 16 bytes');
-      return add({ type: 'DES3', secret: new Uint8Array(bytes), usage });
-    },
-    async xorDeriveDes3Key(base, mask) {
-      const k = get(base, 'DES3', 'derive');
-      if (mask.length !== k.secret.length) throw new PlatformError('mask length');
-      const out = new Uint8Array(k.secret.length);
-      for (let i = 0; i < out.length; i++) out[i] = k.secret[i]! ^ mask[i]!;
-      return add({ type: 'DES3', secret: out, usage: 'mac' });
-    },
-    async randomDes3Key() {
-      return add({ type: 'DES3', secret: new Uint8Array(randomBytes(16)), usage: 'mac' });
-    },
-    async persistKey(h, id) {
-      const k = get(h);
-      persistent.set(checkId(id), { ...k, secret: new Uint8Array(k.secret), persistentId: undefined });
-      k.persistentId = id;
-      save();
-    },
-    async loadKey(id) {
-      const k = persistent.get(checkId(id));
-      if (!k) throw new PlatformError('no such persistent key');
-      return add({ ...k, secret: new Uint8Array(k.secret), persistentId: id });
-    },
-    async destroyKey(h) {
-      const k = get(h);
-      k.secret.fill(0);
-      handles.delete(h);
-    },
-    async deletePersistentKey(id) {
-      const k = persistent.get(checkId(id));
-      if (!k) return false;
-      k.secret.fill(0);
-      persistent.delete(id);
-      for (const [h, hk] of handles) {
-        if (hk.persistentId === id) {
-          hk.secret.fill(0);
-          handles.delete(h);
-        }
-      }
-      save();
-      return true;
-    },
-    async listPersistentKeys() {
-      return [...persistent.keys()].sort();
-    },
+    ...store.methods,
     async retailMac(h, data) {
       const k = get(h, 'DES3', 'mac');
       return new Uint8Array(macIso9797Alg3(k.secret, data, 2));
@@ -287,26 +223,6 @@ export async function createSoftwarePlatform(
     now: () => clock.now(),
     monotonic: () => (options.clock ? clock.now() : performance.now()),
 
-    async read(id) {
-      const v = objects.get(checkId(id));
-      return v ? new Uint8Array(v) : null;
-    },
-    async transaction(ops: StorageOp[]) {
-      const next = new Map(objects);
-      for (const op of ops) {
-        if (op.op === 'write') next.set(checkId(op.id), new Uint8Array(op.data));
-        else {
-          if (!next.has(checkId(op.id))) throw new PlatformError('no such object');
-          next.delete(op.id);
-        }
-      }
-      objects.clear();
-      for (const [k, v] of next) objects.set(k, v);
-      save();
-    },
-    async list() {
-      return [...objects.keys()].sort();
-    },
     stateCounter: () => counter,
 
     async decryptJwe(encKey, jwe) {
