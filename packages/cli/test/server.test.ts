@@ -5,62 +5,16 @@
  * when the server fails, 2 for bad arguments or an unreadable input file.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { MAIN, startServerProcess } from './server-harness.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const KEK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
-
-interface Running {
-  child: ChildProcess;
-  address: string;
-  lines: string[];
-  exit: Promise<number | null>;
-}
-
-/** Spawns `openvse server …` and resolves with the address of its `listening on` log line. */
-function start(args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN, 'server', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no "listening on" line within 20 s:\n${lines.join('\n')}`));
-    }, 20_000);
-    let buf = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.stdout.on('data', (d) => {
-      buf += String(d);
-      let i = buf.indexOf('\n');
-      while (i >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        const m = /"msg":"listening on (http:\/\/127\.0\.0\.1:\d+)"/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve({ child, address: m[1]!, lines, exit });
-        }
-        i = buf.indexOf('\n');
-      }
-    });
-    exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening: ${stderr}`));
-    });
-  });
-}
+/** `openvse server --port 0 …` until it listens (server-harness.ts, shared with the --dev tests). */
+const start = startServerProcess;
 
 describe('openvse server', () => {
   let dir = '';
